@@ -1,0 +1,84 @@
+# Governance portal: developer and CI entry points.
+#
+#   make run    demo on http://127.0.0.1:8000 (SQLite, filesystem broker, Celery worker + beat)
+#   make test   everything CI checks: lint, migrations, deploy check, compose file, pytest
+#   make lint   ruff check + ruff format --check
+#   make fmt    ruff format + ruff check --fix
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON := .venv/bin/python
+CELERY := .venv/bin/celery
+RUFF   := .venv/bin/ruff
+
+export UV_COMPILE_BYTECODE := 1
+# --frozen: install exactly what uv.lock says (and never rewrite it) when there is a lock.
+UV_SYNC_FLAGS := $(if $(wildcard uv.lock),--frozen,)
+
+# Services the test suite talks to (bin/ensure-services brings them up on this machine).
+# Only the test target exports them: `make run` stays on the local settings' SQLite.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/governance
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+DATABASE_URL ?= $(TEST_DATABASE_URL)
+REDIS_URL ?= $(TEST_REDIS_URL)
+
+# Installs uv when it is missing, then runs `uv sync` (pip may put uv in ~/.local/bin,
+# or only make it importable: fall back to `python3 -m uv`).
+define uv_sync
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --root-user-action=ignore uv \
+		|| python3 -m pip install --quiet --root-user-action=ignore --break-system-packages uv
+	@uv_bin=uv; command -v uv >/dev/null 2>&1 || uv_bin="python3 -m uv"; \
+		echo "$$uv_bin sync $(UV_SYNC_FLAGS) $(1)"; \
+		$$uv_bin sync $(UV_SYNC_FLAGS) $(1)
+endef
+
+.PHONY: help sync sync-dev run test lint fmt
+
+help:
+	@echo "make run   - demo portal on http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make test  - lint, migration check, deploy check, compose check and pytest"
+	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make fmt   - ruff format and ruff check --fix"
+
+sync:
+	$(call uv_sync,)
+
+sync-dev:
+	$(call uv_sync,--group dev)
+
+# Demo: governance.settings.local is manage.py's default, so no settings are set here.
+# The worker runs in the background with an embedded beat and is stopped when runserver ends
+# (Ctrl-C included).
+run: sync
+	@# var/broker*: the filesystem:// Celery transport of governance.settings.local.
+	@mkdir -p var/broker var/broker-processed
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py seed_demo
+	$(CELERY) -A governance worker -B --loglevel=info --concurrency=2 -s var/celerybeat-schedule & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; $(PYTHON) manage.py runserver 127.0.0.1:8000
+
+test: export DATABASE_URL := $(DATABASE_URL)
+test: export REDIS_URL := $(REDIS_URL)
+test: sync-dev
+	bin/ensure-system-packages
+	bin/ensure-services
+	$(RUFF) check .
+	$(RUFF) format --check .
+	DJANGO_SETTINGS_MODULE=governance.settings.test $(PYTHON) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=governance.settings.production \
+		DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+		DJANGO_ALLOWED_HOSTS=portal.example \
+		DJANGO_CSRF_TRUSTED_ORIGINS=https://portal.example \
+		DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+		CELERY_BROKER_URL=redis://127.0.0.1:6379/1 \
+		$(PYTHON) manage.py check --deploy --fail-level WARNING
+	DJANGO_SECRET_KEY=dummy docker-compose config -q
+	.venv/bin/pytest
+
+lint: sync-dev
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+fmt: sync-dev
+	$(RUFF) format .
+	$(RUFF) check --fix .

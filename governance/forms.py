@@ -1,0 +1,43 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import GovernanceLevel, RoleHolder
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class MandateForm(forms.ModelForm):
+    class Meta:
+        model = GovernanceLevel
+        fields = ["mandate"]
+        widgets = {"mandate": forms.Textarea(attrs={"rows": 3})}
+
+
+class RoleHolderForm(forms.ModelForm):
+    class Meta:
+        model = RoleHolder
+        fields = ["side", "role_title", "name", "email", "phone"]
+
+    def __init__(self, *args, governance_level, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.governance_level = governance_level
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email", "").lower()
+        cleaned["email"] = email
+        duplicate = RoleHolder.objects.filter(
+            governance_level=self.instance.governance_level,
+            side=cleaned.get("side"),
+            role_title__iexact=cleaned.get("role_title", ""),
+            email=email,
+        ).exclude(pk=self.instance.pk)
+        if email and duplicate.exists():
+            raise forms.ValidationError(_("This person already holds this role at this level."))
+        return cleaned

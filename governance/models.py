@@ -1,0 +1,171 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    PROCUREMENT = "procurement", _("Procurement staff")
+    DIRECTOR = "director", _("IT director")
+    SUPPLIER_CONTACT = "supplier", _("Supplier contact")
+    ADMINISTRATOR = "admin", _("Administrator")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
+        return self.create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address; the role decides what they may see and do."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PROCUREMENT)
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Only for supplier contacts: the one supplier whose records they see."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # A supplier contact is bound to exactly one supplier; nobody else is bound to one.
+            models.CheckConstraint(
+                condition=Q(role="supplier", supplier__isnull=False)
+                | (~Q(role="supplier") & Q(supplier__isnull=True)),
+                name="user_supplier_only_for_supplier_contacts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_supplier_contact(self):
+        return self.role == Role.SUPPLIER_CONTACT
+
+    @property
+    def can_manage(self):
+        """Procurement staff and administrators keep the register; others only read it."""
+        return self.is_active and (
+            self.role in (Role.PROCUREMENT, Role.ADMINISTRATOR) or self.is_superuser
+        )
+
+    @property
+    def sees_portfolio(self):
+        """Everyone on the city's side sees every supplier; a supplier contact sees one."""
+        return self.is_active and not self.is_supplier_contact
+
+
+class Level(models.TextChoices):
+    BUSINESS = "business", _("Business level")
+    CONTRACT = "contract", _("Contract level")
+    OPERATIONAL = "operational", _("Operational level")
+
+
+LEVEL_ORDER = [Level.BUSINESS, Level.CONTRACT, Level.OPERATIONAL]
+
+DEFAULT_MANDATES = {
+    Level.BUSINESS: _(
+        "Holds the authority to start and end the relationship between the city and the "
+        "supplier. Decides on the relationship itself."
+    ),
+    Level.CONTRACT: _(
+        "Commercial conditions and questions of principle. Receives what escalates from the "
+        "operational level. Meets quarterly in the key-supplier meeting."
+    ),
+    Level.OPERATIONAL: _(
+        "The concrete delivery and technical questions: the city's needs against the actual "
+        "delivery. Meets weekly: availability against target, support tickets, questions to "
+        "support, open actions and escalations."
+    ),
+}
+
+
+class Side(models.TextChoices):
+    BUYER = "buyer", _("City")
+    SUPPLIER = "supplier", _("Supplier")
+
+
+class GovernanceLevel(models.Model):
+    """One of a contract's three governance levels, with its written mandate."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract", on_delete=models.CASCADE, related_name="governance_levels"
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level)
+    mandate = models.TextField(_("mandate"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("governance level")
+        verbose_name_plural = _("governance levels")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "level"], name="one_level_of_each_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference}: {self.get_level_display()}"
+
+    @property
+    def rank(self):
+        return LEVEL_ORDER.index(self.level)
+
+
+class RoleHolder(models.Model):
+    """A named person who holds a role at one governance level, on the city's or supplier's side."""
+
+    governance_level = models.ForeignKey(
+        GovernanceLevel, on_delete=models.CASCADE, related_name="role_holders"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side)
+    role_title = models.CharField(_("role"), max_length=120)
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role holder")
+        verbose_name_plural = _("role holders")
+        ordering = ["governance_level", "side", "role_title", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["governance_level", "side", "role_title", "email"],
+                name="one_person_per_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role_title}: {self.name}"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import EmailAuthenticationForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "contracts/<int:pk>/levels/<str:level>/holders/",
+        views.role_holder_add,
+        name="role_holder_add",
+    ),
+    path(
+        "contracts/<int:pk>/levels/<str:level>/holders/<int:holder_pk>/remove/",
+        views.role_holder_remove,
+        name="role_holder_remove",
+    ),
+    path("contracts/<int:pk>/levels/<str:level>/mandate/", views.mandate_edit, name="mandate_edit"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("", include("suppliers.urls")),
+    path("admin/", admin.site.urls),
+]

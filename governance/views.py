@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from suppliers.contract_views import contract_context, contracts_with_governance, visible_contract
+from suppliers.models import Contract, ContractStatus, Supplier, Tier
+
+from .access import portfolio_required, require_manager
+from .forms import MandateForm, RoleHolderForm
+from .services import remove_role_holder
+
+NOTICE_HORIZON_DAYS = 180
+
+
+@login_required
+def home(request):
+    if request.user.is_supplier_contact:
+        return redirect("suppliers:detail", request.user.supplier_id)
+    return redirect("dashboard")
+
+
+@portfolio_required
+def dashboard(request):
+    today = timezone.localdate()
+    running = [ContractStatus.ACTIVE, ContractStatus.TERMINATING]
+    portfolio = Contract.objects.aggregate(
+        contracts=Count("pk", filter=Q(status__in=running)),
+        drafts=Count("pk", filter=Q(status=ContractStatus.DRAFT)),
+        annual_value=Sum("annual_value_sek", filter=Q(status__in=running)),
+    )
+    suppliers = Supplier.objects.aggregate(
+        suppliers=Count("pk"), key_suppliers=Count("pk", filter=Q(tier=Tier.KEY))
+    )
+    contracts = list(
+        contracts_with_governance(Contract.objects.filter(status__in=[*running, "draft"]))
+    )
+    deadlines = sorted(
+        (
+            (contract.notice_deadline(today), contract)
+            for contract in contracts
+            if contract.status in running and contract.notice_deadline(today) is not None
+        ),
+        key=lambda pair: pair[0],
+    )
+    horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
+    context = {
+        "portfolio": portfolio | suppliers,
+        "upcoming_deadlines": [
+            (deadline, contract) for deadline, contract in deadlines if today <= deadline <= horizon
+        ],
+        "incomplete_governance": [c for c in contracts if c.missing_roles()],
+        "horizon_days": NOTICE_HORIZON_DAYS,
+        "today": today,
+    }
+    return render(request, "governance/dashboard.html", context)
+
+
+def _render_level(request, contract_pk, level_name, *, holder_form=None, error=None):
+    """The level's panel (htmx) or the whole contract page, freshly read after a change."""
+    contract = visible_contract(request, contract_pk)
+    level_forms = {level_name: holder_form} if holder_form is not None else {}
+    context = contract_context(request, contract, level_forms=level_forms)
+    if request.htmx:
+        context["level"] = next(item for item in context["levels"] if item.level == level_name)
+        context["level_error"] = error
+        return render(request, "governance/_level.html", context)
+    if holder_form is None and error is None:
+        return redirect(contract.get_absolute_url() + f"#level-{level_name}")
+    context["level_errors"] = {level_name: error}
+    return render(request, "suppliers/contract_detail.html", context)
+
+
+def _editable_level(request, pk, level):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    for governance_level in contract.governance_levels.all():
+        if governance_level.level == level:
+            return contract, governance_level
+    raise Http404
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def role_holder_add(request, pk, level):
+    _contract, governance_level = _editable_level(request, pk, level)
+    form = RoleHolderForm(request.POST, governance_level=governance_level, prefix=level)
+    if form.is_valid():
+        form.save()
+        return _render_level(request, pk, level)
+    return _render_level(request, pk, level, holder_form=form)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def role_holder_remove(request, pk, level, holder_pk):
+    _contract, governance_level = _editable_level(request, pk, level)
+    holder = get_object_or_404(governance_level.role_holders, pk=holder_pk)
+    try:
+        remove_role_holder(holder)
+    except ValidationError as error:
+        return _render_level(request, pk, level, error=error.messages[0])
+    return _render_level(request, pk, level)
+
+
+@vary_on_headers("HX-Request")
+@login_required
+def mandate_edit(request, pk, level):
+    contract, governance_level = _editable_level(request, pk, level)
+    form = MandateForm(request.POST or None, instance=governance_level)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return _render_level(request, pk, level)
+    context = {"contract": contract, "level": governance_level, "form": form}
+    template = "governance/_mandate_form.html" if request.htmx else "governance/mandate_form.html"
+    return render(request, template, context)
+
+
+def healthz(request):
+    """Liveness for the load balancer: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Contact, Contract, Invitation, OutcomeCommitment, ServiceLevel, Supplier
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organisation_number", "tier"]
+    list_filter = ["tier"]
+    search_fields = ["name", "organisation_number"]
+    inlines = [ContactInline]
+
+
+class CommitmentInline(admin.StackedInline):
+    model = OutcomeCommitment
+    extra = 0
+
+
+class ServiceLevelInline(admin.TabularInline):
+    model = ServiceLevel
+    extra = 0
+
+
+@admin.register(Contract)
+class ContractAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "supplier", "status", "end_date", "annual_value_sek"]
+    list_filter = ["status", "supplier"]
+    search_fields = ["reference", "title"]
+    inlines = [CommitmentInline, ServiceLevelInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "supplier", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["supplier"]
+    readonly_fields = ["token_hash"]

@@ -1,0 +1,218 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from governance.access import manager_required, require_manager
+from governance.forms import RoleHolderForm
+from governance.models import GovernanceLevel, Side
+
+from . import services
+from .forms import ContractForm, OutcomeCommitmentForm, ServiceLevelForm
+from .models import Contract, ContractStatus, Supplier
+
+CONTRACTS_PER_PAGE = 50
+
+
+def contracts_with_governance(queryset):
+    """Contracts with their levels and role holders, so missing_roles() needs no more queries."""
+    return queryset.select_related("supplier").prefetch_related(
+        Prefetch(
+            "governance_levels",
+            queryset=GovernanceLevel.objects.prefetch_related("role_holders"),
+        )
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def contract_list(request):
+    contracts = contracts_with_governance(Contract.objects.visible_to(request.user))
+    suppliers = Supplier.objects.visible_to(request.user)
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    supplier_id = request.GET.get("supplier", "")
+    if query:
+        contracts = contracts.filter(Q(reference__icontains=query) | Q(title__icontains=query))
+    if status in ContractStatus.values:
+        contracts = contracts.filter(status=status)
+    if supplier_id.isdigit():
+        contracts = contracts.filter(supplier_id=supplier_id)
+    page = Paginator(contracts.order_by("reference"), CONTRACTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "suppliers": suppliers,
+        "statuses": ContractStatus.choices,
+        "filters": {"q": query, "status": status, "supplier": supplier_id},
+    }
+    template = "suppliers/_contract_table.html" if request.htmx else "suppliers/contract_list.html"
+    return render(request, template, context)
+
+
+@manager_required
+def contract_create(request):
+    initial = {"supplier": request.GET.get("supplier")}
+    form = ContractForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        contract = services.save_contract(form.save(commit=False))
+        messages.success(
+            request,
+            _(
+                "Contract %(reference)s was created as a draft. Name the role holders at each "
+                "level before you activate it."
+            )
+            % {"reference": contract.reference},
+        )
+        return redirect(contract)
+    return render(request, "suppliers/contract_form.html", {"form": form})
+
+
+def visible_contract(request, pk):
+    queryset = contracts_with_governance(Contract.objects.visible_to(request.user))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def contract_context(request, contract, **overrides):
+    """Everything the contract page shows; overrides carry bound forms with their errors."""
+    can_manage = request.user.can_manage
+    levels = list(contract.governance_levels.all())
+    levels.sort(key=lambda level: level.rank)
+    level_forms = overrides.pop("level_forms", {})
+    for level in levels:
+        holders = list(level.role_holders.all())
+        level.sides = [
+            (side, [holder for holder in holders if holder.side == side]) for side in Side
+        ]
+        if can_manage:
+            level.holder_form = level_forms.get(level.level) or RoleHolderForm(
+                governance_level=level, prefix=level.level
+            )
+    context = {
+        "contract": contract,
+        "levels": levels,
+        "missing_roles": contract.missing_roles(),
+        "can_manage": can_manage,
+        "commitments": contract.commitments.all(),
+        "service_levels": contract.service_levels.all(),
+        "transitions": contract.allowed_transitions() if can_manage else [],
+    }
+    if can_manage:
+        context["commitment_form"] = OutcomeCommitmentForm()
+        context["service_level_form"] = ServiceLevelForm()
+    context.update(overrides)
+    return context
+
+
+@login_required
+def contract_detail(request, pk):
+    contract = visible_contract(request, pk)
+    return render(request, "suppliers/contract_detail.html", contract_context(request, contract))
+
+
+@login_required
+def contract_edit(request, pk):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    form = ContractForm(request.POST or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        services.save_contract(form.save(commit=False))
+        messages.success(request, _("The contract was saved."))
+        return redirect(contract)
+    return render(request, "suppliers/contract_form.html", {"form": form, "contract": contract})
+
+
+@require_POST
+@login_required
+def contract_status(request, pk):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    new_status = request.POST.get("status", "")
+    if new_status not in ContractStatus.values:
+        messages.error(request, _("Choose a status."))
+        return redirect(contract)
+    try:
+        services.change_contract_status(contract, new_status)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The contract is now %(status)s.")
+            % {"status": contract.get_status_display().lower()},
+        )
+    return redirect(contract)
+
+
+def _contract_section(request, contract, partial, anchor, **overrides):
+    if not request.htmx and not overrides:
+        return redirect(contract.get_absolute_url() + anchor)
+    template = partial if request.htmx else "suppliers/contract_detail.html"
+    return render(request, template, contract_context(request, contract, **overrides))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def commitment_add(request, pk):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    form = OutcomeCommitmentForm(request.POST)
+    if form.is_valid():
+        commitment = form.save(commit=False)
+        commitment.contract = contract
+        commitment.save()
+        return _contract_section(request, contract, "suppliers/_commitments.html", "#commitments")
+    return _contract_section(
+        request, contract, "suppliers/_commitments.html", "#commitments", commitment_form=form
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def commitment_delete(request, pk, commitment_pk):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    get_object_or_404(contract.commitments, pk=commitment_pk).delete()
+    return _contract_section(request, contract, "suppliers/_commitments.html", "#commitments")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def service_level_add(request, pk):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    form = ServiceLevelForm(request.POST)
+    if form.is_valid():
+        service_level = form.save(commit=False)
+        service_level.contract = contract
+        service_level.save()
+        return _contract_section(
+            request, contract, "suppliers/_service_levels.html", "#service-levels"
+        )
+    return _contract_section(
+        request,
+        contract,
+        "suppliers/_service_levels.html",
+        "#service-levels",
+        service_level_form=form,
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@login_required
+def service_level_delete(request, pk, service_level_pk):
+    contract = visible_contract(request, pk)
+    require_manager(request.user)
+    get_object_or_404(contract.service_levels, pk=service_level_pk).delete()
+    return _contract_section(request, contract, "suppliers/_service_levels.html", "#service-levels")

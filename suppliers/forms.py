@@ -1,0 +1,156 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, Contract, OutcomeCommitment, Renewal, ServiceLevel, Supplier, Unit
+from .validators import normalise_organisation_number
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "organisation_number", "tier", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_organisation_number(self):
+        return normalise_organisation_number(self.cleaned_data["organisation_number"])
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "email", "phone"]
+
+    def __init__(self, *args, supplier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.supplier = supplier
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        others = Contact.objects.filter(supplier=self.instance.supplier, email=email)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This supplier already has a contact with this e-mail."))
+        return email
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = [
+            "supplier",
+            "reference",
+            "title",
+            "scope",
+            "purchased",
+            "start_date",
+            "end_date",
+            "notice_period_months",
+            "renewal",
+            "renewal_term_months",
+            "annual_value_sek",
+        ]
+        widgets = {
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "purchased": forms.Textarea(attrs={"rows": 3}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The supplier of a contract is fixed once the contract exists.
+        if self.instance.pk:
+            del self.fields["supplier"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        if cleaned.get("renewal") == Renewal.TACIT:
+            if not end:
+                self.add_error("end_date", _("A tacitly renewed contract needs an end date."))
+            if not cleaned.get("renewal_term_months"):
+                self.add_error(
+                    "renewal_term_months",
+                    _("Say how long each tacit renewal runs, in months."),
+                )
+        return cleaned
+
+
+class OutcomeCommitmentForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeCommitment
+        fields = ["title", "description", "measured_by"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ServiceLevelForm(forms.ModelForm):
+    class Meta:
+        model = ServiceLevel
+        fields = ["name", "metric", "comparison", "target", "unit", "period"]
+
+    def clean(self):
+        cleaned = super().clean()
+        target = cleaned.get("target")
+        if target is not None:
+            if target < 0:
+                self.add_error("target", _("The target cannot be negative."))
+            elif cleaned.get("unit") == Unit.PERCENT and target > 100:
+                self.add_error("target", _("A percentage target must be between 0 and 100."))
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    email = forms.EmailField(label=_("E-mail"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("%(email)s already has an account in the portal."), params={"email": email}
+            )
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2:
+            if password1 != password2:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                probe = get_user_model()(
+                    email=self.invitation.email, first_name=cleaned.get("name", "")
+                )
+                try:
+                    password_validation.validate_password(password1, probe)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned

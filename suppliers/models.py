@@ -1,0 +1,369 @@
+import hashlib
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from governance.models import LEVEL_ORDER, Side
+
+from .validators import validate_organisation_number
+
+
+class VisibleToQuerySet(models.QuerySet):
+    """The one place that decides which rows a user may see.
+
+    `supplier_path` names the lookup from the model to its supplier; a supplier contact
+    sees only rows of their own supplier, the city's people see all, anyone else nothing.
+    """
+
+    supplier_path = "supplier"
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_portfolio:
+            return self
+        return self.filter(**{self.supplier_path: user.supplier_id})
+
+
+class SupplierQuerySet(VisibleToQuerySet):
+    supplier_path = "pk"
+
+
+class Tier(models.TextChoices):
+    KEY = "key", _("Key supplier")
+    STANDARD = "standard", _("Standard supplier")
+
+
+class Supplier(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    organisation_number = models.CharField(
+        _("organisation number"),
+        max_length=11,
+        unique=True,
+        validators=[validate_organisation_number],
+        help_text=_("Swedish organisation number, NNNNNN-NNNN."),
+    )
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier, default=Tier.STANDARD)
+    description = models.TextField(_("what they deliver"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = SupplierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("suppliers:detail", args=[self.pk])
+
+    @property
+    def is_key_supplier(self):
+        return self.tier == Tier.KEY
+
+
+class Contact(models.Model):
+    """A person at the supplier; has an account once an invitation to them is accepted."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supplier_contact",
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "email"], name="one_contact_per_email"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    TERMINATING = "terminating", _("Terminating")
+    ENDED = "ended", _("Ended")
+
+
+# Which status may follow which; activation has its own rule (see Contract.missing_roles).
+STATUS_TRANSITIONS = {
+    ContractStatus.DRAFT: [ContractStatus.ACTIVE],
+    ContractStatus.ACTIVE: [ContractStatus.TERMINATING],
+    ContractStatus.TERMINATING: [ContractStatus.ACTIVE, ContractStatus.ENDED],
+    ContractStatus.ENDED: [],
+}
+
+
+class Renewal(models.TextChoices):
+    TACIT = "tacit", _("Tacit: renews unless notice is given")
+    EXPRESS = "express", _("Express: ends unless renewed in writing")
+
+
+class ContractQuerySet(VisibleToQuerySet):
+    def with_supplier(self):
+        return self.select_related("supplier")
+
+
+class Contract(models.Model):
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    scope = models.TextField(_("scope"), help_text=_("What the contract covers."))
+    purchased = models.TextField(
+        _("what was bought"),
+        blank=True,
+        help_text=_("The services and deliveries bought, in the words of the procurement."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty for an open-ended contract.")
+    )
+    notice_period_months = models.PositiveSmallIntegerField(_("notice period (months)"), default=6)
+    renewal = models.CharField(
+        _("renewal"), max_length=10, choices=Renewal, default=Renewal.EXPRESS
+    )
+    renewal_term_months = models.PositiveSmallIntegerField(
+        _("renewal term (months)"),
+        null=True,
+        blank=True,
+        help_text=_("For tacit renewal: how long each renewal runs."),
+    )
+    annual_value_sek = models.DecimalField(
+        _("annual value (SEK)"), max_digits=15, decimal_places=0, default=0
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ContractStatus, default=ContractStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="contract_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_value_sek__gte=0), name="contract_value_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("suppliers:contract_detail", args=[self.pk])
+
+    def current_term_end(self, today=None):
+        """The end of the running term: a tacitly renewed contract rolls on past its end date."""
+        if self.end_date is None:
+            return None
+        today = today or timezone.localdate()
+        end = self.end_date
+        if self.renewal == Renewal.TACIT and self.renewal_term_months:
+            while end < today:
+                end += relativedelta(months=self.renewal_term_months)
+        return end
+
+    def notice_deadline(self, today=None):
+        """The last day to give notice (tacit) or to decide on renewal (express)."""
+        end = self.current_term_end(today)
+        if end is None:
+            return None
+        return end - relativedelta(months=self.notice_period_months)
+
+    def days_to_notice_deadline(self, today=None):
+        today = today or timezone.localdate()
+        deadline = self.notice_deadline(today)
+        return None if deadline is None else (deadline - today).days
+
+    def missing_roles(self):
+        """The (level, side) pairs that have nobody named yet, in level order.
+
+        Works from prefetched governance_levels__role_holders when they are there.
+        """
+        levels = {level.level: level for level in self.governance_levels.all()}
+        missing = []
+        for level in LEVEL_ORDER:
+            governance_level = levels.get(level)
+            sides = (
+                {holder.side for holder in governance_level.role_holders.all()}
+                if governance_level
+                else set()
+            )
+            for side in Side:
+                if side not in sides:
+                    missing.append((level, side))
+        return missing
+
+    def allowed_transitions(self):
+        return STATUS_TRANSITIONS[ContractStatus(self.status)]
+
+
+class OutcomeCommitment(models.Model):
+    """A result the supplier commits to: what the city wants achieved, not how."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
+    title = models.CharField(_("outcome"), max_length=200)
+    description = models.TextField(_("what it means for the city"), blank=True)
+    measured_by = models.CharField(_("how we know it is achieved"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outcome commitment")
+        verbose_name_plural = _("outcome commitments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Metric(models.TextChoices):
+    AVAILABILITY = "availability", _("Availability")
+    RESPONSE_TIME = "response_time", _("Response time")
+    RESOLUTION_TIME = "resolution_time", _("Resolution time")
+    OTHER = "other", _("Other")
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", "%"
+    MINUTES = "minutes", _("minutes")
+    HOURS = "hours", _("hours")
+    COUNT = "count", _("count")
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "at_least", _("at least")
+    AT_MOST = "at_most", _("at most")
+
+
+class Period(models.TextChoices):
+    WEEK = "week", _("per week")
+    MONTH = "month", _("per month")
+    QUARTER = "quarter", _("per quarter")
+
+
+class ServiceLevel(models.Model):
+    """A measurable service level: metric, target and the period it is measured over."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="service_levels")
+    name = models.CharField(_("service"), max_length=200)
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric)
+    comparison = models.CharField(
+        _("comparison"), max_length=10, choices=Comparison, default=Comparison.AT_LEAST
+    )
+    target = models.DecimalField(_("target"), max_digits=10, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit)
+    period = models.CharField(_("period"), max_length=10, choices=Period, default=Period.MONTH)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(unit="percent") | Q(target__gte=0, target__lte=100),
+                name="percent_target_within_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.target_display}"
+
+    @property
+    def target_display(self):
+        target = f"{self.target.normalize():f}"
+        unit = self.get_unit_display()
+        value = f"{target}{unit}" if self.unit == Unit.PERCENT else f"{target} {unit}"
+        return f"{self.get_comparison_display()} {value} {self.get_period_display()}"
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(VisibleToQuerySet):
+    def pending(self, now=None):
+        now = now or timezone.now()
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation for a supplier contact; only the token's hash is kept."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name"), max_length=120)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.supplier})"
+
+    @staticmethod
+    def default_expiry(now=None):
+        return (now or timezone.now()) + timedelta(hours=settings.INVITATION_VALID_HOURS)
+
+    @property
+    def status(self):
+        if self.accepted_at:
+            return _("accepted")
+        if self.revoked_at:
+            return _("revoked")
+        if self.expires_at <= timezone.now():
+            return _("expired")
+        return _("pending")
+
+    @property
+    def is_usable(self):
+        return not self.accepted_at and not self.revoked_at and self.expires_at > timezone.now()

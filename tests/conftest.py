@@ -1,0 +1,68 @@
+import os
+
+import pytest
+
+from governance.models import Role
+
+from .factories import fill_governance, make_admin, make_contract, make_supplier, make_user
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def supplier_a(db):
+    return make_supplier("Alpha Drift AB")
+
+
+@pytest.fixture
+def supplier_b(db):
+    return make_supplier("Beta Applikationer AB")
+
+
+@pytest.fixture
+def contract_a(supplier_a):
+    return fill_governance(make_contract(supplier_a, reference="A-001", title="Alpha operations"))
+
+
+@pytest.fixture
+def contract_b(supplier_b):
+    return fill_governance(make_contract(supplier_b, reference="B-001", title="Beta applications"))
+
+
+@pytest.fixture
+def procurement(db):
+    return make_user(Role.PROCUREMENT)
+
+
+@pytest.fixture
+def director(db):
+    return make_user(Role.DIRECTOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_admin()
+
+
+@pytest.fixture
+def contact_a(supplier_a):
+    return make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a)
+
+
+@pytest.fixture
+def contact_b(supplier_b):
+    return make_user(Role.SUPPLIER_CONTACT, supplier=supplier_b)
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given user (or anonymous for None)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,64 @@
+"""Small builders for test data; each returns saved objects through the real services."""
+
+import itertools
+from datetime import date
+
+from governance.models import RoleHolder, Side, User
+from suppliers.models import Contract, Supplier
+from suppliers.services import save_contract
+from suppliers.validators import complete_organisation_number
+
+_sequence = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_supplier(name=None, **fields):
+    number = next(_sequence)
+    fields.setdefault("organisation_number", complete_organisation_number(f"55{number:07d}"))
+    return Supplier.objects.create(name=name or f"Supplier {number} AB", **fields)
+
+
+def make_contract(supplier, **fields):
+    number = next(_sequence)
+    fields.setdefault("reference", f"C-{number:05d}")
+    fields.setdefault("title", f"Contract {number}")
+    fields.setdefault("scope", "Operations of the city's servers.")
+    fields.setdefault("start_date", date(2025, 1, 1))
+    fields.setdefault("end_date", date(2028, 12, 31))
+    fields.setdefault("annual_value_sek", 1_000_000)
+    return save_contract(Contract(supplier=supplier, **fields))
+
+
+def fill_governance(contract, skip=()):
+    """Name one holder per level and side, except the (level, side) pairs in skip."""
+    for governance_level in contract.governance_levels.all():
+        for side in Side:
+            if (governance_level.level, side) in skip:
+                continue
+            RoleHolder.objects.create(
+                governance_level=governance_level,
+                side=side,
+                role_title=f"{governance_level.get_level_display()} lead",
+                name=f"{side.label} person",
+                email=f"{side}.{governance_level.level}@example.org",
+            )
+    return contract
+
+
+def make_user(role, supplier=None, email=None, **fields):
+    """A user of the given governance.models.Role."""
+    number = next(_sequence)
+    return User.objects.create_user(
+        email or f"user{number}@example.org",
+        PASSWORD,
+        role=role,
+        supplier=supplier,
+        first_name=fields.pop("first_name", "Test"),
+        last_name=fields.pop("last_name", f"User {number}"),
+        **fields,
+    )
+
+
+def make_admin():
+    number = next(_sequence)
+    return User.objects.create_superuser(f"admin{number}@example.org", PASSWORD)

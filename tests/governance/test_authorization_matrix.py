@@ -1,0 +1,147 @@
+"""Every URL of the portal, requested by every role, answers what that role may see.
+
+Objects in the URLs belong to supplier A. A new URL without a row here fails the
+completeness test, so no page ships without a decision on who may open it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from governance.models import Level
+from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
+from suppliers.services import invite_contact
+
+ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
+
+LOGIN = 302  # anonymous: redirected to the sign-in page
+
+
+def statuses(anonymous, contact_a, contact_b, procurement, director, admin):
+    return dict(
+        zip(ROLES, [anonymous, contact_a, contact_b, procurement, director, admin], strict=True)
+    )
+
+
+EVERYONE_SIGNED_IN = statuses(LOGIN, 200, 200, 200, 200, 200)
+READ_A = statuses(LOGIN, 200, 404, 200, 200, 200)
+MANAGE = statuses(LOGIN, 403, 403, 200, 403, 200)
+
+
+def manage_a(success):
+    """Changing supplier A's records: only the city's managers; B must not learn A exists."""
+    return statuses(LOGIN, 403, 404, success, 403, success)
+
+
+# url name -> (method, kwargs from the objects dict, expected status per role)
+MATRIX = {
+    "home": ("get", {}, statuses(LOGIN, 302, 302, 302, 302, 302)),
+    "dashboard": ("get", {}, statuses(LOGIN, 403, 403, 200, 200, 200)),
+    "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
+    "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
+    "healthz": ("get", {}, statuses(200, 200, 200, 200, 200, 200)),
+    "admin:index": ("get", {}, statuses(302, 302, 302, 302, 302, 200)),
+    "suppliers:list": ("get", {}, statuses(LOGIN, 302, 302, 200, 200, 200)),
+    "suppliers:create": ("get", {}, MANAGE),
+    "suppliers:detail": ("get", {"pk": "supplier"}, READ_A),
+    "suppliers:edit": ("get", {"pk": "supplier"}, manage_a(200)),
+    "suppliers:contact_add": ("post", {"pk": "supplier"}, manage_a(200)),
+    "suppliers:contact_delete": (
+        "post",
+        {"pk": "supplier", "contact_pk": "contact"},
+        manage_a(302),
+    ),
+    "suppliers:invitation_create": ("post", {"pk": "supplier"}, manage_a(200)),
+    "suppliers:invitation_resend": (
+        "post",
+        {"pk": "supplier", "invitation_pk": "invitation"},
+        manage_a(302),
+    ),
+    "suppliers:invitation_revoke": (
+        "post",
+        {"pk": "supplier", "invitation_pk": "invitation"},
+        manage_a(302),
+    ),
+    # The token is the credential: anyone holding the link may open it.
+    "suppliers:accept_invitation": ("get", {"token": "token"}, statuses(*[200] * 6)),
+    "suppliers:contract_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "suppliers:contract_create": ("get", {}, MANAGE),
+    "suppliers:contract_detail": ("get", {"pk": "contract"}, READ_A),
+    "suppliers:contract_edit": ("get", {"pk": "contract"}, manage_a(200)),
+    "suppliers:contract_status": ("post", {"pk": "contract"}, manage_a(302)),
+    "suppliers:commitment_add": ("post", {"pk": "contract"}, manage_a(200)),
+    "suppliers:commitment_delete": (
+        "post",
+        {"pk": "contract", "commitment_pk": "commitment"},
+        manage_a(302),
+    ),
+    "suppliers:service_level_add": ("post", {"pk": "contract"}, manage_a(200)),
+    "suppliers:service_level_delete": (
+        "post",
+        {"pk": "contract", "service_level_pk": "service_level"},
+        manage_a(302),
+    ),
+    "role_holder_add": ("post", {"pk": "contract", "level": "level"}, manage_a(200)),
+    "role_holder_remove": (
+        "post",
+        {"pk": "contract", "level": "level", "holder_pk": "holder"},
+        manage_a(302),
+    ),
+    "mandate_edit": ("get", {"pk": "contract", "level": "level"}, manage_a(200)),
+}
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace == "admin":
+                continue  # Django's own admin; its entry point is in the matrix.
+            yield from url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    assert set(url_names()) | {"admin:index"} == set(MATRIX)
+
+
+@pytest.fixture
+def objects(contract_a, supplier_a, procurement):
+    draft_level = contract_a.governance_levels.get(level=Level.OPERATIONAL)
+    invitation, token = invite_contact(
+        supplier_a, name="Ina Vite", email="ina@alpha.example", invited_by=procurement
+    )
+    return {
+        "supplier": supplier_a.pk,
+        "contract": contract_a.pk,
+        "contact": Contact.objects.create(supplier=supplier_a, name="C", email="c@a.example").pk,
+        "invitation": invitation.pk,
+        "token": token,
+        "commitment": OutcomeCommitment.objects.create(contract=contract_a, title="Uptime").pk,
+        "service_level": ServiceLevel.objects.create(
+            contract=contract_a, name="Mail", metric="availability", target=99, unit="percent"
+        ).pk,
+        "level": Level.OPERATIONAL.value,
+        "holder": draft_level.role_holders.first().pk,
+        "now": timezone.now(),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_role_gets_expected_status(url_name, role, objects, request, client):
+    method, kwarg_names, expected = MATRIX[url_name]
+    user = (
+        None
+        if role == "anonymous"
+        else request.getfixturevalue("admin_user" if role == "admin" else role)
+    )
+    if user is not None:
+        client.force_login(user)
+    url = reverse(url_name, kwargs={key: objects[name] for key, name in kwarg_names.items()})
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
+    if role == "anonymous" and expected[role] == LOGIN and url_name != "logout":
+        assert "/login/" in response["Location"] or "/admin/login/" in response["Location"]

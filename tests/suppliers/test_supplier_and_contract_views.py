@@ -1,0 +1,207 @@
+import pytest
+from django.urls import reverse
+
+from governance.models import Level, RoleHolder, Side
+from suppliers.models import Contract, ContractStatus, ServiceLevel, Supplier
+from tests.factories import fill_governance, make_contract, make_supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bad_organisation_number_is_explained_and_input_kept(client_for, procurement):
+    client = client_for(procurement)
+    response = client.post(
+        reverse("suppliers:create"),
+        {"name": "Gamma Nät AB", "organisation_number": "556036-0794", "tier": "key"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "the check digit does not match" in page
+    assert 'value="Gamma Nät AB"' in page
+    assert not Supplier.objects.filter(name="Gamma Nät AB").exists()
+
+
+def test_supplier_is_created_with_normalised_number(client_for, procurement):
+    response = client_for(procurement).post(
+        reverse("suppliers:create"),
+        {"name": "Gamma Nät AB", "organisation_number": "5560360793", "tier": "key"},
+    )
+    supplier = Supplier.objects.get(name="Gamma Nät AB")
+    assert response["Location"] == supplier.get_absolute_url()
+    assert supplier.organisation_number == "556036-0793"
+
+
+def test_duplicate_contract_reference_gets_a_message_not_an_error(
+    client_for, procurement, contract_a
+):
+    response = client_for(procurement).post(
+        reverse("suppliers:contract_create"),
+        {
+            "supplier": contract_a.supplier_id,
+            "reference": contract_a.reference,
+            "title": "Second",
+            "scope": "Same reference",
+            "start_date": "2026-01-01",
+            "end_date": "2025-01-01",
+            "notice_period_months": 6,
+            "renewal": "tacit",
+            "annual_value_sek": 5,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Contract with this Reference already exists." in page
+    assert "The end date cannot be before the start date." in page
+    assert "Say how long each tacit renewal runs" in page
+    assert 'value="Second"' in page
+
+
+def test_new_contract_page_shows_all_six_missing_roles(client_for, procurement, supplier_a):
+    response = client_for(procurement).post(
+        reverse("suppliers:contract_create"),
+        {
+            "supplier": supplier_a.pk,
+            "reference": "N-1",
+            "title": "New",
+            "scope": "Scope",
+            "start_date": "2026-01-01",
+            "end_date": "2028-12-31",
+            "notice_period_months": 6,
+            "renewal": "express",
+            "annual_value_sek": 1000,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("Nobody named") == 6
+    assert Contract.objects.get(reference="N-1").status == ContractStatus.DRAFT
+
+
+def test_activation_with_missing_roles_says_why(client_for, procurement, supplier_a):
+    contract = fill_governance(make_contract(supplier_a), skip={(Level.BUSINESS, Side.SUPPLIER)})
+    response = client_for(procurement).post(
+        reverse("suppliers:contract_status", args=[contract.pk]), {"status": "active"}, follow=True
+    )
+    page = response.content.decode()
+    assert "cannot be made active: 1 roles are not yet named" in page
+    assert "Business level · Supplier" in page
+
+
+def test_htmx_role_holder_add_returns_the_level_and_updates_the_banner(
+    client_for, procurement, supplier_a
+):
+    contract = fill_governance(make_contract(supplier_a), skip={(Level.BUSINESS, Side.SUPPLIER)})
+    response = client_for(procurement).post(
+        reverse("role_holder_add", args=[contract.pk, "business"]),
+        {
+            "business-side": "supplier",
+            "business-role_title": "Managing director",
+            "business-name": "Vera Vd",
+            "business-email": "Vera@Alpha.example",
+        },
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert 'id="level-business"' in page
+    assert "Vera Vd" in page
+    assert 'hx-swap-oob="true"' in page
+    assert "Every level has named role holders on both sides." in page
+    assert RoleHolder.objects.get(name="Vera Vd").email == "vera@alpha.example"
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_role_holder_errors_stay_in_the_panel(client_for, procurement, contract_a):
+    response = client_for(procurement).post(
+        reverse("role_holder_add", args=[contract_a.pk, "contract"]),
+        {"contract-side": "buyer", "contract-name": "No Role", "contract-email": "not-an-email"},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert "Enter a valid email address." in page
+    assert 'value="No Role"' in page
+
+
+def test_removing_the_last_holder_of_an_active_contract_is_refused(
+    client_for, procurement, contract_a
+):
+    contract_a.status = ContractStatus.ACTIVE
+    contract_a.save()
+    holder = RoleHolder.objects.get(
+        governance_level__contract=contract_a, governance_level__level="operational", side="buyer"
+    )
+    response = client_for(procurement).post(
+        reverse("role_holder_remove", args=[contract_a.pk, "operational", holder.pk]),
+        headers={"HX-Request": "true"},
+    )
+    assert "Name a successor before removing them." in response.content.decode()
+    assert RoleHolder.objects.filter(pk=holder.pk).exists()
+
+
+def test_service_level_over_100_percent_is_refused_clearly(client_for, procurement, contract_a):
+    response = client_for(procurement).post(
+        reverse("suppliers:service_level_add", args=[contract_a.pk]),
+        {
+            "name": "E-mail",
+            "metric": "availability",
+            "comparison": "at_least",
+            "target": "199",
+            "unit": "percent",
+            "period": "month",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert "A percentage target must be between 0 and 100." in response.content.decode()
+    assert not ServiceLevel.objects.exists()
+
+
+def test_supplier_contact_sees_only_their_contracts(client_for, contact_a, contract_a, contract_b):
+    page = client_for(contact_a).get(reverse("suppliers:contract_list")).content.decode()
+    assert contract_a.reference in page
+    assert contract_b.reference not in page
+    assert contract_b.supplier.name not in page
+
+
+def test_supplier_contact_sees_no_edit_controls(client_for, contact_a, contract_a):
+    page = client_for(contact_a).get(contract_a.get_absolute_url()).content.decode()
+    assert "Name a role holder" not in page
+    assert "Make active" not in page
+    assert "Alpha operations" in page
+
+
+def test_contract_list_filters_with_htmx_partial(client_for, procurement, contract_a, contract_b):
+    response = client_for(procurement).get(
+        reverse("suppliers:contract_list"), {"q": "beta"}, headers={"HX-Request": "true"}
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="contract-table">')
+    assert contract_b.reference in page
+    assert contract_a.reference not in page
+
+
+def _count_queries(client, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", ["suppliers:contract_list", "suppliers:list", "dashboard"])
+def test_list_pages_do_a_fixed_number_of_queries(
+    client_for, procurement, url_name, django_assert_max_num_queries
+):
+    client = client_for(procurement)
+    url = reverse(url_name)
+    supplier = make_supplier()
+    fill_governance(make_contract(supplier))
+    small = _count_queries(client, url, django_assert_max_num_queries)
+    for _ in range(5):
+        supplier = make_supplier()
+        for _ in range(4):
+            fill_governance(make_contract(supplier))
+    large = _count_queries(client, url, django_assert_max_num_queries)
+    assert large == small
