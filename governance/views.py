@@ -53,8 +53,11 @@ def dashboard(request):
     horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
     context = {
         "portfolio": portfolio | suppliers,
+        # A passed deadline stays listed until the term it belonged to has ended.
         "upcoming_deadlines": [
-            (deadline, contract) for deadline, contract in deadlines if today <= deadline <= horizon
+            (deadline, contract)
+            for deadline, contract in deadlines
+            if deadline <= horizon and contract.current_term_end(today) >= today
         ],
         "incomplete_governance": [c for c in contracts if c.missing_roles()],
         "horizon_days": NOTICE_HORIZON_DAYS,

@@ -205,3 +205,30 @@ def test_list_pages_do_a_fixed_number_of_queries(
             fill_governance(make_contract(supplier))
     large = _count_queries(client, url, django_assert_max_num_queries)
     assert large == small
+
+
+def test_dashboard_lists_a_passed_deadline_until_the_term_ends(client_for, director, supplier_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    passed = make_contract(
+        supplier_a,
+        reference="PASSED-1",
+        end_date=today + timedelta(days=60),
+        notice_period_months=6,
+        status=ContractStatus.ACTIVE,
+    )
+    far = fill_governance(
+        make_contract(
+            supplier_a,
+            reference="FAR-1",
+            end_date=today + timedelta(days=2000),
+            status=ContractStatus.ACTIVE,
+        )
+    )
+    page = client_for(director).get(reverse("dashboard")).content.decode()
+    assert passed.reference in page
+    assert "(passed)" in page
+    assert far.reference not in page
