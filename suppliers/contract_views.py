@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from governance.forms import RoleHolderForm
 from governance.models import GovernanceLevel, Side
 
 from . import services
-from .forms import ContractForm, OutcomeCommitmentForm, ServiceLevelForm
+from .forms import ContractFilterForm, ContractForm, OutcomeCommitmentForm, ServiceLevelForm
 from .models import Contract, ContractStatus, Supplier
 
 CONTRACTS_PER_PAGE = 50
@@ -34,23 +34,19 @@ def contracts_with_governance(queryset):
 def contract_list(request):
     contracts = contracts_with_governance(Contract.objects.visible_to(request.user))
     suppliers = Supplier.objects.visible_to(request.user)
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    supplier_id = request.GET.get("supplier", "")
-    if query:
-        contracts = contracts.filter(Q(reference__icontains=query) | Q(title__icontains=query))
-    if status in ContractStatus.values:
-        contracts = contracts.filter(status=status)
-    if supplier_id.isdigit():
-        contracts = contracts.filter(supplier_id=supplier_id)
+    filters = ContractFilterForm(request.GET)
+    contracts = filters.filter(contracts)
     page = Paginator(contracts.order_by("reference"), CONTRACTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    other_params = request.GET.copy()
+    other_params.pop("page", None)
     context = {
         "page": page,
         "suppliers": suppliers,
         "statuses": ContractStatus.choices,
-        "filters": {"q": query, "status": status, "supplier": supplier_id},
+        "filters": filters.cleaned_data,
+        "filter_query": other_params.urlencode(),
     }
     template = "suppliers/_contract_table.html" if request.htmx else "suppliers/contract_list.html"
     return render(request, template, context)

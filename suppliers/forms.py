@@ -1,8 +1,18 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contact, Contract, OutcomeCommitment, Renewal, ServiceLevel, Supplier, Unit
+from .models import (
+    Contact,
+    Contract,
+    ContractStatus,
+    OutcomeCommitment,
+    Renewal,
+    ServiceLevel,
+    Supplier,
+    Unit,
+)
 from .validators import normalise_organisation_number
 
 
@@ -154,3 +164,24 @@ class AcceptInvitationForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return cleaned
+
+
+class ContractFilterForm(forms.Form):
+    """The contract list's filters; a filter that does not parse is left out."""
+
+    q = forms.CharField(required=False, max_length=100)
+    status = forms.ChoiceField(required=False, choices=[("", ""), *ContractStatus.choices])
+    supplier = forms.IntegerField(required=False, min_value=1)
+
+    def filter(self, contracts):
+        self.is_valid()  # cleaned_data keeps only the fields that parsed
+        data = self.cleaned_data
+        if data.get("q"):
+            contracts = contracts.filter(
+                Q(reference__icontains=data["q"]) | Q(title__icontains=data["q"])
+            )
+        if data.get("status"):
+            contracts = contracts.filter(status=data["status"])
+        if data.get("supplier"):
+            contracts = contracts.filter(supplier_id=data["supplier"])
+        return contracts

@@ -232,3 +232,17 @@ def test_dashboard_lists_a_passed_deadline_until_the_term_ends(client_for, direc
     assert passed.reference in page
     assert "(passed)" in page
     assert far.reference not in page
+
+
+def test_contract_list_pages_keep_the_filter(client_for, procurement, supplier_a, supplier_b):
+    for number in range(55):
+        make_contract(supplier_a, reference=f"P-{number:03d}", title="Paged")
+    make_contract(supplier_b, reference="P-999", title="Paged elsewhere")
+    client = client_for(procurement)
+    first = client.get(reverse("suppliers:contract_list"), {"supplier": supplier_a.pk})
+    page = first.content.decode()
+    assert "Page 1 of 2" in page
+    assert f"?supplier={supplier_a.pk}&amp;page=2" in page
+    second = client.get(reverse("suppliers:contract_list"), {"supplier": supplier_a.pk, "page": 2})
+    assert "P-054" in second.content.decode()
+    assert "P-999" not in second.content.decode()
