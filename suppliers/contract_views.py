@@ -12,7 +12,7 @@ from governance.access import manager_required, require_manager
 from governance.forms import RoleHolderForm
 from governance.models import GovernanceLevel, Side
 
-from . import services
+from . import selectors, services
 from .forms import ContractFilterForm, ContractForm, OutcomeCommitmentForm, ServiceLevelForm
 from .models import Contract, ContractStatus, Supplier
 
@@ -212,3 +212,13 @@ def service_level_delete(request, pk, service_level_pk):
     require_manager(request.user)
     get_object_or_404(contract.service_levels, pk=service_level_pk).delete()
     return _contract_section(request, contract, "suppliers/_service_levels.html", "#service-levels")
+
+
+@login_required
+def contract_history(request, pk):
+    contract = visible_contract(request, pk)
+    return render(
+        request,
+        "suppliers/contract_history.html",
+        {"contract": contract, "entries": selectors.contract_history(contract)},
+    )

@@ -32,6 +32,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", contract_views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", contract_views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/status/", contract_views.contract_status, name="contract_status"),
+    path("contracts/<int:pk>/history/", contract_views.contract_history, name="contract_history"),
     path("contracts/<int:pk>/commitments/", contract_views.commitment_add, name="commitment_add"),
     path(
         "contracts/<int:pk>/commitments/<int:commitment_pk>/delete/",

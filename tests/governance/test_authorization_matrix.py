@@ -68,6 +68,7 @@ MATRIX = {
     "suppliers:contract_create": ("get", {}, MANAGE),
     "suppliers:contract_detail": ("get", {"pk": "contract"}, READ_A),
     "suppliers:contract_edit": ("get", {"pk": "contract"}, manage_a(200)),
+    "suppliers:contract_history": ("get", {"pk": "contract"}, READ_A),
     "suppliers:contract_status": ("post", {"pk": "contract"}, manage_a(302)),
     "suppliers:commitment_add": ("post", {"pk": "contract"}, manage_a(200)),
     "suppliers:commitment_delete": (
