@@ -29,5 +29,6 @@ urlpatterns = [
     path("contracts/<int:pk>/levels/<str:level>/mandate/", views.mandate_edit, name="mandate_edit"),
     path("healthz/", views.healthz, name="healthz"),
     path("", include("suppliers.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

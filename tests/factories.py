@@ -1,9 +1,10 @@
 """Small builders for test data; each returns saved objects through the real services."""
 
 import itertools
-from datetime import date
+from datetime import date, time
 
-from governance.models import RoleHolder, Side, User
+from governance.models import Level, RoleHolder, Side, User
+from meetings.models import Cadence, Forum
 from suppliers.models import Contract, Supplier
 from suppliers.services import save_contract
 from suppliers.validators import complete_organisation_number
@@ -62,3 +63,16 @@ def make_user(role, supplier=None, email=None, **fields):
 def make_admin():
     number = next(_sequence)
     return User.objects.create_superuser(f"admin{number}@example.org", PASSWORD)
+
+
+def make_forum(contracts, chair, **fields):
+    """A weekly operational phone meeting, Mondays 09:00, unless fields say otherwise."""
+    fields.setdefault("name", f"Weekly operations {next(_sequence)}")
+    fields.setdefault("level", Level.OPERATIONAL)
+    fields.setdefault("cadence", Cadence.WEEKLY)
+    fields.setdefault("time_of_day", time(9, 0))
+    fields.setdefault("starts_on", date(2020, 1, 1))
+    fields.setdefault("dial_in", "+46 8 000 000, PIN 1234")
+    forum = Forum.objects.create(chair=chair, **fields)
+    forum.contracts.set(contracts)
+    return forum

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from governance.celery import app
+from meetings.tasks import reconcile_meetings
 from suppliers.models import Invitation
 from suppliers.services import invite_contact
 from suppliers.tasks import purge_expired_invitations
+from tests.factories import make_forum
 
 pytestmark = pytest.mark.worker
 
@@ -93,6 +95,20 @@ def test_beat_task_purges_expired_invitations_on_a_worker(
     purge_expired_invitations.delay()
     time.sleep(1)
     assert list(Invitation.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_beat_task_plans_meetings_on_a_worker(
+    celery_worker_process, transactional_db, contract_a, procurement
+):
+    forum = make_forum([contract_a], procurement)
+
+    reconcile_meetings.delay()
+
+    assert wait_for(lambda: forum.meetings.count() >= 8)
+    count = forum.meetings.count()
+    reconcile_meetings.delay()  # a doubled beat
+    time.sleep(1)
+    assert forum.meetings.count() == count
 
 
 def test_beat_schedule_names_a_registered_task():

@@ -135,6 +135,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "reconcile-meetings": {
+        "task": "meetings.tasks.reconcile_meetings",
+        "schedule": 5 * 60,
+    },
     "purge-expired-invitations": {
         "task": "suppliers.tasks.purge_expired_invitations",
         "schedule": 60 * 60,

@@ -9,8 +9,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from governance.models import Level
+from meetings.services import reconcile_meetings
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
+from tests.factories import make_forum
 
 ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
 
@@ -89,6 +91,11 @@ MATRIX = {
         manage_a(302),
     ),
     "mandate_edit": ("get", {"pk": "contract", "level": "level"}, manage_a(200)),
+    "meetings:forum_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "meetings:forum_create": ("get", {}, MANAGE),
+    "meetings:forum_detail": ("get", {"pk": "forum"}, READ_A),
+    "meetings:forum_edit": ("get", {"pk": "forum"}, manage_a(200)),
+    "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
 }
 
 
@@ -114,7 +121,11 @@ def objects(contract_a, supplier_a, procurement):
     invitation, token = invite_contact(
         supplier_a, name="Ina Vite", email="ina@alpha.example", invited_by=procurement
     )
+    forum = make_forum([contract_a], chair=procurement)
+    reconcile_meetings()
     return {
+        "forum": forum.pk,
+        "meeting": forum.meetings.first().pk,
         "supplier": supplier_a.pk,
         "contract": contract_a.pk,
         "contact": Contact.objects.create(supplier=supplier_a, name="C", email="c@a.example").pk,

@@ -1,12 +1,14 @@
 """Load the demo city: three large suppliers, their contracts and full governance models."""
 
-from datetime import date
+from datetime import date, time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from governance.models import Level, Role, RoleHolder, Side, User
+from meetings.models import Cadence, Forum, Mode, Weekday
+from meetings.services import reconcile_meetings
 from suppliers.models import (
     Comparison,
     Contact,
@@ -168,9 +170,51 @@ class Command(BaseCommand):
             for contract_spec in spec["contracts"]:
                 self._contract(supplier, spec["contacts"], city, *contract_spec)
 
+        self._forums(city)
+        created, _cancelled = reconcile_meetings()
+        self.stdout.write(f"Planned {created} meetings for the coming weeks.")
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /login/ with:"))
         for user in logins:
             self.stdout.write(f"  {user.email:<34} {user.get_role_display():<20} {DEMO_PASSWORD}")
+
+    def _forums(self, city):
+        running = Contract.objects.filter(status=ContractStatus.ACTIVE).select_related("supplier")
+        chair = city["anna.lind@city.example"]
+        for supplier in Supplier.objects.filter(contracts__in=running).distinct():
+            forum, created = Forum.objects.get_or_create(
+                name=f"Weekly operations: {supplier.name}",
+                defaults={
+                    "level": Level.OPERATIONAL,
+                    "cadence": Cadence.WEEKLY,
+                    "chair": city["erik.berg@city.example"],
+                    "mode": Mode.PHONE,
+                    "dial_in": "+46 8 508 100 00, PIN 4711",
+                    "weekday": Weekday.MONDAY + supplier.pk % 3,
+                    "time_of_day": time(9, 0),
+                    "duration_minutes": 45,
+                    "starts_on": date(2026, 1, 1),
+                },
+            )
+            if created:
+                forum.contracts.set(running.filter(supplier=supplier))
+        forum, created = Forum.objects.get_or_create(
+            name="Quarterly key-supplier meeting",
+            defaults={
+                "level": Level.CONTRACT,
+                "cadence": Cadence.QUARTERLY,
+                "chair": chair,
+                "mode": Mode.ON_SITE,
+                "location": "City Hall, room Norrsken",
+                "weekday": Weekday.TUESDAY,
+                "week_of_month": 2,
+                "month_of_quarter": 1,
+                "time_of_day": time(13, 0),
+                "duration_minutes": 120,
+                "starts_on": date(2026, 1, 1),
+            },
+        )
+        if created:
+            forum.contracts.set(running.filter(supplier__tier=Tier.KEY))
 
     def _city_user(self, email, first_name, last_name, role, _title):
         user, created = User.objects.get_or_create(

@@ -1,0 +1,63 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Role
+from suppliers.forms import DateInput
+from suppliers.models import Contract, ContractStatus
+
+from .models import Forum, Mode
+
+
+class ForumForm(forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = [
+            "name",
+            "level",
+            "cadence",
+            "contracts",
+            "chair",
+            "mode",
+            "dial_in",
+            "location",
+            "weekday",
+            "time_of_day",
+            "duration_minutes",
+            "week_of_month",
+            "month_of_quarter",
+            "starts_on",
+            "ends_on",
+            "is_active",
+        ]
+        widgets = {
+            "contracts": forms.CheckboxSelectMultiple,
+            "time_of_day": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contracts"].queryset = (
+            Contract.objects.exclude(status=ContractStatus.ENDED)
+            .select_related("supplier")
+            .order_by("supplier__name", "reference")
+        )
+        self.fields["contracts"].label_from_instance = lambda contract: (
+            f"{contract.supplier.name}: {contract.reference} {contract.title}"
+        )
+        self.fields["chair"].queryset = get_user_model().objects.filter(
+            is_active=True, role__in=[Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last date cannot be before the first."))
+        if cleaned.get("mode") in (Mode.PHONE, Mode.VIDEO) and not cleaned.get("dial_in"):
+            self.add_error("dial_in", _("Give the dial-in number or link for a remote meeting."))
+        if cleaned.get("mode") == Mode.ON_SITE and not cleaned.get("location"):
+            self.add_error("location", _("Say where the meeting is held."))
+        return cleaned

@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.access import manager_required, require_manager
+from suppliers.models import Contract
+
+from .forms import ForumForm
+from .models import Forum, Meeting
+from .services import reconcile_meetings
+
+UPCOMING_LIMIT = 12
+
+
+@login_required
+def forum_list(request):
+    forums = (
+        Forum.objects.visible_to(request.user)
+        .select_related("chair")
+        .prefetch_related(
+            Prefetch("contracts", queryset=Contract.objects.select_related("supplier"))
+        )
+    )
+    upcoming = (
+        Meeting.objects.visible_to(request.user)
+        .filter(starts_at__gte=timezone.now())
+        .select_related("forum")[:UPCOMING_LIMIT]
+    )
+    return render(request, "meetings/forum_list.html", {"forums": forums, "upcoming": upcoming})
+
+
+def _save_forum(request, form):
+    forum = form.save()
+    created, cancelled = reconcile_meetings()
+    messages.success(
+        request,
+        _("Forum saved. %(created)s meetings planned, %(cancelled)s cancelled.")
+        % {"created": created, "cancelled": cancelled},
+    )
+    return redirect(forum)
+
+
+@manager_required
+def forum_create(request):
+    form = ForumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _save_forum(request, form)
+    return render(request, "meetings/forum_form.html", {"form": form})
+
+
+def _visible_forum(request, pk):
+    return get_object_or_404(Forum.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def forum_detail(request, pk):
+    forum = _visible_forum(request, pk)
+    context = {
+        "forum": forum,
+        "contracts": forum.contracts.select_related("supplier"),
+        "attendees": forum.default_attendees(),
+        "upcoming": forum.meetings.filter(starts_at__gte=timezone.now())[:UPCOMING_LIMIT],
+        "can_manage": request.user.can_manage,
+    }
+    return render(request, "meetings/forum_detail.html", context)
+
+
+@login_required
+def forum_edit(request, pk):
+    forum = _visible_forum(request, pk)
+    require_manager(request.user)
+    form = ForumForm(request.POST or None, instance=forum)
+    if request.method == "POST" and form.is_valid():
+        return _save_forum(request, form)
+    return render(request, "meetings/forum_form.html", {"form": form, "forum": forum})
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("forum__chair"), pk=pk
+    )
+    context = {
+        "meeting": meeting,
+        "forum": meeting.forum,
+        "attendees": meeting.forum.default_attendees(),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
