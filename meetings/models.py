@@ -136,16 +136,24 @@ class Forum(models.Model):
         return first_of_month + timedelta(days=offset, weeks=self.week_of_month - 1)
 
     def default_attendees(self):
-        """The role holders, on both sides, at this forum's level of its contracts."""
+        """The people holding a role at this forum's level of its contracts, each once."""
         from governance.models import RoleHolder
 
-        return (
+        holders = (
             RoleHolder.objects.filter(
                 governance_level__level=self.level, governance_level__contract__forums=self
             )
             .select_related("governance_level__contract__supplier")
             .order_by("side", "governance_level__contract__supplier__name", "name")
         )
+        people = {}
+        for holder in holders:
+            people.setdefault((holder.side, holder.email), holder)
+        return list(people.values())
+
+    def supplier_names(self):
+        """The suppliers taking part, from the (prefetched) contracts."""
+        return sorted({contract.supplier.name for contract in self.contracts.all()})
 
     def starts_at(self, day):
         """Stockholm wall-clock time: 09:00 stays 09:00 on both sides of a DST change."""

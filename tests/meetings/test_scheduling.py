@@ -193,3 +193,36 @@ def test_saving_a_forum_plans_its_meetings(client_for, procurement, contract_a):
     planned = Meeting.objects.filter(starts_at__gte=datetime.now(UTC) - timedelta(days=1)).count()
     assert planned in (8, 9)
     assert f"{planned} meetings planned" in response.content.decode()
+
+
+def test_a_person_in_several_contracts_of_a_forum_is_listed_once(
+    client_for, supplier_a, procurement
+):
+    from tests.factories import fill_governance, make_contract
+
+    contracts = [fill_governance(make_contract(supplier_a)) for _ in range(3)]
+    forum = make_forum(contracts, procurement)
+    assert len(forum.default_attendees()) == 2
+    page = client_for(procurement).get(reverse("meetings:forum_list")).content.decode()
+    assert page.count(supplier_a.name) == 1
+
+
+def test_meetings_page_queries_do_not_grow_with_forums(client_for, procurement, supplier_a):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import fill_governance, make_contract
+
+    client = client_for(procurement)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("meetings:forum_list")).status_code == 200
+        return len(captured)
+
+    make_forum([fill_governance(make_contract(supplier_a))], procurement)
+    reconcile_meetings()
+    small = queries()
+    for _ in range(6):
+        make_forum([make_contract(supplier_a), make_contract(supplier_a)], procurement)
+    reconcile_meetings()
+    assert queries() == small
