@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from governance.access import manager_required, require_manager
 from suppliers.models import Contract
 
 from .forms import ForumForm
+from .ics import meeting_ics
 from .models import Forum, Meeting
 from .services import reconcile_meetings
 
@@ -89,3 +91,16 @@ def meeting_detail(request, pk):
         "attendees": meeting.forum.default_attendees(),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+def meeting_calendar(request, pk):
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("forum__chair"), pk=pk
+    )
+    response = HttpResponse(
+        meeting_ics(meeting, meeting.forum.default_attendees()),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response

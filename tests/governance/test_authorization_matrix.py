@@ -96,6 +96,7 @@ MATRIX = {
     "meetings:forum_detail": ("get", {"pk": "forum"}, READ_A),
     "meetings:forum_edit": ("get", {"pk": "forum"}, manage_a(200)),
     "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
+    "meetings:meeting_calendar": ("get", {"pk": "meeting"}, READ_A),
 }
 
 
