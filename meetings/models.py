@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Level
+from suppliers.models import VisibleToQuerySet
 
 
 class Cadence(models.TextChoices):
@@ -29,14 +30,14 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
 
 
-class ForumQuerySet(models.QuerySet):
+class ForumQuerySet(VisibleToQuerySet):
+    """A supplier contact sees the forums where one of their supplier's contracts sits."""
+
+    supplier_path = "contracts__supplier"
+
     def visible_to(self, user):
-        """The city's people see every forum; a supplier contact those their supplier sits in."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_portfolio:
-            return self
-        return self.filter(contracts__supplier=user.supplier_id).distinct()
+        # A joint forum matches once per contract of the supplier: keep it once.
+        return super().visible_to(user).distinct()
 
 
 class Forum(models.Model):

@@ -145,24 +145,30 @@ def test_forum_page_lists_default_attendees_from_the_governance_model(
     assert "operational@example.org" not in page
 
 
+def forum_form_data(contract, chair, **overrides):
+    data = {
+        "name": "Weekly ops",
+        "level": "operational",
+        "cadence": "weekly",
+        "contracts": [contract.pk],
+        "chair": chair.pk,
+        "mode": "phone",
+        "dial_in": "+46 8 123 456, PIN 42",
+        "weekday": 0,
+        "time_of_day": "09:00",
+        "duration_minutes": 60,
+        "week_of_month": 2,
+        "month_of_quarter": 1,
+        "starts_on": "2026-01-05",
+        "is_active": "on",
+    }
+    return data | overrides
+
+
 def test_forum_form_explains_missing_dial_in_and_keeps_input(client_for, procurement, contract_a):
     response = client_for(procurement).post(
         reverse("meetings:forum_create"),
-        {
-            "name": "Weekly ops",
-            "level": "operational",
-            "cadence": "weekly",
-            "contracts": [contract_a.pk],
-            "chair": procurement.pk,
-            "mode": "phone",
-            "weekday": 0,
-            "time_of_day": "09:00",
-            "duration_minutes": 60,
-            "week_of_month": 2,
-            "month_of_quarter": 1,
-            "starts_on": "2026-01-05",
-            "is_active": "on",
-        },
+        forum_form_data(contract_a, procurement, dial_in=""),
     )
     assert "Give the dial-in number or link for a remote meeting." in response.content.decode()
     assert 'value="Weekly ops"' in response.content.decode()
@@ -171,22 +177,7 @@ def test_forum_form_explains_missing_dial_in_and_keeps_input(client_for, procure
 def test_saving_a_forum_plans_its_meetings(client_for, procurement, contract_a):
     response = client_for(procurement).post(
         reverse("meetings:forum_create"),
-        {
-            "name": "Weekly ops",
-            "level": "operational",
-            "cadence": "weekly",
-            "contracts": [contract_a.pk],
-            "chair": procurement.pk,
-            "mode": "phone",
-            "dial_in": "+46 8 123 456, PIN 42",
-            "weekday": 0,
-            "time_of_day": "09:00",
-            "duration_minutes": 60,
-            "week_of_month": 2,
-            "month_of_quarter": 1,
-            "starts_on": "2026-01-05",
-            "is_active": "on",
-        },
+        forum_form_data(contract_a, procurement),
         follow=True,
     )
     # Eight weeks ahead: eight Mondays, or nine when run on a Monday morning.
