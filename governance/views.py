@@ -44,9 +44,10 @@ def dashboard(request):
     )
     deadlines = sorted(
         (
-            (contract.notice_deadline(today), contract)
+            (deadline, contract)
             for contract in contracts
-            if contract.status in running and contract.notice_deadline(today) is not None
+            if contract.status in running
+            and (deadline := contract.notice_deadline(today)) is not None
         ),
         key=lambda pair: pair[0],
     )

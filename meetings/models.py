@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Level
+from governance.models import Level, RoleHolder
 from suppliers.models import VisibleToQuerySet
 
 
@@ -138,8 +138,6 @@ class Forum(models.Model):
 
     def default_attendees(self):
         """The people holding a role at this forum's level of its contracts, each once."""
-        from governance.models import RoleHolder
-
         holders = (
             RoleHolder.objects.filter(
                 governance_level__level=self.level, governance_level__contract__forums=self

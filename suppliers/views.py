@@ -18,6 +18,9 @@ from .models import ContractStatus, Invitation, Supplier
 
 @login_required
 def supplier_list(request):
+    if not request.user.sees_portfolio:
+        # A supplier contact has exactly one supplier: their list is that page.
+        return redirect("suppliers:detail", request.user.supplier_id)
     suppliers = (
         Supplier.objects.visible_to(request.user)
         .annotate(
@@ -29,9 +32,6 @@ def supplier_list(request):
         )
         .order_by("name")
     )
-    if not request.user.sees_portfolio:
-        # A supplier contact has exactly one supplier: their list is that page.
-        return redirect("suppliers:detail", request.user.supplier_id)
     return render(request, "suppliers/supplier_list.html", {"suppliers": suppliers})
 
 
