@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -169,3 +170,41 @@ class RoleHolder(models.Model):
 
     def __str__(self):
         return f"{self.role_title}: {self.name}"
+
+
+class OutboxKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    MINUTES_PDF = "minutes_pdf", _("Minutes PDF")
+
+
+class OutboxMessage(models.Model):
+    """Work promised inside a transaction and carried out after it by the relay (an outbox).
+
+    A request writes the row together with its own changes, so nothing waits on Redis or the
+    mail server and nothing is lost when they are down. The unique key makes a repeat harmless.
+    """
+
+    kind = models.CharField(max_length=20, choices=OutboxKind)
+    key = models.CharField(max_length=300, unique=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+                name="outbox_due",
+            ),
+        ]
+
+    def __str__(self):
+        return self.key

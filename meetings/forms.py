@@ -6,7 +6,7 @@ from governance.models import Role
 from suppliers.forms import DateInput
 from suppliers.models import Contract, ContractStatus
 
-from .models import Forum, Mode
+from .models import Action, Attendance, Forum, MinutesComment, MinutesItem, Mode
 
 
 class ForumForm(forms.ModelForm):
@@ -26,6 +26,7 @@ class ForumForm(forms.ModelForm):
             "duration_minutes",
             "week_of_month",
             "month_of_quarter",
+            "agenda_template",
             "starts_on",
             "ends_on",
             "is_active",
@@ -61,3 +62,74 @@ class ForumForm(forms.ModelForm):
         if cleaned.get("mode") == Mode.ON_SITE and not cleaned.get("location"):
             self.add_error("location", _("Say where the meeting is held."))
         return cleaned
+
+
+class RevisionForm(forms.ModelForm):
+    """A form for a row edited by several people: it carries the revision it was read at."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["revision"] = self.instance.revision
+
+
+class MinutesItemForm(RevisionForm):
+    class Meta:
+        model = MinutesItem
+        fields = ["notes", "decisions"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "decisions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", f"item-{kwargs['instance'].pk}")
+        super().__init__(*args, **kwargs)
+
+
+class ActionForm(RevisionForm):
+    class Meta:
+        model = Action
+        fields = ["description", "owner_name", "owner_organisation", "due_on", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        kwargs.setdefault("prefix", f"action-{instance.pk}" if instance and instance.pk else None)
+        super().__init__(*args, **kwargs)
+        if not (instance and instance.pk):
+            # A new action is always open, and has no revision yet.
+            del self.fields["status"]
+            self.fields["revision"].required = False
+        self.fields["owner_organisation"].widget.attrs["list"] = "organisations"
+
+
+class AddItemForm(forms.Form):
+    title = forms.CharField(label=_("New item"), max_length=200)
+
+
+class AttendeeForm(forms.ModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["name", "email", "organisation", "side"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].widget.attrs["list"] = "organisations"
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = MinutesComment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What needs correcting, and why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

@@ -5,9 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Level, RoleHolder
+from governance.models import Level, RoleHolder, Side
 from suppliers.models import VisibleToQuerySet
 
 
@@ -28,6 +30,44 @@ class Weekday(models.IntegerChoices):
     WEDNESDAY = 2, _("Wednesday")
     THURSDAY = 3, _("Thursday")
     FRIDAY = 4, _("Friday")
+
+
+class ItemKind(models.TextChoices):
+    TOPIC = "topic", _("Topic")
+    OPEN_ACTIONS = "open_actions", _("Open actions")
+    ESCALATIONS = "escalations", _("Escalations")
+
+
+class AgendaTemplate(models.Model):
+    """The standing items a level's meetings start from (editable in the admin)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level)
+
+    class Meta:
+        verbose_name = _("agenda template")
+        verbose_name_plural = _("agenda templates")
+        ordering = ["level", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AgendaTemplateItem(models.Model):
+    template = models.ForeignKey(AgendaTemplate, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.CharField(_("guidance"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="one_item_per_position"),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class ForumQuerySet(VisibleToQuerySet):
@@ -80,6 +120,14 @@ class Forum(models.Model):
         _("month of the quarter"),
         default=1,
         help_text=_("Quarterly forums: the first, second or third month of each quarter."),
+    )
+    agenda_template = models.ForeignKey(
+        AgendaTemplate,
+        verbose_name=_("agenda template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the standard template of the forum's level."),
     )
     starts_on = models.DateField(_("first possible date"))
     ends_on = models.DateField(_("last possible date"), null=True, blank=True)
@@ -150,6 +198,18 @@ class Forum(models.Model):
             people.setdefault((holder.side, holder.email), holder)
         return list(people.values())
 
+    def invitees(self):
+        """Who gets the calendar invitation: the chair and the default attendees, each once."""
+        people = {self.chair.email.lower(): str(self.chair)}
+        for holder in self.default_attendees():
+            people.setdefault(holder.email.lower(), holder.name)
+        return people
+
+    def agenda_items(self):
+        """The standing items from the forum's template, or its level's first template."""
+        template = self.agenda_template or AgendaTemplate.objects.filter(level=self.level).first()
+        return list(template.items.all()) if template else []
+
     def supplier_names(self):
         """The suppliers taking part, from the (prefetched) contracts."""
         return sorted({contract.supplier.name for contract in self.contracts.all()})
@@ -182,6 +242,10 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text=_("Raised on every change sent to attendees (ICS SEQUENCE).")
     )
+    notified_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The SEQUENCE last e-mailed to the invitees.")
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MeetingQuerySet.as_manager()
@@ -209,3 +273,210 @@ class Meeting(models.Model):
     def ics_uid(self):
         """Stable across changes, so calendars update the same event."""
         return f"meeting-{self.pk}@governance-portal"
+
+    def current_minutes(self):
+        """The draft if there is one, otherwise the latest approved version."""
+        versions = sorted(self.minutes_versions.all(), key=lambda minutes: minutes.number)
+        drafts = [minutes for minutes in versions if not minutes.is_approved]
+        return drafts[0] if drafts else (versions[-1] if versions else None)
+
+    def previous_meeting(self):
+        return (
+            Meeting.objects.filter(forum_id=self.forum_id, starts_at__lt=self.starts_at)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("-starts_at")
+            .first()
+        )
+
+    def can_start_minutes(self, now=None):
+        """Minutes can be started from the day before the meeting (to prepare the agenda)."""
+        now = now or timezone.now()
+        return self.status != MeetingStatus.CANCELLED and self.starts_at - timedelta(days=1) <= now
+
+
+class MinutesQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
+
+
+class Minutes(models.Model):
+    """One version of a meeting's minutes. Approved versions are locked by database triggers;
+    a correction is a new version, and the old one stays as it was."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes_versions")
+    number = models.PositiveSmallIntegerField(_("version"), default=1)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    objects = MinutesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="one_minutes_per_version"),
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(approved_at__isnull=True),
+                name="one_draft_minutes_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True, approved_by__isnull=True)
+                | Q(approved_at__isnull=False, approved_by__isnull=False),
+                name="minutes_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} v{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:minutes_detail", args=[self.pk])
+
+    @property
+    def is_approved(self):
+        return self.approved_at is not None
+
+    def present_suppliers(self):
+        return sorted(
+            {
+                row.organisation
+                for row in self.attendance.all()
+                if row.present and row.side == "supplier"
+            }
+        )
+
+
+class MinutesItem(models.Model):
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.CharField(_("guidance"), max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
+    notes = models.TextField(_("notes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True, help_text=_("One decision a line."))
+    revision = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["minutes", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minutes", "position"], name="one_minutes_item_per_position"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def decision_lines(self):
+        return [line.strip() for line in self.decisions.splitlines() if line.strip()]
+
+
+class Attendance(models.Model):
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="attendance")
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    side = models.CharField(_("side"), max_length=10, choices=Side)
+    role_title = models.CharField(_("role"), max_length=120, blank=True)
+    present = models.BooleanField(_("present"), default=False)
+
+    class Meta:
+        ordering = ["minutes", "side", "organisation", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Action(models.Model):
+    """An action as these minutes record it. Open actions are carried to the next meeting's
+    minutes as new rows pointing to their origin, so a locked version is never touched."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="actions")
+    item = models.ForeignKey(
+        MinutesItem, on_delete=models.CASCADE, related_name="actions", null=True, blank=True
+    )
+    origin = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried"
+    )
+    description = models.TextField(_("action"))
+    owner_name = models.CharField(_("owner"), max_length=120)
+    owner_organisation = models.CharField(_("organisation"), max_length=200)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
+    )
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["minutes", "due_on", "pk"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    @property
+    def first_recorded(self):
+        return self.origin or self
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.status == ActionStatus.OPEN and self.due_on is not None and self.due_on < today
+
+
+class MinutesComment(models.Model):
+    """A remark on a version, from either side; not part of the locked record."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:60]}"
+
+
+class MinutesPdf(models.Model):
+    """The archived PDF/A of one approved version: exactly one per version, kept in the database
+    so it is written in the same transaction that finishes the job (no half-written files)."""
+
+    minutes = models.OneToOneField(Minutes, on_delete=models.PROTECT, related_name="pdf")
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minutes PDF")
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self):
+        meeting = self.minutes.meeting
+        local = timezone.localtime(meeting.starts_at)
+        return f"minutes-{slugify(meeting.forum.name)}-{local:%Y-%m-%d}-v{self.minutes.number}.pdf"

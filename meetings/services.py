@@ -1,12 +1,32 @@
+import hashlib
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Forum, Meeting, MeetingStatus
+from governance.models import OutboxKind, Side
+from governance.outbox import enqueue, enqueue_email
+
+from .ics import meeting_ics
+from .models import (
+    Action,
+    ActionStatus,
+    Attendance,
+    Forum,
+    ItemKind,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesComment,
+    MinutesItem,
+    MinutesPdf,
+)
+from .pdf import render_minutes_pdf
 
 HORIZON_WEEKS = 8
 
@@ -16,8 +36,9 @@ def reconcile_meetings(now=None, horizon_weeks=HORIZON_WEEKS):
     """Make the planned meetings of the coming weeks match the forums' rules.
 
     Creates what is missing and cancels planned meetings that no rule asks for any more (a
-    forum moved or stopped). Safe to run twice or at once: the unique (forum, starts_at)
-    constraint turns a duplicate into a no-op. Returns (created, cancelled).
+    forum moved or stopped), then queues the calendar e-mails for what changed. Safe to run
+    twice or at once: the unique (forum, starts_at) constraint turns a duplicate into a no-op.
+    Returns (created, cancelled).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -47,4 +68,384 @@ def reconcile_meetings(now=None, horizon_weeks=HORIZON_WEEKS):
     cancelled = Meeting.objects.filter(pk__in=unwanted).update(
         status=MeetingStatus.CANCELLED, sequence=F("sequence") + 1
     )
+    notify_meeting_changes(now)
     return len(missing), cancelled
+
+
+REMINDER_LEAD = timedelta(hours=24)
+DETAIL_FIELDS = {"name", "mode", "dial_in", "location", "duration_minutes", "chair"}
+
+
+class MinutesLocked(Exception):
+    """The minutes are approved; only a correction (a new version) can change them."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the same row since the form was opened."""
+
+    def __init__(self, current):
+        super().__init__("edit conflict")
+        self.current = current
+
+
+def _meeting_email(meeting, kind, email, name, ics):
+    forum = meeting.forum
+    context = {
+        "meeting": meeting,
+        "forum": forum,
+        "name": name,
+        "kind": kind,
+        "link": settings.PORTAL_BASE_URL + meeting.get_absolute_url(),
+    }
+    local = timezone.localtime(meeting.starts_at)
+    subjects = {
+        "invitation": _("Invitation: %(forum)s, %(when)s"),
+        "update": _("Updated: %(forum)s, %(when)s"),
+        "cancel": _("Cancelled: %(forum)s, %(when)s"),
+        "reminder": _("Reminder: %(forum)s, %(when)s"),
+    }
+    method = "CANCEL" if kind == "cancel" else "REQUEST"
+    enqueue_email(
+        f"meeting:{meeting.pk}:{kind}:{meeting.sequence}:{email}",
+        to=email,
+        subject=subjects[kind] % {"forum": forum.name, "when": f"{local:%Y-%m-%d %H:%M}"},
+        body=render_to_string("meetings/email/meeting.txt", context),
+        attachments=[(f"meeting-{meeting.pk}.ics", ics, f"text/calendar; method={method}")],
+    )
+
+
+def notify_meeting_changes(now=None):
+    """Queue the calendar e-mail for every coming meeting whose latest change is not sent yet.
+
+    New meetings get an invitation, changed ones an update with the raised SEQUENCE, cancelled
+    ones a CANCEL. A meeting created and cancelled before anyone heard of it sends nothing.
+    """
+    now = now or timezone.now()
+    pending = (
+        Meeting.objects.filter(starts_at__gt=now)
+        .filter(Q(notified_sequence__isnull=True) | Q(notified_sequence__lt=F("sequence")))
+        .select_related("forum__chair")
+        .order_by("forum_id", "starts_at")
+    )
+    invitees = {}
+    sent = 0
+    for meeting in pending:
+        if meeting.status == MeetingStatus.CANCELLED:
+            kind = "cancel" if meeting.notified_sequence is not None else None
+        else:
+            kind = "invitation" if meeting.notified_sequence is None else "update"
+        if kind:
+            if meeting.forum_id not in invitees:
+                invitees[meeting.forum_id] = (
+                    meeting.forum.invitees(),
+                    meeting.forum.default_attendees(),
+                )
+            people, attendees = invitees[meeting.forum_id]
+            ics = meeting_ics(meeting, attendees).decode()
+            for email, name in people.items():
+                _meeting_email(meeting, kind, email, name, ics)
+                sent += 1
+        Meeting.objects.filter(pk=meeting.pk).update(notified_sequence=meeting.sequence)
+    return sent
+
+
+def queue_meeting_reminders(now=None):
+    """Queue one reminder per invitee for the planned meetings of the next REMINDER_LEAD."""
+    now = now or timezone.now()
+    due = Meeting.objects.filter(
+        status=MeetingStatus.PLANNED,
+        reminded_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + REMINDER_LEAD,
+    ).select_related("forum__chair")
+    sent = 0
+    for meeting in due:
+        attendees = meeting.forum.default_attendees()
+        ics = meeting_ics(meeting, attendees).decode()
+        for email, name in meeting.forum.invitees().items():
+            _meeting_email(meeting, "reminder", email, name, ics)
+            sent += 1
+        Meeting.objects.filter(pk=meeting.pk).update(reminded_at=now)
+    return sent
+
+
+@transaction.atomic
+def save_forum(form, now=None):
+    """Save a forum, tell the invitees of its coming meetings about changed details, reconcile."""
+    now = now or timezone.now()
+    forum = form.save()
+    if DETAIL_FIELDS & set(form.changed_data) and form.instance.pk:
+        Meeting.objects.filter(forum=forum, status=MeetingStatus.PLANNED, starts_at__gt=now).update(
+            sequence=F("sequence") + 1,
+            ends_at=F("starts_at") + timedelta(minutes=forum.duration_minutes),
+        )
+    created, cancelled = reconcile_meetings(now)
+    return forum, created, cancelled
+
+
+# Minutes
+
+
+def _attendance_from_governance(minutes):
+    forum = minutes.meeting.forum
+    rows = [
+        Attendance(
+            minutes=minutes,
+            name=str(forum.chair),
+            email=forum.chair.email,
+            organisation=_("City"),
+            side=Side.BUYER,
+            role_title=_("Chair"),
+        )
+    ]
+    seen = {forum.chair.email.lower()}
+    for holder in forum.default_attendees():
+        if holder.email.lower() in seen:
+            continue
+        seen.add(holder.email.lower())
+        organisation = (
+            holder.governance_level.contract.supplier.name
+            if holder.side == Side.SUPPLIER
+            else _("City")
+        )
+        rows.append(
+            Attendance(
+                minutes=minutes,
+                name=holder.name,
+                email=holder.email,
+                organisation=organisation,
+                side=holder.side,
+                role_title=holder.role_title,
+            )
+        )
+    Attendance.objects.bulk_create(rows)
+
+
+def open_actions_before(meeting):
+    """The open actions of the forum's latest earlier minutes: what the next agenda carries."""
+    earlier = (
+        Minutes.objects.filter(
+            meeting__forum_id=meeting.forum_id, meeting__starts_at__lt=meeting.starts_at
+        )
+        .order_by("-meeting__starts_at", "-number")
+        .first()
+    )
+    if earlier is None:
+        return []
+    return list(earlier.actions.filter(status=ActionStatus.OPEN).select_related("origin"))
+
+
+@transaction.atomic
+def start_minutes(meeting, by):
+    """Open the draft minutes: the template's standing items, the invitees as attendance, and
+    the open actions of the forum's previous minutes carried onto the open-actions item."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.minutes_versions.exists():
+        return meeting.current_minutes()
+    minutes = Minutes.objects.create(meeting=meeting, number=1, created_by=by)
+    items = MinutesItem.objects.bulk_create(
+        MinutesItem(
+            minutes=minutes,
+            position=template_item.position,
+            title=template_item.title,
+            guidance=template_item.guidance,
+            kind=template_item.kind,
+        )
+        for template_item in meeting.forum.agenda_items()
+    )
+    if not items:
+        items = [MinutesItem.objects.create(minutes=minutes, position=1, title=_("Discussion"))]
+    actions_item = next((item for item in items if item.kind == ItemKind.OPEN_ACTIONS), items[-1])
+    Action.objects.bulk_create(
+        Action(
+            minutes=minutes,
+            item=actions_item,
+            origin=action.first_recorded,
+            description=action.description,
+            owner_name=action.owner_name,
+            owner_organisation=action.owner_organisation,
+            due_on=action.due_on,
+        )
+        for action in open_actions_before(meeting)
+    )
+    _attendance_from_governance(minutes)
+    return minutes
+
+
+def _require_draft(minutes):
+    # The row lock queues an edit behind a concurrent approval, so the check cannot go stale;
+    # the database trigger would refuse the write anyway.
+    if Minutes.objects.select_for_update().get(pk=minutes.pk).is_approved:
+        raise MinutesLocked
+
+
+def _next_position(minutes):
+    last = minutes.items.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def add_item(minutes, title):
+    _require_draft(minutes)
+    return MinutesItem.objects.create(
+        minutes=minutes, position=_next_position(minutes), title=title
+    )
+
+
+def save_item(item, *, revision, notes, decisions, by):
+    """Save an item's notes and decisions only if nobody saved it since `revision` was read."""
+    with transaction.atomic():
+        _require_draft(item.minutes)
+        updated = MinutesItem.objects.filter(pk=item.pk, revision=revision).update(
+            notes=notes,
+            decisions=decisions,
+            revision=F("revision") + 1,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+    current = MinutesItem.objects.select_related("updated_by").get(pk=item.pk)
+    if not updated:
+        raise EditConflict(current)
+    return current
+
+
+@transaction.atomic
+def add_action(minutes, *, item, description, owner_name, owner_organisation, due_on):
+    _require_draft(minutes)
+    return Action.objects.create(
+        minutes=minutes,
+        item=item,
+        description=description,
+        owner_name=owner_name,
+        owner_organisation=owner_organisation,
+        due_on=due_on,
+    )
+
+
+def save_action(action, *, revision, **fields):
+    """Save an action's fields (or status) unless someone saved it since `revision` was read."""
+    with transaction.atomic():
+        _require_draft(action.minutes)
+        updated = Action.objects.filter(pk=action.pk, revision=revision).update(
+            revision=F("revision") + 1, **fields
+        )
+    current = Action.objects.select_related("origin").get(pk=action.pk)
+    if not updated:
+        raise EditConflict(current)
+    return current
+
+
+@transaction.atomic
+def set_presence(row, present):
+    _require_draft(row.minutes)
+    Attendance.objects.filter(pk=row.pk).update(present=present)
+    row.present = present
+    return row
+
+
+@transaction.atomic
+def add_attendee(minutes, *, name, email, organisation, side):
+    _require_draft(minutes)
+    return Attendance.objects.create(
+        minutes=minutes,
+        name=name,
+        email=email,
+        organisation=organisation,
+        side=side,
+        role_title=_("Guest"),
+        present=True,
+    )
+
+
+@transaction.atomic
+def approve_minutes(minutes, by, now=None):
+    """Approve (and so lock) a draft, mark the meeting held and queue the PDF for the archive."""
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.is_approved:
+        raise MinutesLocked
+    minutes.approved_at = now or timezone.now()
+    minutes.approved_by = by
+    minutes.save(update_fields=["approved_at", "approved_by"])
+    Meeting.objects.filter(pk=minutes.meeting_id).update(status=MeetingStatus.HELD)
+    enqueue(OutboxKind.MINUTES_PDF, f"minutes-pdf:{minutes.pk}", {"minutes": minutes.pk})
+    return minutes
+
+
+@transaction.atomic
+def start_correction(minutes, by, reason):
+    """A new draft version copied from an approved one; the approved version stays untouched."""
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if not minutes.is_approved:
+        raise ValueError("Only approved minutes are corrected; edit the draft instead.")
+    draft = minutes.meeting.minutes_versions.filter(approved_at__isnull=True).first()
+    if draft:
+        return draft
+    latest = minutes.meeting.minutes_versions.order_by("-number").first()
+    correction = Minutes.objects.create(
+        meeting=minutes.meeting,
+        number=latest.number + 1,
+        created_by=by,
+        correction_reason=reason,
+    )
+    new_items = {}
+    for item in latest.items.all():
+        old_pk = item.pk
+        item.pk = None
+        item.minutes = correction
+        item.revision = 0
+        item.save()
+        new_items[old_pk] = item
+    for action in latest.actions.all():
+        action.pk = None
+        action.minutes = correction
+        action.item = new_items.get(action.item_id)
+        action.revision = 0
+        action.save()
+    for row in latest.attendance.all():
+        row.pk = None
+        row.minutes = correction
+        row.save()
+    return correction
+
+
+def add_comment(minutes, by, body):
+    return MinutesComment.objects.create(minutes=minutes, author=by, body=body)
+
+
+def publish_minutes_pdf(payload):
+    """Outbox handler: render and store the version's PDF once, then queue it to the attendees.
+
+    Runs in the outbox row's transaction: the PDF row, its e-mails and the row's "done" commit
+    together, and the one-to-one key refuses a second PDF if a killed task runs again.
+    """
+    minutes = Minutes.objects.select_related("meeting__forum").get(pk=payload["minutes"])
+    pdf = MinutesPdf.objects.filter(minutes=minutes).first()
+    if pdf is None:
+        content = render_minutes_pdf(minutes)
+        pdf = MinutesPdf.objects.create(
+            minutes=minutes, content=content, sha256=hashlib.sha256(content).hexdigest()
+        )
+    meeting = minutes.meeting
+    context = {
+        "minutes": minutes,
+        "meeting": meeting,
+        "forum": meeting.forum,
+        "link": settings.PORTAL_BASE_URL + minutes.get_absolute_url(),
+        "sha256": pdf.sha256,
+    }
+    local = timezone.localtime(meeting.starts_at)
+    subject = _("Approved minutes: %(forum)s, %(when)s (version %(number)s)") % {
+        "forum": meeting.forum.name,
+        "when": f"{local:%Y-%m-%d}",
+        "number": minutes.number,
+    }
+    recipients = {row.email.lower(): row.name for row in minutes.attendance.all() if row.email}
+    for email, name in recipients.items():
+        enqueue_email(
+            f"minutes-mail:{minutes.pk}:{email}",
+            to=email,
+            subject=subject,
+            body=render_to_string("meetings/email/minutes.txt", {**context, "name": name}),
+            minutes_pdf=pdf.pk,
+        )
+    return pdf

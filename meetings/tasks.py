@@ -5,6 +5,10 @@ from . import services
 
 @shared_task(acks_late=True)
 def reconcile_meetings():
-    """Create the coming weeks' meetings from the forums' rules (idempotent; beat triggers it)."""
+    """Plan the coming weeks' meetings, queue their calendar e-mails and the reminders due.
+
+    Idempotent: beat triggers it, the database decides what is missing.
+    """
     created, cancelled = services.reconcile_meetings()
-    return {"created": created, "cancelled": cancelled}
+    reminders = services.queue_meeting_reminders()
+    return {"created": created, "cancelled": cancelled, "reminders": reminders}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import minutes_views, views
 
 app_name = "meetings"
 
@@ -11,4 +11,16 @@ urlpatterns = [
     path("forums/<int:pk>/edit/", views.forum_edit, name="forum_edit"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/calendar.ics", views.meeting_calendar, name="meeting_calendar"),
+    path("meetings/<int:pk>/minutes/", minutes_views.minutes_start, name="minutes_start"),
+    path("minutes/<int:pk>/", minutes_views.minutes_detail, name="minutes_detail"),
+    path("minutes/<int:pk>/items/", minutes_views.minutes_item_add, name="minutes_item_add"),
+    path("minutes/<int:pk>/attendees/", minutes_views.attendee_add, name="attendee_add"),
+    path("minutes/<int:pk>/approve/", minutes_views.minutes_approve, name="minutes_approve"),
+    path("minutes/<int:pk>/correct/", minutes_views.minutes_correct, name="minutes_correct"),
+    path("minutes/<int:pk>/comments/", minutes_views.comment_add, name="comment_add"),
+    path("minutes/<int:pk>/minutes.pdf", minutes_views.minutes_pdf, name="minutes_pdf"),
+    path("minutes/items/<int:pk>/", minutes_views.minutes_item_edit, name="minutes_item_edit"),
+    path("minutes/items/<int:pk>/actions/", minutes_views.action_add, name="action_add"),
+    path("minutes/actions/<int:pk>/", minutes_views.action_edit, name="action_edit"),
+    path("minutes/attendance/<int:pk>/", minutes_views.attendance_toggle, name="attendance_toggle"),
 ]

@@ -11,8 +11,9 @@ from suppliers.models import Contract
 
 from .forms import ForumForm
 from .ics import meeting_ics
+from .minutes_views import minutes_page_context
 from .models import Forum, Meeting
-from .services import reconcile_meetings
+from .services import open_actions_before, save_forum
 
 UPCOMING_LIMIT = 12
 
@@ -35,8 +36,7 @@ def forum_list(request):
 
 
 def _save_forum(request, form):
-    forum = form.save()
-    created, cancelled = reconcile_meetings()
+    forum, created, cancelled = save_forum(form)
     messages.success(
         request,
         _("Forum saved. %(created)s meetings planned, %(cancelled)s cancelled.")
@@ -82,14 +82,28 @@ def forum_edit(request, pk):
 
 @login_required
 def meeting_detail(request, pk):
+    """Before the minutes: the agenda to come. From then on: the current version of the minutes."""
     meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("forum__chair"), pk=pk
+        Meeting.objects.visible_to(request.user)
+        .select_related("forum__chair")
+        .prefetch_related("minutes_versions"),
+        pk=pk,
     )
-    context = {
-        "meeting": meeting,
-        "forum": meeting.forum,
-        "attendees": meeting.forum.default_attendees(),
-    }
+    minutes = meeting.current_minutes()
+    if minutes:
+        context = minutes_page_context(request, minutes)
+    else:
+        context = {
+            "agenda": meeting.forum.agenda_items(),
+            "carried_actions": open_actions_before(meeting),
+            "can_start": request.user.can_manage and meeting.can_start_minutes(),
+        }
+    context.update(
+        meeting=meeting,
+        forum=meeting.forum,
+        minutes=minutes,
+        attendees=meeting.forum.default_attendees(),
+    )
     return render(request, "meetings/meeting_detail.html", context)
 
 

@@ -1,0 +1,334 @@
+"""Minutes: the agenda before a meeting, the htmx editor during it, approval and versions after.
+
+Every view starts from Minutes.objects.visible_to(user); only managers change a draft, and
+everyone who sees the minutes may comment. Inline edits answer with their partial to htmx and
+with a small page otherwise, so a browser without JavaScript loses nothing either.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from governance.access import require_manager
+
+from . import services
+from .forms import (
+    ActionForm,
+    AddItemForm,
+    AttendeeForm,
+    CommentForm,
+    CorrectionForm,
+    MinutesItemForm,
+)
+from .models import Action, Attendance, Meeting, Minutes, MinutesItem, MinutesPdf
+
+
+def _visible_minutes(request, pk):
+    return get_object_or_404(
+        Minutes.objects.visible_to(request.user).select_related(
+            "meeting__forum", "approved_by", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+def _visible_row(request, model, pk):
+    """An item, action or attendance row of minutes the user may see (else 404)."""
+    return get_object_or_404(
+        model.objects.filter(minutes__in=Minutes.objects.visible_to(request.user)).select_related(
+            "minutes__meeting__forum"
+        ),
+        pk=pk,
+    )
+
+
+def _editable(request, minutes):
+    """A manager on a draft; an approved version answers with a message, never a change."""
+    require_manager(request.user)
+    return not minutes.is_approved
+
+
+def _render_partial(request, template, context, status=200):
+    if request.htmx:
+        return render(request, template, context, status=status)
+    return render(
+        request, "meetings/partial_page.html", {**context, "partial": template}, status=status
+    )
+
+
+def _locked_response(request, minutes):
+    message = _("These minutes are approved and locked. Start a correction to change them.")
+    if request.htmx:
+        messages.error(request, message)
+        return HttpResponseClientRedirect(minutes.meeting.get_absolute_url())
+    messages.error(request, message)
+    return redirect(minutes.meeting)
+
+
+def item_context(request, item, form=None, conflict=None, saved=False):
+    return {
+        "item": item,
+        "minutes": item.minutes,
+        "form": form or MinutesItemForm(instance=item),
+        "conflict": conflict,
+        "saved": saved,
+        "editing": request.user.can_manage and not item.minutes.is_approved,
+        "item_actions": [
+            (action, ActionForm(instance=action))
+            for action in item.actions.select_related("origin__minutes__meeting")
+        ],
+        "new_action_form": ActionForm(prefix=f"new-action-{item.pk}"),
+    }
+
+
+@login_required
+def minutes_detail(request, pk):
+    minutes = _visible_minutes(request, pk)
+    if request.htmx and request.htmx.target == "pdf-status":
+        return render(request, "meetings/_pdf_status.html", {"minutes": minutes})
+    return render(request, "meetings/minutes_detail.html", minutes_page_context(request, minutes))
+
+
+def minutes_page_context(request, minutes):
+    editing = request.user.can_manage and not minutes.is_approved
+    items = list(minutes.items.all())
+    return {
+        "minutes": minutes,
+        "meeting": minutes.meeting,
+        "forum": minutes.meeting.forum,
+        "editing": editing,
+        "items": [item_context(request, item) for item in items],
+        "attendance": minutes.attendance.all(),
+        "attendee_form": AttendeeForm(),
+        "add_item_form": AddItemForm(),
+        "comments": minutes.comments.select_related("author"),
+        "comment_form": CommentForm(),
+        "correction_form": CorrectionForm(),
+        "versions": minutes.meeting.minutes_versions.select_related("approved_by", "pdf"),
+        "organisations": sorted({row.organisation for row in minutes.attendance.all()}),
+        "has_pdf": MinutesPdf.objects.filter(minutes=minutes).exists(),
+    }
+
+
+@require_POST
+@login_required
+def minutes_start(request, pk):
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    require_manager(request.user)
+    if not meeting.can_start_minutes():
+        messages.error(request, _("Minutes can be started from the day before the meeting."))
+        return redirect(meeting)
+    services.start_minutes(meeting, request.user)
+    messages.success(request, _("Minutes started from the agenda."))
+    return redirect(meeting)
+
+
+@require_POST
+@login_required
+def minutes_item_edit(request, pk):
+    item = _visible_row(request, MinutesItem, pk)
+    if not _editable(request, item.minutes):
+        return _locked_response(request, item.minutes)
+    form = MinutesItemForm(request.POST, instance=item)
+    if not form.is_valid():
+        return _render_partial(
+            request, "meetings/_minutes_item.html", item_context(request, item, form)
+        )
+    try:
+        item = services.save_item(
+            item,
+            revision=form.cleaned_data["revision"],
+            notes=form.cleaned_data["notes"],
+            decisions=form.cleaned_data["decisions"],
+            by=request.user,
+        )
+    except services.MinutesLocked:
+        return _locked_response(request, item.minutes)
+    except services.EditConflict as conflict:
+        # Keep what this person typed; saving again (with the newer revision) is a choice.
+        data = request.POST.copy()
+        data[form.add_prefix("revision")] = conflict.current.revision
+        form = MinutesItemForm(data, instance=conflict.current)
+        return _render_partial(
+            request,
+            "meetings/_minutes_item.html",
+            item_context(request, conflict.current, form, conflict=conflict.current),
+        )
+    return _render_partial(
+        request, "meetings/_minutes_item.html", item_context(request, item, saved=True)
+    )
+
+
+@require_POST
+@login_required
+def minutes_item_add(request, pk):
+    minutes = _visible_minutes(request, pk)
+    if not _editable(request, minutes):
+        return _locked_response(request, minutes)
+    form = AddItemForm(request.POST)
+    if form.is_valid():
+        services.add_item(minutes, form.cleaned_data["title"])
+    else:
+        messages.error(request, _("Give the new item a title (at most 200 characters)."))
+    return redirect(minutes.meeting)
+
+
+@require_POST
+@login_required
+def action_add(request, pk):
+    item = _visible_row(request, MinutesItem, pk)
+    if not _editable(request, item.minutes):
+        return _locked_response(request, item.minutes)
+    form = ActionForm(request.POST, prefix=f"new-action-{item.pk}")
+    context = item_context(request, item)
+    if form.is_valid():
+        try:
+            services.add_action(
+                item.minutes,
+                item=item,
+                **{
+                    field: form.cleaned_data[field]
+                    for field in ("description", "owner_name", "owner_organisation", "due_on")
+                },
+            )
+        except services.MinutesLocked:
+            return _locked_response(request, item.minutes)
+        context = item_context(request, item)
+    else:
+        context["new_action_form"] = form
+    return _render_partial(request, "meetings/_minutes_item.html", context)
+
+
+@require_POST
+@login_required
+def action_edit(request, pk):
+    action = _visible_row(request, Action, pk)
+    if not _editable(request, action.minutes):
+        return _locked_response(request, action.minutes)
+    form = ActionForm(request.POST, instance=action)
+    context = {"action": action, "minutes": action.minutes, "editing": True, "form": form}
+    if form.is_valid():
+        fields = {field: form.cleaned_data[field] for field in ActionForm.Meta.fields}
+        try:
+            action = services.save_action(action, revision=form.cleaned_data["revision"], **fields)
+        except services.MinutesLocked:
+            return _locked_response(request, action.minutes)
+        except services.EditConflict as conflict:
+            data = request.POST.copy()
+            data[form.add_prefix("revision")] = conflict.current.revision
+            context.update(
+                action=conflict.current,
+                form=ActionForm(data, instance=conflict.current),
+                conflict=conflict.current,
+            )
+            return _render_partial(request, "meetings/_action.html", context)
+        context.update(action=action, form=ActionForm(instance=action), saved=True)
+    return _render_partial(request, "meetings/_action.html", context)
+
+
+@require_POST
+@login_required
+def attendance_toggle(request, pk):
+    row = _visible_row(request, Attendance, pk)
+    if not _editable(request, row.minutes):
+        return _locked_response(request, row.minutes)
+    try:
+        row = services.set_presence(row, request.POST.get("present") == "on")
+    except services.MinutesLocked:
+        return _locked_response(request, row.minutes)
+    return _render_partial(
+        request,
+        "meetings/_attendance_row.html",
+        {"row": row, "minutes": row.minutes, "editing": True},
+    )
+
+
+@require_POST
+@login_required
+def attendee_add(request, pk):
+    minutes = _visible_minutes(request, pk)
+    if not _editable(request, minutes):
+        return _locked_response(request, minutes)
+    form = AttendeeForm(request.POST)
+    if form.is_valid():
+        services.add_attendee(minutes, **form.cleaned_data)
+        form = AttendeeForm()
+    context = {
+        "minutes": minutes,
+        "editing": True,
+        "attendance": minutes.attendance.all(),
+        "attendee_form": form,
+        "organisations": sorted({row.organisation for row in minutes.attendance.all()}),
+    }
+    return _render_partial(request, "meetings/_attendance.html", context)
+
+
+@require_POST
+@login_required
+def minutes_approve(request, pk):
+    minutes = _visible_minutes(request, pk)
+    require_manager(request.user)
+    try:
+        services.approve_minutes(minutes, request.user)
+    except services.MinutesLocked:
+        messages.info(request, _("These minutes were already approved."))
+        return redirect(minutes.meeting)
+    messages.success(
+        request,
+        _("Minutes approved and locked. The PDF is being produced and sent to the attendees."),
+    )
+    return redirect(minutes.meeting)
+
+
+@require_POST
+@login_required
+def minutes_correct(request, pk):
+    minutes = _visible_minutes(request, pk)
+    require_manager(request.user)
+    form = CorrectionForm(request.POST)
+    if not minutes.is_approved:
+        messages.info(request, _("This is still a draft: edit it directly."))
+        return redirect(minutes.meeting)
+    if not form.is_valid():
+        context = minutes_page_context(request, minutes)
+        context["correction_form"] = form
+        return render(request, "meetings/minutes_detail.html", context, status=400)
+    correction = services.start_correction(minutes, request.user, form.cleaned_data["reason"])
+    messages.success(
+        request,
+        _("Version %(number)s started. Version %(old)s stays as it was approved.")
+        % {"number": correction.number, "old": minutes.number},
+    )
+    return redirect(minutes.meeting)
+
+
+@require_POST
+@login_required
+def comment_add(request, pk):
+    minutes = _visible_minutes(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.add_comment(minutes, request.user, form.cleaned_data["body"])
+        form = CommentForm()
+    context = {
+        "minutes": minutes,
+        "comments": minutes.comments.select_related("author"),
+        "comment_form": form,
+    }
+    return _render_partial(request, "meetings/_comments.html", context)
+
+
+@login_required
+def minutes_pdf(request, pk):
+    minutes = _visible_minutes(request, pk)
+    pdf = MinutesPdf.objects.filter(minutes=minutes).first()
+    if pdf is None:
+        raise Http404(_("The PDF of this version is not ready yet."))
+    response = HttpResponse(bytes(pdf.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf.filename}"'
+    response["X-Content-SHA256"] = pdf.sha256
+    return response
