@@ -48,8 +48,15 @@ def _kick_pending():
     )
 
 
-def enqueue_email(key, *, to, subject, body, attachments=(), minutes_pdf=None):
-    """An e-mail to one person, sent after commit. Attachments are (filename, text, mimetype)."""
+def enqueue_many(messages):
+    """Promise several unsaved OutboxMessage rows at once; keys already promised are skipped."""
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    if messages and not _kick_pending():
+        transaction.on_commit(kick_relay)
+
+
+def email_message(key, *, to, subject, body, attachments=(), minutes_pdf=None):
+    """An unsaved outbox row for an e-mail to one person; attachments are (filename, text, type)."""
     payload = {
         "to": [to],
         "subject": subject,
@@ -57,7 +64,7 @@ def enqueue_email(key, *, to, subject, body, attachments=(), minutes_pdf=None):
         "attachments": [list(attachment) for attachment in attachments],
         "minutes_pdf": minutes_pdf,
     }
-    return enqueue(OutboxKind.EMAIL, key, payload)
+    return OutboxMessage(kind=OutboxKind.EMAIL, key=key[:300], payload=payload)
 
 
 def kick_relay():

@@ -1,5 +1,6 @@
 """RFC 5545 calendar objects for meetings, so attendees' calendars follow every change."""
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -48,5 +49,8 @@ def meeting_ics(meeting, attendees):
             _address(holder.email, holder.name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION"),
         )
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # Only the transitions around the meeting: the default range (1970-2038) makes every
+    # calendar file carry some 140 transitions and is slow to build.
+    year = meeting.starts_at.year
+    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
     return calendar.to_ical()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import OutboxKind, Side
-from governance.outbox import enqueue, enqueue_email
+from governance.outbox import email_message, enqueue, enqueue_many
 
 from .ics import meeting_ics
 from .models import (
@@ -105,7 +105,7 @@ def _meeting_email(meeting, kind, email, name, ics):
         "reminder": _("Reminder: %(forum)s, %(when)s"),
     }
     method = "CANCEL" if kind == "cancel" else "REQUEST"
-    enqueue_email(
+    return email_message(
         f"meeting:{meeting.pk}:{kind}:{meeting.sequence}:{email}",
         to=email,
         subject=subjects[kind] % {"forum": forum.name, "when": f"{local:%Y-%m-%d %H:%M}"},
@@ -128,7 +128,7 @@ def notify_meeting_changes(now=None):
         .order_by("forum_id", "starts_at")
     )
     invitees = {}
-    sent = 0
+    messages = []
     for meeting in pending:
         if meeting.status == MeetingStatus.CANCELLED:
             kind = "cancel" if meeting.notified_sequence is not None else None
@@ -142,11 +142,12 @@ def notify_meeting_changes(now=None):
                 )
             people, attendees = invitees[meeting.forum_id]
             ics = meeting_ics(meeting, attendees).decode()
-            for email, name in people.items():
-                _meeting_email(meeting, kind, email, name, ics)
-                sent += 1
+            messages += [
+                _meeting_email(meeting, kind, email, name, ics) for email, name in people.items()
+            ]
         Meeting.objects.filter(pk=meeting.pk).update(notified_sequence=meeting.sequence)
-    return sent
+    enqueue_many(messages)
+    return len(messages)
 
 
 def queue_meeting_reminders(now=None):
@@ -158,15 +159,17 @@ def queue_meeting_reminders(now=None):
         starts_at__gt=now,
         starts_at__lte=now + REMINDER_LEAD,
     ).select_related("forum__chair")
-    sent = 0
+    messages = []
     for meeting in due:
         attendees = meeting.forum.default_attendees()
         ics = meeting_ics(meeting, attendees).decode()
-        for email, name in meeting.forum.invitees().items():
+        messages += [
             _meeting_email(meeting, "reminder", email, name, ics)
-            sent += 1
+            for email, name in meeting.forum.invitees().items()
+        ]
         Meeting.objects.filter(pk=meeting.pk).update(reminded_at=now)
-    return sent
+    enqueue_many(messages)
+    return len(messages)
 
 
 @transaction.atomic
@@ -440,12 +443,16 @@ def publish_minutes_pdf(payload):
         "number": minutes.number,
     }
     recipients = {row.email.lower(): row.name for row in minutes.attendance.all() if row.email}
-    for email, name in recipients.items():
-        enqueue_email(
-            f"minutes-mail:{minutes.pk}:{email}",
-            to=email,
-            subject=subject,
-            body=render_to_string("meetings/email/minutes.txt", {**context, "name": name}),
-            minutes_pdf=pdf.pk,
-        )
+    enqueue_many(
+        [
+            email_message(
+                f"minutes-mail:{minutes.pk}:{email}",
+                to=email,
+                subject=subject,
+                body=render_to_string("meetings/email/minutes.txt", {**context, "name": name}),
+                minutes_pdf=pdf.pk,
+            )
+            for email, name in recipients.items()
+        ]
+    )
     return pdf

@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from governance.models import Level
-from meetings.services import reconcile_meetings
+from meetings.models import MinutesPdf
+from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
 from tests.factories import make_forum
@@ -97,6 +98,19 @@ MATRIX = {
     "meetings:forum_edit": ("get", {"pk": "forum"}, manage_a(200)),
     "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
     "meetings:meeting_calendar": ("get", {"pk": "meeting"}, READ_A),
+    "meetings:minutes_start": ("post", {"pk": "meeting"}, manage_a(302)),
+    "meetings:minutes_detail": ("get", {"pk": "minutes"}, READ_A),
+    "meetings:minutes_item_add": ("post", {"pk": "minutes"}, manage_a(302)),
+    "meetings:attendee_add": ("post", {"pk": "minutes"}, manage_a(200)),
+    "meetings:minutes_approve": ("post", {"pk": "minutes"}, manage_a(302)),
+    "meetings:minutes_correct": ("post", {"pk": "approved_minutes"}, manage_a(400)),
+    # Everyone who may read the minutes may comment on them (an empty comment is refused).
+    "meetings:comment_add": ("post", {"pk": "minutes"}, READ_A),
+    "meetings:minutes_pdf": ("get", {"pk": "approved_minutes"}, READ_A),
+    "meetings:minutes_item_edit": ("post", {"pk": "item"}, manage_a(200)),
+    "meetings:action_add": ("post", {"pk": "item"}, manage_a(200)),
+    "meetings:action_edit": ("post", {"pk": "action"}, manage_a(200)),
+    "meetings:attendance_toggle": ("post", {"pk": "attendance"}, manage_a(200)),
 }
 
 
@@ -124,9 +138,26 @@ def objects(contract_a, supplier_a, procurement):
     )
     forum = make_forum([contract_a], chair=procurement)
     reconcile_meetings()
+    meeting, held_meeting = forum.meetings.all()[:2]
+    minutes = start_minutes(meeting, procurement)
+    item = minutes.items.first()
+    approved_minutes = approve_minutes(start_minutes(held_meeting, procurement), procurement)
+    MinutesPdf.objects.create(minutes=approved_minutes, content=b"%PDF-1.7 stub", sha256="0" * 64)
     return {
         "forum": forum.pk,
-        "meeting": forum.meetings.first().pk,
+        "meeting": meeting.pk,
+        "minutes": minutes.pk,
+        "item": item.pk,
+        "action": add_action(
+            minutes,
+            item=item,
+            description="Send the report",
+            owner_name="Ola",
+            owner_organisation="Alpha",
+            due_on=None,
+        ).pk,
+        "attendance": minutes.attendance.first().pk,
+        "approved_minutes": approved_minutes.pk,
         "supplier": supplier_a.pk,
         "contract": contract_a.pk,
         "contact": Contact.objects.create(supplier=supplier_a, name="C", email="c@a.example").pk,
