@@ -7,6 +7,7 @@ with a small page otherwise, so a browser without JavaScript loses nothing eithe
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -77,10 +78,7 @@ def item_context(request, item, form=None, conflict=None, saved=False):
         "conflict": conflict,
         "saved": saved,
         "editing": request.user.can_manage and not item.minutes.is_approved,
-        "item_actions": [
-            (action, ActionForm(instance=action))
-            for action in item.actions.select_related("origin__minutes__meeting")
-        ],
+        "item_actions": [(action, ActionForm(instance=action)) for action in item.actions.all()],
         "new_action_form": ActionForm(prefix=f"new-action-{item.pk}"),
     }
 
@@ -95,7 +93,9 @@ def minutes_detail(request, pk):
 
 def minutes_page_context(request, minutes):
     editing = request.user.can_manage and not minutes.is_approved
-    items = list(minutes.items.all())
+    items = minutes.items.prefetch_related(
+        Prefetch("actions", queryset=Action.objects.select_related("origin__minutes__meeting"))
+    )
     return {
         "minutes": minutes,
         "meeting": minutes.meeting,
