@@ -1,0 +1,154 @@
+"""Calendar e-mails and the outbox: invitations, updates, cancellations and reminders are
+written in the same transaction as the change and sent once, by the relay."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from icalendar import Calendar
+
+from governance import outbox
+from governance.celery import app
+from governance.models import OutboxKind, OutboxMessage
+from meetings.forms import ForumForm
+from meetings.models import MeetingStatus
+from meetings.services import queue_meeting_reminders, reconcile_meetings, save_forum
+from tests.factories import make_forum
+
+pytestmark = pytest.mark.django_db
+
+
+def meeting_mails(kind=""):
+    return OutboxMessage.objects.filter(key__startswith="meeting:", key__contains=kind)
+
+
+def calendar_of(message):
+    _filename, text, mimetype = message.payload["attachments"][0]
+    return Calendar.from_ical(text), mimetype
+
+
+def test_new_meetings_send_one_invitation_per_invitee_once(contract_a, procurement):
+    forum = make_forum([contract_a], procurement)
+    reconcile_meetings()
+    invitees = forum.invitees()
+    meetings = forum.meetings.count()
+    assert procurement.email in invitees
+    assert meeting_mails(":invitation:").count() == meetings * len(invitees)
+    message = meeting_mails(":invitation:").first()
+    calendar, mimetype = calendar_of(message)
+    assert mimetype == "text/calendar; method=REQUEST"
+    assert calendar["METHOD"] == "REQUEST"
+    assert message.payload["subject"].startswith("Invitation: Weekly operations")
+
+    reconcile_meetings()  # the next beat
+    assert meeting_mails().count() == meetings * len(invitees)
+
+
+def test_changed_dial_in_sends_an_update_with_a_raised_sequence(contract_a, procurement):
+    forum = make_forum([contract_a], procurement)
+    reconcile_meetings()
+    data = ForumForm(instance=forum).initial
+    data.update(dial_in="+46 8 999 999, PIN 9999", contracts=[contract_a.pk])
+    form = ForumForm(
+        {key: value for key, value in data.items() if value is not None}, instance=forum
+    )
+    assert form.is_valid(), form.errors
+    save_forum(form)
+    updates = meeting_mails(":update:")
+    assert updates.count() == forum.meetings.count() * len(forum.invitees())
+    calendar, _mimetype = calendar_of(updates.first())
+    assert calendar.events[0]["SEQUENCE"] == 1
+    assert "PIN 9999" in str(calendar.events[0]["LOCATION"])
+
+
+def test_stopped_forum_sends_cancellations(contract_a, procurement):
+    forum = make_forum([contract_a], procurement)
+    reconcile_meetings()
+    forum.is_active = False
+    forum.save()
+    reconcile_meetings()
+    cancels = meeting_mails(":cancel:")
+    assert cancels.count() == forum.meetings.count() * len(forum.invitees())
+    calendar, mimetype = calendar_of(cancels.first())
+    assert mimetype == "text/calendar; method=CANCEL"
+    assert calendar["METHOD"] == "CANCEL"
+    assert cancels.first().payload["subject"].startswith("Cancelled:")
+
+
+def test_a_meeting_nobody_heard_of_is_cancelled_silently(contract_a, procurement):
+    forum = make_forum([contract_a], procurement, is_active=False)
+    forum.meetings.create(
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=1),
+        status=MeetingStatus.CANCELLED,
+    )
+    reconcile_meetings()
+    assert not meeting_mails().exists()
+
+
+def test_reminders_go_out_once_the_day_before(contract_a, procurement):
+    forum = make_forum([contract_a], procurement)
+    reconcile_meetings()
+    first = forum.meetings.first()
+    now = first.starts_at - timedelta(hours=20)
+    assert queue_meeting_reminders(now) == len(forum.invitees())
+    assert queue_meeting_reminders(now + timedelta(hours=1)) == 0
+    assert meeting_mails(":reminder:").count() == len(forum.invitees())
+
+
+def test_performing_an_email_sends_it_with_the_calendar_once(contract_a, procurement):
+    make_forum([contract_a], procurement)
+    reconcile_meetings()
+    message = meeting_mails(":invitation:").first()
+
+    assert outbox.perform(message.pk)
+    assert outbox.perform(message.pk)  # a rerun of the task: already done, nothing sent
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == message.payload["to"]
+    part = sent.message().get_payload()[1]
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename().endswith(".ics")
+    message.refresh_from_db()
+    assert message.done_at and message.attempts == 1
+
+
+def test_failing_work_is_retried_with_pauses_then_given_up(db):
+    message = outbox.enqueue(OutboxKind.MINUTES_PDF, "minutes-pdf:missing", {"minutes": 0})
+    now = timezone.now()
+    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+        assert not outbox.perform(message.pk, now=now)
+        message.refresh_from_db()
+        assert message.attempts == attempt
+        assert "DoesNotExist" in message.last_error
+    assert message.failed_at is not None
+    assert not outbox.perform(message.pk)  # given up: not tried again
+    message.refresh_from_db()
+    assert message.attempts == outbox.MAX_ATTEMPTS
+
+
+def test_the_same_promise_twice_is_one_row(db):
+    first = outbox.enqueue(OutboxKind.EMAIL, "same-key", {"to": ["a@b.example"]})
+    second = outbox.enqueue(OutboxKind.EMAIL, "same-key", {"to": ["c@d.example"]})
+    assert first.pk == second.pk
+    assert OutboxMessage.objects.count() == 1
+
+
+@pytest.fixture
+def purged_queue():
+    """The relay really publishes to Redis; leave no task behind for a later worker."""
+    yield
+    app.control.purge()
+
+
+def test_relay_hands_out_due_rows_and_again_after_the_lease(db, purged_queue):
+    message = outbox.enqueue(OutboxKind.EMAIL, "lease", {"to": ["a@b.example"]})
+    now = timezone.now() + timedelta(seconds=1)
+    assert outbox.relay_due_messages(now) == 1
+    assert outbox.relay_due_messages(now) == 0  # leased
+    message.refresh_from_db()
+    assert message.next_attempt_at == now + outbox.LEASE
+    # Handed out but never finished (a killed worker): handed out again after the lease.
+    assert outbox.relay_due_messages(now + outbox.LEASE) == 1
