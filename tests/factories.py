@@ -1,10 +1,13 @@
 """Small builders for test data; each returns saved objects through the real services."""
 
 import itertools
-from datetime import date, time
+from datetime import date, time, timedelta
+
+from django.utils import timezone
 
 from governance.models import Level, RoleHolder, Side, User
-from meetings.models import Cadence, Forum
+from meetings.models import Cadence, Forum, Meeting
+from meetings.services import add_action, save_item, start_minutes
 from suppliers.models import Contract, Supplier
 from suppliers.services import save_contract
 from suppliers.validators import complete_organisation_number
@@ -76,3 +79,25 @@ def make_forum(contracts, chair, **fields):
     forum = Forum.objects.create(chair=chair, **fields)
     forum.contracts.set(contracts)
     return forum
+
+
+def make_held_minutes(contract, chair, notes="Uptime 99.2 % against 99.5 %."):
+    """Draft minutes of a meeting held two hours ago: notes, two decisions, one action."""
+    forum = make_forum([contract], chair, name="Weekly operations: Alpha")
+    starts_at = timezone.now() - timedelta(hours=2)
+    meeting = Meeting.objects.create(
+        forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
+    )
+    minutes = start_minutes(meeting, chair)
+    item = minutes.items.first()
+    save_item(item, revision=0, notes=notes, decisions="Keep the target\nReview in Q1", by=chair)
+    add_action(
+        minutes,
+        item=item,
+        description="Send the root-cause analysis",
+        owner_name="Ola Drift",
+        owner_organisation="Alpha Drift AB",
+        due_on=date(2026, 12, 4),
+    )
+    minutes.attendance.filter(email=chair.email).update(present=True)
+    return minutes

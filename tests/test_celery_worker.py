@@ -1,39 +1,52 @@
 """Tasks run on a real Celery worker process, over the real Redis broker, on the test database."""
 
+import email
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.celery import app
+from governance.models import OutboxMessage
+from governance.outbox import LEASE, relay_due_messages
+from governance.tasks import perform_outbox_message, relay_outbox
+from meetings.models import MinutesPdf
+from meetings.services import approve_minutes
 from meetings.tasks import reconcile_meetings
 from suppliers.models import Invitation
 from suppliers.services import invite_contact
 from suppliers.tasks import purge_expired_invitations
-from tests.factories import make_forum
+from tests.factories import make_forum, make_held_minutes
 
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory):
+def database_url_for_workers():
     database = settings.DATABASES["default"]
-    database_url = (
-        f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    )
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def start_worker(log_path, queue=None, **env):
+    """A real `celery worker` process on the test database, reading one queue."""
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url_for_workers(),
         "DJANGO_SETTINGS_MODULE": "governance.settings.test",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **env,
     }
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    app.control.purge()
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     with open(log_path, "w") as log:
         worker = subprocess.Popen(  # noqa: S603 - our own worker command
             [
@@ -44,11 +57,11 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
                 "governance",
                 "worker",
                 "--queues",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
+                queue,
                 "--pool",
                 "solo",
                 "--hostname",
-                f"test-{os.getpid()}@%h",
+                f"{queue}-{os.getpid()}@%h",
                 "--loglevel",
                 "INFO",
             ],
@@ -56,11 +69,30 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(
+        destination=[f"{queue}-{os.getpid()}@{socket.gethostname()}"], timeout=0.5
+    ):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()}")
+    return worker
+
+
+@pytest.fixture(scope="session")
+def mail_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory, mail_folder):
+    app.control.purge()
+    worker = start_worker(
+        tmp_path_factory.mktemp("worker") / "worker.log",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_folder),
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()}")
         yield worker
     finally:
         worker.terminate()
@@ -115,3 +147,127 @@ def test_beat_schedule_names_a_registered_task():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_approved_minutes_are_rendered_and_mailed_by_the_worker(
+    celery_worker_process, transactional_db, contract_a, procurement, mail_folder
+):
+    minutes = make_held_minutes(contract_a, procurement)
+    recipients = set(minutes.attendance.exclude(email="").values_list("email", flat=True))
+
+    approve_minutes(minutes, procurement)  # commits: the kick reaches the worker's relay
+
+    assert wait_for(lambda: MinutesPdf.objects.filter(minutes=minutes).exists())
+    pdf = MinutesPdf.objects.get(minutes=minutes)
+    assert bytes(pdf.content).startswith(b"%PDF-")
+
+    def mailed():
+        found = {}
+        for path in mail_folder.glob("*.log"):
+            for raw in path.read_text().split("\n" + "-" * 79 + "\n"):
+                message = email.message_from_string(raw.strip())
+                if f"(version {minutes.number})" in (message["Subject"] or ""):
+                    found[message["To"]] = message
+        return found
+
+    assert wait_for(lambda: set(mailed()) == recipients)
+    message = mailed()[procurement.email]
+    attachment = next(part for part in message.walk() if part.get_filename())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_payload(decode=True) == bytes(pdf.content)
+
+
+REDIS_DOWN_REQUEST = """
+import json, os, time
+import django
+django.setup()
+from django.test import Client
+from governance.models import User
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(pk=int(os.environ["USER_PK"])))
+started = time.monotonic()
+response = client.post(os.environ["URL"])
+print(json.dumps({"status": response.status_code, "seconds": time.monotonic() - started}))
+"""
+
+
+def test_approving_while_redis_is_down_loses_nothing(
+    celery_worker_process, transactional_db, contract_a, procurement
+):
+    minutes = make_held_minutes(contract_a, procurement)
+    result = subprocess.run(  # noqa: S603 - the portal itself, with its broker unreachable
+        [sys.executable, "-c", REDIS_DOWN_REQUEST],
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url_for_workers(),
+            "DJANGO_SETTINGS_MODULE": "governance.settings.test",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:9/1",  # nothing listens on port 9
+            "USER_PK": str(procurement.pk),
+            "URL": reverse("meetings:minutes_approve", args=[minutes.pk]),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 302  # approved, back to the meeting: no error page
+    assert answer["seconds"] < 10, "the request waited on the broker"
+    minutes.refresh_from_db()
+    assert minutes.is_approved
+    job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
+    assert job.done_at is None  # promised, waiting for the broker
+    assert not MinutesPdf.objects.filter(minutes=minutes).exists()
+
+    relay_outbox.delay()  # Redis is back: beat's next relay
+
+    assert wait_for(lambda: MinutesPdf.objects.filter(minutes=minutes).exists())
+    relay_outbox.delay()
+    time.sleep(1)
+    assert MinutesPdf.objects.filter(minutes=minutes).count() == 1
+
+
+def test_worker_killed_mid_render_leaves_exactly_one_pdf(
+    celery_worker_process, transactional_db, contract_a, procurement, tmp_path
+):
+    minutes = make_held_minutes(contract_a, procurement)
+    with transaction.atomic():
+        approve_minutes(minutes, procurement)
+        # Keep the relay of the other worker away: this job goes to the worker we kill.
+        OutboxMessage.objects.filter(key=f"minutes-pdf:{minutes.pk}").update(
+            next_attempt_at=timezone.now() + timedelta(hours=1)
+        )
+    job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
+    doomed = start_worker(tmp_path / "doomed.log", queue="portal-test-doomed")
+    # Hold the PDF table so the worker is caught between rendering and storing.
+    blocker = psycopg.connect(database_url_for_workers())
+    blocker.execute("LOCK TABLE meetings_minutespdf IN EXCLUSIVE MODE")
+    try:
+        perform_outbox_message.apply_async(args=[job.pk], queue="portal-test-doomed")
+
+        def worker_is_storing():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                    "AND relation = 'meetings_minutespdf'::regclass"
+                )
+                return cursor.fetchone()[0] > 0
+
+        assert wait_for(worker_is_storing), (tmp_path / "doomed.log").read_text()
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=30)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        with app.connection_for_write() as broker:
+            broker.default_channel.queue_purge("portal-test-doomed")
+
+    job.refresh_from_db()
+    assert job.done_at is None
+    assert not MinutesPdf.objects.filter(minutes=minutes).exists()
+
+    # After the lease the relay hands the job out again, to the worker that is still alive.
+    relay_due_messages(now=timezone.now() + timedelta(hours=1) + LEASE)
+
+    assert wait_for(lambda: OutboxMessage.objects.get(pk=job.pk).done_at is not None)
+    assert MinutesPdf.objects.filter(minutes=minutes).count() == 1

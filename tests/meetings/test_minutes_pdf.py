@@ -6,7 +6,6 @@ import http.server
 import shutil
 import subprocess
 import threading
-from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -15,10 +14,10 @@ from weasyprint import HTML
 
 from governance import outbox
 from governance.models import OutboxMessage
-from meetings.models import Meeting, MinutesPdf
+from meetings.models import MinutesPdf
 from meetings.pdf import NoFetching, render_minutes_pdf
-from meetings.services import add_action, approve_minutes, save_item, start_minutes
-from tests.factories import make_forum
+from meetings.services import approve_minutes
+from tests.factories import make_held_minutes
 
 
 def pdf_text(content, tmp_path, *args):
@@ -60,34 +59,11 @@ def canary():
     server.shutdown()
 
 
-def held_minutes(contract, procurement, notes="Uptime 99.2 % against 99.5 %."):
-    forum = make_forum([contract], procurement, name="Weekly operations: Alpha")
-    starts_at = timezone.now() - timedelta(hours=2)
-    meeting = Meeting.objects.create(
-        forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
-    )
-    minutes = start_minutes(meeting, procurement)
-    item = minutes.items.first()
-    save_item(
-        item, revision=0, notes=notes, decisions="Keep the target\nReview in Q1", by=procurement
-    )
-    add_action(
-        minutes,
-        item=item,
-        description="Send the root-cause analysis",
-        owner_name="Ola Drift",
-        owner_organisation="Alpha Drift AB",
-        due_on=date(2026, 12, 4),
-    )
-    minutes.attendance.filter(email=procurement.email).update(present=True)
-    return minutes
-
-
 @pytest.mark.django_db
 def test_approved_minutes_become_one_pdf_with_everything_a_reader_needs(
     contract_a, procurement, tmp_path
 ):
-    minutes = approve_minutes(held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
     job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
     assert outbox.perform(job.pk)
 
@@ -128,7 +104,7 @@ def test_approved_minutes_become_one_pdf_with_everything_a_reader_needs(
 
 @pytest.mark.django_db
 def test_a_rerun_after_the_pdf_exists_keeps_the_one_pdf(contract_a, procurement):
-    minutes = approve_minutes(held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
     job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
     outbox.perform(job.pk)
     first = MinutesPdf.objects.get(minutes=minutes)
@@ -140,7 +116,7 @@ def test_a_rerun_after_the_pdf_exists_keeps_the_one_pdf(contract_a, procurement)
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_produce_one_pdf(contract_a, procurement):
-    minutes = approve_minutes(held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
     job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
     barrier = threading.Barrier(2)
     results = []
@@ -170,7 +146,7 @@ def test_user_text_is_printed_as_text_and_fetches_nothing(
         f'<img src="{base}/img.png"><link rel="stylesheet" href="{base}/x.css">'
         '<b>bold</b> <img src="file:///etc/passwd">'
     )
-    minutes = held_minutes(contract_a, procurement, notes=payload)
+    minutes = make_held_minutes(contract_a, procurement, notes=payload)
     text = pdf_text(render_minutes_pdf(minutes), tmp_path)
     assert "<b>bold</b>" in " ".join(text.split())
     assert f'<img src="{base}/img.png">' in " ".join(text.split())
@@ -196,7 +172,7 @@ def test_the_fetcher_refuses_files_the_network_and_redirects(canary, tmp_path):
 @pytest.mark.django_db
 def test_long_minutes_number_their_pages(contract_a, procurement, tmp_path):
     notes = "\n".join(f"Line {number}: the incident and what was done." for number in range(220))
-    text = pdf_text(render_minutes_pdf(held_minutes(contract_a, procurement, notes)), tmp_path)
+    text = pdf_text(render_minutes_pdf(make_held_minutes(contract_a, procurement, notes)), tmp_path)
     pages = text.count("\f")
     assert pages >= 4
     assert f"Page 1 of {pages}" in text
