@@ -2,9 +2,11 @@ import os
 
 import pytest
 
+from governance.celery import app
 from governance.models import Role
 
 from .factories import fill_governance, make_admin, make_contract, make_supplier, make_user
+from .worker import start_worker
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -66,3 +68,23 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def mail_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory, mail_folder):
+    app.control.purge()
+    worker = start_worker(
+        tmp_path_factory.mktemp("worker") / "worker.log",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_folder),
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -4,7 +4,6 @@ import email
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,84 +27,9 @@ from suppliers.models import Invitation
 from suppliers.services import invite_contact
 from suppliers.tasks import purge_expired_invitations
 from tests.factories import make_forum, make_held_minutes
+from tests.worker import database_url_for_workers, start_worker, wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def database_url_for_workers():
-    database = settings.DATABASES["default"]
-    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
-def start_worker(log_path, queue=None, **env):
-    """A real `celery worker` process on the test database, reading one queue."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_workers(),
-        "DJANGO_SETTINGS_MODULE": "governance.settings.test",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        **env,
-    }
-    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
-    with open(log_path, "w") as log:
-        worker = subprocess.Popen(  # noqa: S603 - our own worker command
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "governance",
-                "worker",
-                "--queues",
-                queue,
-                "--pool",
-                "solo",
-                "--hostname",
-                f"{queue}-{os.getpid()}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(
-        destination=[f"{queue}-{os.getpid()}@{socket.gethostname()}"], timeout=0.5
-    ):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()}")
-    return worker
-
-
-@pytest.fixture(scope="session")
-def mail_folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("mail")
-
-
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory, mail_folder):
-    app.control.purge()
-    worker = start_worker(
-        tmp_path_factory.mktemp("worker") / "worker.log",
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(mail_folder),
-    )
-    try:
-        yield worker
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-
-
-def wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_beat_task_purges_expired_invitations_on_a_worker(

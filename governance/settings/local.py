@@ -3,13 +3,24 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env_bool
+from .base import BASE_DIR, DATABASES, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "local-demo-only-not-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mails (invitations, calendar files, minutes PDFs) are written to var/mail/, one file a batch.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+
+# The demo's web server and worker share one SQLite file: write-ahead logging lets them read
+# while the other writes, and IMMEDIATE transactions queue writers instead of failing them.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 # Without REDIS_URL the demo runs Celery over kombu's filesystem transport.
 _broker_folder = BASE_DIR / "var" / "broker"
@@ -20,6 +31,7 @@ if not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("REDIS_URL"):
         "data_folder_out": str(_broker_folder),
         "processed_folder": str(BASE_DIR / "var" / "broker-processed"),
         "store_processed": False,
+        "polling_interval": 0.2,
     }
 
 # Serve static files from the apps and static/ directly, without collectstatic.

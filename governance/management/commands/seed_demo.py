@@ -1,14 +1,21 @@
 """Load the demo city: three large suppliers, their contracts and full governance models."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from governance.models import Level, Role, RoleHolder, Side, User
-from meetings.models import Cadence, Forum, Mode, Weekday
-from meetings.services import reconcile_meetings
+from meetings.models import Cadence, Forum, Meeting, Mode, Weekday
+from meetings.services import (
+    add_action,
+    approve_minutes,
+    reconcile_meetings,
+    save_item,
+    start_minutes,
+)
 from suppliers.models import (
     Comparison,
     Contact,
@@ -173,6 +180,7 @@ class Command(BaseCommand):
         self._forums(city)
         created, _cancelled = reconcile_meetings()
         self.stdout.write(f"Planned {created} meetings for the coming weeks.")
+        self._past_meetings(city["erik.berg@city.example"])
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /login/ with:"))
         for user in logins:
             self.stdout.write(f"  {user.email:<34} {user.get_role_display():<20} {DEMO_PASSWORD}")
@@ -215,6 +223,47 @@ class Command(BaseCommand):
         )
         if created:
             forum.contracts.set(running.filter(supplier__tier=Tier.KEY))
+
+    def _past_meetings(self, chair):
+        """The last two weeks of each weekly forum: one with approved minutes and an open
+        action, the latest without minutes, ready for a newcomer to hold."""
+        today = timezone.localdate()
+        for forum in Forum.objects.filter(cadence=Cadence.WEEKLY):
+            days = list(forum.meeting_dates(today - timedelta(days=14), today - timedelta(days=1)))
+            meetings = [
+                Meeting.objects.get_or_create(
+                    forum=forum,
+                    starts_at=forum.starts_at(day),
+                    defaults={
+                        "ends_at": forum.starts_at(day) + timedelta(minutes=forum.duration_minutes)
+                    },
+                )[0]
+                for day in days[-2:]
+            ]
+            if len(meetings) < 2 or meetings[0].minutes_versions.exists():
+                continue
+            minutes = start_minutes(meetings[0], chair)
+            items = {item.title: item for item in minutes.items.all()}
+            availability = items["Availability against target"]
+            save_item(
+                availability,
+                revision=0,
+                notes="Availability 99.1 % against the agreed 99.5 %: a four-hour storage "
+                "outage on Wednesday night.",
+                decisions="The supplier presents a root-cause analysis next week.",
+                by=chair,
+            )
+            supplier = forum.contracts.first().supplier
+            add_action(
+                minutes,
+                item=availability,
+                description="Root-cause analysis of the storage outage, with measures.",
+                owner_name=supplier.contacts.first().name,
+                owner_organisation=supplier.name,
+                due_on=meetings[1].starts_at.date() + timedelta(days=7),
+            )
+            minutes.attendance.update(present=True)
+            approve_minutes(minutes, chair)
 
     def _city_user(self, email, first_name, last_name, role, _title):
         user, created = User.objects.get_or_create(

@@ -1,0 +1,68 @@
+"""Real Celery workers for tests: a worker process on the test database, over real Redis."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from governance.celery import app
+
+
+def database_url_for_workers():
+    database = settings.DATABASES["default"]
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def start_worker(log_path, queue=None, **env):
+    """A real `celery worker` process on the test database, reading one queue."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_workers(),
+        "DJANGO_SETTINGS_MODULE": "governance.settings.test",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **env,
+    }
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(  # noqa: S603 - our own worker command
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "governance",
+                "worker",
+                "--queues",
+                queue,
+                "--pool",
+                "solo",
+                "--hostname",
+                f"{queue}-{os.getpid()}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(
+        destination=[f"{queue}-{os.getpid()}@{socket.gethostname()}"], timeout=0.5
+    ):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()}")
+    return worker
+
+
+def wait_for(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
