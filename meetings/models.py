@@ -229,6 +229,14 @@ class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(forum__in=Forum.objects.visible_to(user))
 
+    def with_minutes_state(self):
+        """Annotate has_draft and has_approved, for lists that show where the minutes stand."""
+        versions = Minutes.objects.filter(meeting=models.OuterRef("pk"))
+        return self.annotate(
+            has_draft=models.Exists(versions.filter(approved_at__isnull=True)),
+            has_approved=models.Exists(versions.filter(approved_at__isnull=False)),
+        )
+
 
 class Meeting(models.Model):
     """One occurrence of a forum. The database, not beat, is the truth about which exist."""

@@ -27,12 +27,14 @@ def forum_list(request):
             Prefetch("contracts", queryset=Contract.objects.select_related("supplier"))
         )
     )
-    upcoming = (
-        Meeting.objects.visible_to(request.user)
-        .filter(starts_at__gte=timezone.now())
-        .select_related("forum")[:UPCOMING_LIMIT]
-    )
-    return render(request, "meetings/forum_list.html", {"forums": forums, "upcoming": upcoming})
+    meetings = Meeting.objects.visible_to(request.user).select_related("forum").with_minutes_state()
+    now = timezone.now()
+    context = {
+        "forums": forums,
+        "upcoming": meetings.filter(starts_at__gte=now)[:UPCOMING_LIMIT],
+        "recent": meetings.filter(starts_at__lt=now).order_by("-starts_at")[:UPCOMING_LIMIT],
+    }
+    return render(request, "meetings/forum_list.html", context)
 
 
 def _save_forum(request, form):
@@ -65,6 +67,9 @@ def forum_detail(request, pk):
         "contracts": forum.contracts.select_related("supplier"),
         "attendees": forum.default_attendees(),
         "upcoming": forum.meetings.filter(starts_at__gte=timezone.now())[:UPCOMING_LIMIT],
+        "recent": forum.meetings.filter(starts_at__lt=timezone.now())
+        .with_minutes_state()
+        .order_by("-starts_at")[:UPCOMING_LIMIT],
         "can_manage": request.user.can_manage,
     }
     return render(request, "meetings/forum_detail.html", context)

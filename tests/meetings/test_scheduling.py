@@ -36,6 +36,19 @@ def test_weekly_meeting_stays_at_nine_across_daylight_saving(contract_a, procure
     assert [start.astimezone(UTC).hour for start in starts] == [8, 8, 7, 7]
 
 
+def test_weekly_meeting_stays_at_nine_when_summer_time_ends(contract_a, procurement):
+    forum = make_forum([contract_a], procurement, weekday=Weekday.MONDAY, time_of_day=time(9))
+    reconcile_meetings(now=at(2026, 10, 12), horizon_weeks=2)
+    starts = list(forum.meetings.values_list("starts_at", flat=True))
+    local = [start.astimezone(STOCKHOLM) for start in starts]
+    assert [(moment.date(), moment.hour) for moment in local] == [
+        (date(2026, 10, 12), 9),
+        (date(2026, 10, 19), 9),
+        (date(2026, 10, 26), 9),  # the day after summer time ends (2026-10-25)
+    ]
+    assert [start.astimezone(UTC).hour for start in starts] == [7, 7, 8]
+
+
 def test_quarterly_meeting_falls_on_the_rule_day(contract_a, procurement):
     forum = make_forum(
         [contract_a],
