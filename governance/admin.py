@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import GovernanceLevel, RoleHolder, User
+from .models import GovernanceLevel, OutboxMessage, RoleHolder, User
 
 
 @admin.register(User)
@@ -39,3 +39,17 @@ class GovernanceLevelAdmin(SimpleHistoryAdmin):
     list_display = ["contract", "level"]
     list_filter = ["level"]
     inlines = [RoleHolderInline]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Where to look when an e-mail or PDF did not arrive: attempts, last error, give-up time."""
+
+    list_display = ["key", "kind", "created_at", "attempts", "done_at", "failed_at"]
+    list_filter = ["kind", ("done_at", admin.EmptyFieldListFilter), "failed_at"]
+    search_fields = ["key"]
+    readonly_fields = ["kind", "key", "payload", "created_at", "attempts", "done_at", "last_error"]
+    fields = [*readonly_fields, "next_attempt_at", "failed_at"]
+
+    def has_add_permission(self, request):
+        return False

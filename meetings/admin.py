@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Forum, Meeting
+from .models import AgendaTemplate, AgendaTemplateItem, Forum, Meeting, Minutes
 
 
 @admin.register(Forum)
@@ -15,3 +15,32 @@ class MeetingAdmin(admin.ModelAdmin):
     list_display = ["forum", "starts_at", "status", "sequence"]
     list_filter = ["status", "forum"]
     date_hierarchy = "starts_at"
+
+
+class AgendaTemplateItemInline(admin.TabularInline):
+    model = AgendaTemplateItem
+    extra = 1
+
+
+@admin.register(AgendaTemplate)
+class AgendaTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "level"]
+    list_filter = ["level"]
+    inlines = [AgendaTemplateItemInline]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(admin.ModelAdmin):
+    """Read only: minutes are written in the portal and locked by the database once approved."""
+
+    list_display = ["meeting", "number", "approved_at", "approved_by"]
+    list_filter = ["approved_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -67,7 +67,7 @@ class ForumForm(forms.ModelForm):
 class RevisionForm(forms.ModelForm):
     """A form for a row edited by several people: it carries the revision it was read at."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

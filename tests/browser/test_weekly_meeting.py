@@ -66,7 +66,9 @@ def test_procurement_holds_a_weekly_meeting_and_gets_the_pdf(
     item.locator("input[name$='-owner_organisation']").fill("Gamma Drift AB")
     item.locator("input[name$='-due_on']").fill("2026-12-04")
     item.get_by_role("button", name="Add action").click()
-    expect(page.locator(".actions-table").first).to_contain_text("Root-cause analysis of the outage")
+    expect(page.locator(".actions-table").first).to_contain_text(
+        "Root-cause analysis of the outage"
+    )
     assert Action.objects.filter(owner_name="Gustav Gamma").exists()
 
     # Approve: the page confirms, the minutes lock, the worker makes the PDF.
