@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import Level, RoleHolder, Side
 from suppliers.models import VisibleToQuerySet
 
+from .agenda import create_standard_template
+
 
 class Cadence(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
@@ -38,11 +40,22 @@ class ItemKind(models.TextChoices):
     ESCALATIONS = "escalations", _("Escalations")
 
 
+class AgendaTemplateQuerySet(models.QuerySet):
+    def standard_for(self, level):
+        """The level's first template; the built-in standard one if the level has none."""
+        template = self.filter(level=level).first()
+        if template is None:
+            template = create_standard_template(AgendaTemplate, AgendaTemplateItem, level)
+        return template
+
+
 class AgendaTemplate(models.Model):
     """The standing items a level's meetings start from (editable in the admin)."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     level = models.CharField(_("level"), max_length=20, choices=Level)
+
+    objects = AgendaTemplateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda template")
@@ -207,8 +220,8 @@ class Forum(models.Model):
 
     def agenda_items(self):
         """The standing items from the forum's template, or its level's first template."""
-        template = self.agenda_template or AgendaTemplate.objects.filter(level=self.level).first()
-        return list(template.items.all()) if template else []
+        template = self.agenda_template or AgendaTemplate.objects.standard_for(self.level)
+        return list(template.items.all())
 
     def supplier_names(self):
         """The suppliers taking part, from the (prefetched) contracts."""
