@@ -6,7 +6,7 @@ from governance.celery import app
 from governance.models import Role
 
 from .factories import fill_governance, make_admin, make_contract, make_supplier, make_user
-from .worker import start_worker
+from .worker import start_worker, wait_until_quiet
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -88,3 +88,11 @@ def celery_worker_process(django_db_setup, tmp_path_factory, mail_folder):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+@pytest.fixture
+def worker(celery_worker_process, transactional_db):
+    """The session's worker for one test; afterwards the test waits until it is idle, so the
+    database flush never races a task (a flush during a task deadlocks)."""
+    yield celery_worker_process
+    wait_until_quiet()

@@ -32,9 +32,7 @@ from tests.worker import database_url_for_workers, start_worker, wait_for
 pytestmark = pytest.mark.worker
 
 
-def test_beat_task_purges_expired_invitations_on_a_worker(
-    celery_worker_process, transactional_db, supplier_a, procurement
-):
+def test_beat_task_purges_expired_invitations_on_a_worker(worker, supplier_a, procurement):
     old, _token = invite_contact(
         supplier_a, name="Old", email="old@a.example", invited_by=procurement
     )
@@ -53,9 +51,7 @@ def test_beat_task_purges_expired_invitations_on_a_worker(
     assert list(Invitation.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
-def test_beat_task_plans_meetings_on_a_worker(
-    celery_worker_process, transactional_db, contract_a, procurement
-):
+def test_beat_task_plans_meetings_on_a_worker(worker, contract_a, procurement):
     forum = make_forum([contract_a], procurement)
 
     reconcile_meetings.delay()
@@ -74,7 +70,7 @@ def test_beat_schedule_names_a_registered_task():
 
 
 def test_approved_minutes_are_rendered_and_mailed_by_the_worker(
-    celery_worker_process, transactional_db, contract_a, procurement, mail_folder
+    worker, contract_a, procurement, mail_folder
 ):
     minutes = make_held_minutes(contract_a, procurement)
     recipients = set(minutes.attendance.exclude(email="").values_list("email", flat=True))
@@ -82,23 +78,24 @@ def test_approved_minutes_are_rendered_and_mailed_by_the_worker(
     approve_minutes(minutes, procurement)  # commits: the kick reaches the worker's relay
 
     assert wait_for(lambda: MinutesPdf.objects.filter(minutes=minutes).exists())
-    pdf = MinutesPdf.objects.get(minutes=minutes)
-    assert bytes(pdf.content).startswith(b"%PDF-")
+    content = bytes(MinutesPdf.objects.get(minutes=minutes).content)
+    assert content.startswith(b"%PDF-")
 
-    def mailed():
-        found = {}
+    def mailed_with_this_pdf():
+        """Recipients of a message in the mail folder whose attachment is this very PDF."""
+        found = set()
         for path in mail_folder.glob("*.log"):
             for raw in path.read_text().split("\n" + "-" * 79 + "\n"):
                 message = email.message_from_string(raw.strip())
-                if f"(version {minutes.number})" in (message["Subject"] or ""):
-                    found[message["To"]] = message
+                for part in message.walk():
+                    if (
+                        part.get_content_type() == "application/pdf"
+                        and part.get_payload(decode=True) == content
+                    ):
+                        found.add(message["To"])
         return found
 
-    assert wait_for(lambda: set(mailed()) == recipients)
-    message = mailed()[procurement.email]
-    attachment = next(part for part in message.walk() if part.get_filename())
-    assert attachment.get_content_type() == "application/pdf"
-    assert attachment.get_payload(decode=True) == bytes(pdf.content)
+    assert wait_for(lambda: mailed_with_this_pdf() == recipients)
 
 
 REDIS_DOWN_REQUEST = """
@@ -115,9 +112,7 @@ print(json.dumps({"status": response.status_code, "seconds": time.monotonic() - 
 """
 
 
-def test_approving_while_redis_is_down_loses_nothing(
-    celery_worker_process, transactional_db, contract_a, procurement
-):
+def test_approving_while_redis_is_down_loses_nothing(worker, contract_a, procurement):
     minutes = make_held_minutes(contract_a, procurement)
     result = subprocess.run(  # noqa: S603 - the portal itself, with its broker unreachable
         [sys.executable, "-c", REDIS_DOWN_REQUEST],
@@ -151,9 +146,7 @@ def test_approving_while_redis_is_down_loses_nothing(
     assert MinutesPdf.objects.filter(minutes=minutes).count() == 1
 
 
-def test_worker_killed_mid_render_leaves_exactly_one_pdf(
-    celery_worker_process, transactional_db, contract_a, procurement, tmp_path
-):
+def test_worker_killed_mid_render_leaves_exactly_one_pdf(worker, contract_a, procurement, tmp_path):
     minutes = make_held_minutes(contract_a, procurement)
     with transaction.atomic():
         approve_minutes(minutes, procurement)

@@ -66,3 +66,18 @@ def wait_for(condition, seconds=30):
             return True
         time.sleep(0.2)
     return False
+
+
+def wait_until_quiet(queue=None, seconds=30):
+    """Until the workers run, hold and have queued nothing, twice in a row: then the test
+    database can be flushed without a task writing into it."""
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+    deadline = time.monotonic() + seconds
+    quiet = 0
+    while quiet < 2 and time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=1, limit=1)  # one worker: answer as it replies
+        busy = [*(inspect.active() or {}).values(), *(inspect.reserved() or {}).values()]
+        with app.connection_for_write() as broker:
+            queued = broker.default_channel.client.llen(queue)
+        quiet = quiet + 1 if not any(busy) and not queued else 0
+        time.sleep(0.2)

@@ -23,9 +23,7 @@ from .test_supplier_onboarding import sign_in
 pytestmark = pytest.mark.browser
 
 
-def test_procurement_holds_a_weekly_meeting_and_gets_the_pdf(
-    page, live_server, transactional_db, celery_worker_process, tmp_path
-):
+def test_procurement_holds_a_weekly_meeting_and_gets_the_pdf(page, live_server, worker, tmp_path):
     base = live_server.url
     officer = make_person(
         Role.PROCUREMENT, email="officer@city.example", first_name="Olga", last_name="Officer"
