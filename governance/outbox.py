@@ -35,24 +35,28 @@ def enqueue(kind, key, payload):
     message, created = OutboxMessage.objects.get_or_create(
         key=key[:300], defaults={"kind": kind, "payload": payload}
     )
-    if created and not _kick_pending():
-        transaction.on_commit(kick_relay)
+    if created:
+        _kick_after_commit()
     return message
 
 
-def _kick_pending():
+def _kick_after_commit():
+    if not settings.OUTBOX_KICK_ON_COMMIT:
+        return
     # One kick per transaction is enough, however many rows it writes.
     connection = transaction.get_connection()
-    return connection.in_atomic_block and any(
+    if connection.in_atomic_block and any(
         callback is kick_relay for _sids, callback, _robust in connection.run_on_commit
-    )
+    ):
+        return
+    transaction.on_commit(kick_relay)
 
 
 def enqueue_many(messages):
     """Promise several unsaved OutboxMessage rows at once; keys already promised are skipped."""
     OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
-    if messages and not _kick_pending():
-        transaction.on_commit(kick_relay)
+    if messages:
+        _kick_after_commit()
 
 
 def email_message(key, *, to, subject, body, attachments=(), minutes_pdf=None):

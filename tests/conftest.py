@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.test import override_settings
 
 from governance.celery import app
 from governance.models import Role
@@ -82,6 +83,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory, mail_folder):
         tmp_path_factory.mktemp("worker") / "worker.log",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_folder),
+        OUTBOX_KICK_ON_COMMIT="1",
     )
     try:
         yield worker
@@ -94,5 +96,6 @@ def celery_worker_process(django_db_setup, tmp_path_factory, mail_folder):
 def worker(celery_worker_process, transactional_db):
     """The session's worker for one test; afterwards the test waits until it is idle, so the
     database flush never races a task (a flush during a task deadlocks)."""
-    yield celery_worker_process
+    with override_settings(OUTBOX_KICK_ON_COMMIT=True):  # this test (and live server) wakes it
+        yield celery_worker_process
     wait_until_quiet()

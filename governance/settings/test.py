@@ -6,7 +6,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govern
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL
+from .base import REDIS_URL, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -26,6 +26,9 @@ STORAGES = {
 # Tests send tasks to a queue of their own so a stray worker on the machine cannot take them.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
 CELERY_TASK_DEFAULT_QUEUE = "portal-test"
+# Only the tests that use the worker (the `worker` fixture) wake it; other tests' commits must
+# not start work that races their database flush.
+OUTBOX_KICK_ON_COMMIT = env_bool("OUTBOX_KICK_ON_COMMIT", False)
 
 # Serve static files from the apps and static/ directly, without collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -133,7 +133,8 @@ def test_two_workers_at_once_produce_one_pdf(contract_a, procurement):
         thread.start()
     for thread in threads:
         thread.join()
-    assert MinutesPdf.objects.filter(minutes=minutes).count() == 1
+    job.refresh_from_db()
+    assert MinutesPdf.objects.filter(minutes=minutes).count() == 1, job.last_error
     assert True in results
 
 
