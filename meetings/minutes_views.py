@@ -70,6 +70,14 @@ def _locked_response(request, minutes):
     return redirect(minutes.meeting)
 
 
+def _conflict_form(request, form, current):
+    """The form again with what this person typed, now at the saved revision: their text is
+    kept, and saving it again is a conscious choice over the other person's."""
+    data = request.POST.copy()
+    data[form.add_prefix("revision")] = current.revision
+    return type(form)(data, instance=current)
+
+
 def item_context(request, item, form=None, conflict=None, saved=False):
     return {
         "item": item,
@@ -149,10 +157,7 @@ def minutes_item_edit(request, pk):
     except services.MinutesLocked:
         return _locked_response(request, item.minutes)
     except services.EditConflict as conflict:
-        # Keep what this person typed; saving again (with the newer revision) is a choice.
-        data = request.POST.copy()
-        data[form.add_prefix("revision")] = conflict.current.revision
-        form = MinutesItemForm(data, instance=conflict.current)
+        form = _conflict_form(request, form, conflict.current)
         return _render_partial(
             request,
             "meetings/_minutes_item.html",
@@ -218,11 +223,9 @@ def action_edit(request, pk):
         except services.MinutesLocked:
             return _locked_response(request, action.minutes)
         except services.EditConflict as conflict:
-            data = request.POST.copy()
-            data[form.add_prefix("revision")] = conflict.current.revision
             context.update(
                 action=conflict.current,
-                form=ActionForm(data, instance=conflict.current),
+                form=_conflict_form(request, form, conflict.current),
                 conflict=conflict.current,
             )
             return _render_partial(request, "meetings/_action.html", context)

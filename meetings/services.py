@@ -295,21 +295,23 @@ def add_item(minutes, title):
     )
 
 
-def save_item(item, *, revision, notes, decisions, by):
-    """Save an item's notes and decisions only if nobody saved it since `revision` was read."""
+def _save_revised(row, revision, **fields):
+    """Optimistic locking: write only if the row is still at `revision`; else EditConflict."""
     with transaction.atomic():
-        _require_draft(item.minutes)
-        updated = MinutesItem.objects.filter(pk=item.pk, revision=revision).update(
-            notes=notes,
-            decisions=decisions,
-            revision=F("revision") + 1,
-            updated_by=by,
-            updated_at=timezone.now(),
-        )
-    current = MinutesItem.objects.select_related("updated_by").get(pk=item.pk)
+        _require_draft(row.minutes)
+        rows = type(row).objects.filter(pk=row.pk)
+        updated = rows.filter(revision=revision).update(revision=F("revision") + 1, **fields)
+    current = rows.select_related("minutes").get()
     if not updated:
         raise EditConflict(current)
     return current
+
+
+def save_item(item, *, revision, notes, decisions, by):
+    """Save an item's notes and decisions only if nobody saved it since `revision` was read."""
+    return _save_revised(
+        item, revision, notes=notes, decisions=decisions, updated_by=by, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -327,15 +329,7 @@ def add_action(minutes, *, item, description, owner_name, owner_organisation, du
 
 def save_action(action, *, revision, **fields):
     """Save an action's fields (or status) unless someone saved it since `revision` was read."""
-    with transaction.atomic():
-        _require_draft(action.minutes)
-        updated = Action.objects.filter(pk=action.pk, revision=revision).update(
-            revision=F("revision") + 1, **fields
-        )
-    current = Action.objects.select_related("origin").get(pk=action.pk)
-    if not updated:
-        raise EditConflict(current)
-    return current
+    return _save_revised(action, revision, **fields)
 
 
 @transaction.atomic
