@@ -118,7 +118,6 @@ def minutes_page_context(request, minutes):
         "correction_form": CorrectionForm(),
         "versions": minutes.meeting.minutes_versions.select_related("approved_by", "pdf"),
         "organisations": sorted({row.organisation for row in minutes.attendance.all()}),
-        "has_pdf": MinutesPdf.objects.filter(minutes=minutes).exists(),
     }
 
 

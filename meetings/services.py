@@ -173,6 +173,17 @@ def queue_meeting_reminders(now=None):
 
 
 @transaction.atomic
+def cancel_meeting(meeting, now=None):
+    """Cancel one coming meeting (a holiday, say): its invitees get a CANCEL, and reconcile
+    never plans the slot again."""
+    updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
+        status=MeetingStatus.CANCELLED, sequence=F("sequence") + 1
+    )
+    notify_meeting_changes(now)
+    return bool(updated)
+
+
+@transaction.atomic
 def save_forum(form, now=None):
     """Save a forum, tell the invitees of its coming meetings about changed details, reconcile."""
     now = now or timezone.now()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
     path("forums/<int:pk>/edit/", views.forum_edit, name="forum_edit"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/calendar.ics", views.meeting_calendar, name="meeting_calendar"),
     path("meetings/<int:pk>/minutes/", minutes_views.minutes_start, name="minutes_start"),
     path("minutes/<int:pk>/", minutes_views.minutes_detail, name="minutes_detail"),

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from governance.access import manager_required, require_manager
 from suppliers.models import Contract
@@ -13,7 +14,7 @@ from .forms import ForumForm
 from .ics import meeting_ics
 from .minutes_views import minutes_page_context
 from .models import Forum, Meeting
-from .services import open_actions_before, save_forum
+from .services import cancel_meeting, open_actions_before, save_forum
 
 UPCOMING_LIMIT = 12
 
@@ -110,6 +111,18 @@ def meeting_detail(request, pk):
         attendees=meeting.forum.default_attendees(),
     )
     return render(request, "meetings/meeting_detail.html", context)
+
+
+@require_POST
+@login_required
+def meeting_cancel(request, pk):
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    require_manager(request.user)
+    if meeting.starts_at <= timezone.now() or meeting.minutes_versions.exists():
+        messages.error(request, _("Only a coming meeting without minutes can be cancelled."))
+    elif cancel_meeting(meeting):
+        messages.success(request, _("Meeting cancelled. The invitees are sent a cancellation."))
+    return redirect(meeting)
 
 
 @login_required

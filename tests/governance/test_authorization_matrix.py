@@ -98,6 +98,7 @@ MATRIX = {
     "meetings:forum_edit": ("get", {"pk": "forum"}, manage_a(200)),
     "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
     "meetings:meeting_calendar": ("get", {"pk": "meeting"}, READ_A),
+    "meetings:meeting_cancel": ("post", {"pk": "coming_meeting"}, manage_a(302)),
     "meetings:minutes_start": ("post", {"pk": "meeting"}, manage_a(302)),
     "meetings:minutes_detail": ("get", {"pk": "minutes"}, READ_A),
     "meetings:minutes_item_add": ("post", {"pk": "minutes"}, manage_a(302)),
@@ -147,6 +148,7 @@ def objects(contract_a, supplier_a, procurement):
         "forum": forum.pk,
         "meeting": meeting.pk,
         "minutes": minutes.pk,
+        "coming_meeting": forum.meetings.all()[2].pk,
         "item": item.pk,
         "action": add_action(
             minutes,

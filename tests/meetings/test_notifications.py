@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -152,3 +153,24 @@ def test_relay_hands_out_due_rows_and_again_after_the_lease(db, purged_queue):
     assert message.next_attempt_at == now + outbox.LEASE
     # Handed out but never finished (a killed worker): handed out again after the lease.
     assert outbox.relay_due_messages(now + outbox.LEASE) == 1
+
+
+def test_cancelling_one_meeting_tells_the_invitees_and_keeps_it_cancelled(
+    contract_a, procurement, client_for
+):
+    forum = make_forum([contract_a], procurement)
+    reconcile_meetings()
+    meeting = forum.meetings.order_by("starts_at")[1]
+    response = client_for(procurement).post(
+        reverse("meetings:meeting_cancel", args=[meeting.pk]), follow=True
+    )
+    assert "Meeting cancelled" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+    cancels = meeting_mails(f"meeting:{meeting.pk}:cancel:")
+    assert cancels.count() == len(forum.invitees())
+    assert calendar_of(cancels.first())[0]["METHOD"] == "CANCEL"
+    reconcile_meetings()  # the next beat does not plan the slot again
+    assert forum.meetings.filter(starts_at=meeting.starts_at).count() == 1
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
