@@ -62,12 +62,21 @@ def _render_partial(request, template, context, status=200):
 
 
 def _locked_response(request, minutes):
-    message = _("These minutes are approved and locked. Start a correction to change them.")
+    messages.error(
+        request, _("These minutes are approved and locked. Start a correction to change them.")
+    )
     if request.htmx:
-        messages.error(request, message)
         return HttpResponseClientRedirect(minutes.meeting.get_absolute_url())
-    messages.error(request, message)
     return redirect(minutes.meeting)
+
+
+def _locked_item(request, item, form):
+    """Approved while this person was writing: show the locked item and give their unsaved
+    text back, to carry into a correction."""
+    item.minutes.refresh_from_db()
+    context = item_context(request, item)
+    context["unsaved"] = {"notes": form["notes"].value(), "decisions": form["decisions"].value()}
+    return _render_partial(request, "meetings/_minutes_item.html", context)
 
 
 def _conflict_form(request, form, current):
@@ -138,9 +147,9 @@ def minutes_start(request, pk):
 @login_required
 def minutes_item_edit(request, pk):
     item = _visible_row(request, MinutesItem, pk)
-    if not _editable(request, item.minutes):
-        return _locked_response(request, item.minutes)
     form = MinutesItemForm(request.POST, instance=item)
+    if not _editable(request, item.minutes):
+        return _locked_item(request, item, form)
     if not form.is_valid():
         return _render_partial(
             request, "meetings/_minutes_item.html", item_context(request, item, form)
@@ -154,7 +163,7 @@ def minutes_item_edit(request, pk):
             by=request.user,
         )
     except services.MinutesLocked:
-        return _locked_response(request, item.minutes)
+        return _locked_item(request, item, form)
     except services.EditConflict as conflict:
         form = _conflict_form(request, form, conflict.current)
         return _render_partial(

@@ -314,11 +314,16 @@ def test_editing_approved_minutes_tells_the_user_instead_of_failing(
     approve_minutes(minutes, procurement)
     response = client_for(procurement).post(
         reverse("meetings:minutes_item_edit", args=[item.pk]),
-        item_data(item, "late change"),
-        follow=True,
+        item_data(item, "A late paragraph <about> the outage"),
+        HTTP_HX_REQUEST="true",
     )
+    body = response.content.decode()
     assert response.status_code == 200
-    assert "approved and locked" in response.content.decode()
+    assert "approved while you were writing" in body
+    assert "A late paragraph &lt;about&gt; the outage" in body  # given back, not lost
+    assert "Save item" not in body
+    item.refresh_from_db()
+    assert item.notes == ""
 
 
 def test_a_correction_is_a_new_version_and_the_approved_one_stays(minutes, procurement, client_for):
