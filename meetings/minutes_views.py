@@ -339,6 +339,7 @@ def minutes_pdf(request, pk):
     pdf = MinutesPdf.objects.filter(minutes=minutes).first()
     if pdf is None:
         raise Http404(_("The PDF of this version is not ready yet."))
+    pdf.minutes = minutes  # already fetched, with its meeting and forum, for the file name
     response = HttpResponse(bytes(pdf.content), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf.filename}"'
     response["X-Content-SHA256"] = pdf.sha256
