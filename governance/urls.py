@@ -30,5 +30,6 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("", include("suppliers.urls")),
     path("", include("meetings.urls")),
+    path("", include("escalations.urls")),
     path("admin/", admin.site.urls),
 ]

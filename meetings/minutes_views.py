@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from escalations.models import Issue
 from governance.access import require_manager
 
 from . import services
@@ -25,7 +26,7 @@ from .forms import (
     CorrectionForm,
     MinutesItemForm,
 )
-from .models import Action, Attendance, Meeting, Minutes, MinutesItem, MinutesPdf
+from .models import Action, Attendance, ItemKind, Meeting, Minutes, MinutesItem, MinutesPdf
 
 
 def _visible_minutes(request, pk):
@@ -87,8 +88,23 @@ def _conflict_form(request, form, current):
     return type(form)(data, instance=current)
 
 
+def open_issues_for(forum, user):
+    """The open issues at the forum's level for its contracts, as far as the user may see them:
+    escalated matters stay on each agenda of that level until resolved or moved."""
+    return list(
+        Issue.objects.visible_to(user)
+        .open_at(forum.level, forum.contracts.all())
+        .only("pk", "title", "severity", "owner_name", "owner_organisation", "due_on")
+    )
+
+
 def item_context(request, item, form=None, conflict=None, saved=False):
     return {
+        "open_issues": (
+            open_issues_for(item.minutes.meeting.forum, request.user)
+            if item.kind == ItemKind.ESCALATIONS
+            else []
+        ),
         "item": item,
         "minutes": item.minutes,
         "form": form or MinutesItemForm(instance=item),

@@ -12,7 +12,7 @@ from suppliers.models import Contract
 
 from .forms import ForumForm
 from .ics import meeting_ics
-from .minutes_views import minutes_page_context
+from .minutes_views import minutes_page_context, open_issues_for
 from .models import Forum, Meeting
 from .services import cancel_meeting, open_actions_before, save_forum
 
@@ -102,6 +102,7 @@ def meeting_detail(request, pk):
         context = {
             "agenda": meeting.forum.agenda_items(),
             "carried_actions": open_actions_before(meeting),
+            "open_issues": open_issues_for(meeting.forum, request.user),
             "can_start": request.user.can_manage and meeting.can_start_minutes(),
         }
     context.update(

@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
+from escalations.models import EventKind, Issue, IssueEvent
 from governance.models import Level, RoleHolder, Side, User
 from meetings.models import Cadence, Forum, Meeting
 from meetings.services import add_action, save_item, start_minutes
@@ -101,3 +102,15 @@ def make_held_minutes(contract, chair, notes="Uptime 99.2 % against 99.5 %."):
     )
     minutes.attendance.filter(email=chair.email).update(present=True)
     return minutes
+
+
+def make_issue(contracts, by, **fields):
+    """An open operational issue on the given contracts."""
+    fields.setdefault("title", f"Storage outage {next(_sequence)}")
+    fields.setdefault("level", Level.OPERATIONAL)
+    fields.setdefault("owner_name", "Ola Drift")
+    fields.setdefault("owner_organisation", contracts[0].supplier.name)
+    issue = Issue.objects.create(created_by=by, **fields)
+    issue.contracts.set(contracts)
+    IssueEvent.objects.create(issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by)
+    return issue

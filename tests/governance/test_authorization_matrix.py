@@ -13,7 +13,7 @@ from meetings.models import MinutesPdf
 from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
-from tests.factories import make_forum
+from tests.factories import make_forum, make_issue
 
 ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
 
@@ -98,6 +98,11 @@ MATRIX = {
     "meetings:forum_edit": ("get", {"pk": "forum"}, manage_a(200)),
     "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
     "meetings:meeting_calendar": ("get", {"pk": "meeting"}, READ_A),
+    "escalations:issue_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "escalations:issue_create": ("get", {}, MANAGE),
+    "escalations:issue_detail": ("get", {"pk": "issue"}, READ_A),
+    # An empty reason is refused (400) for those who may move the issue.
+    "escalations:issue_move": ("post", {"pk": "issue", "move": "move"}, manage_a(400)),
     "meetings:meeting_cancel": ("post", {"pk": "coming_meeting"}, manage_a(302)),
     "meetings:minutes_start": ("post", {"pk": "meeting"}, manage_a(302)),
     "meetings:minutes_detail": ("get", {"pk": "minutes"}, READ_A),
@@ -160,6 +165,8 @@ def objects(contract_a, supplier_a, procurement):
         ).pk,
         "attendance": minutes.attendance.first().pk,
         "approved_minutes": approved_minutes.pk,
+        "issue": make_issue([contract_a], procurement).pk,
+        "move": "escalate",
         "supplier": supplier_a.pk,
         "contract": contract_a.pk,
         "contact": Contact.objects.create(supplier=supplier_a, name="C", email="c@a.example").pk,

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from escalations.models import EventKind, Issue, IssueEvent, Severity
+from escalations.services import escalate
 from governance.models import Level, Role, RoleHolder, Side, User
 from meetings.models import Cadence, Forum, Meeting, Mode, Weekday
 from meetings.services import (
@@ -181,6 +183,7 @@ class Command(BaseCommand):
         created, _cancelled = reconcile_meetings()
         self.stdout.write(f"Planned {created} meetings for the coming weeks.")
         self._past_meetings(city["erik.berg@city.example"])
+        self._escalated_issue(city["erik.berg@city.example"])
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /login/ with:"))
         for user in logins:
             self.stdout.write(f"  {user.email:<34} {user.get_role_display():<20} {DEMO_PASSWORD}")
@@ -264,6 +267,25 @@ class Command(BaseCommand):
             )
             minutes.attendance.update(present=True)
             approve_minutes(minutes, chair)
+
+    def _escalated_issue(self, by):
+        """An operational issue escalated to the contract level: on the quarterly agenda."""
+        if Issue.objects.exists():
+            return
+        contract = Contract.objects.filter(supplier__tier=Tier.KEY, status=ContractStatus.ACTIVE)[0]
+        issue = Issue.objects.create(
+            title="Storage outages recur",
+            description="Three night-time storage outages in six weeks; the fixes do not hold.",
+            level=Level.OPERATIONAL,
+            owner_name=contract.supplier.contacts.first().name,
+            owner_organisation=contract.supplier.name,
+            severity=Severity.HIGH,
+            due_on=timezone.localdate() + timedelta(days=30),
+            created_by=by,
+        )
+        issue.contracts.set([contract])
+        IssueEvent.objects.create(issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by)
+        escalate(issue, by, "Needs a decision on resources that the operational level cannot make.")
 
     def _city_user(self, email, first_name, last_name, role, _title):
         user, created = User.objects.get_or_create(

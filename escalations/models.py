@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from governance.models import LEVEL_ORDER, Level
+from suppliers.models import VisibleToQuerySet
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class IssueQuerySet(VisibleToQuerySet):
+    """A supplier contact sees the issues their supplier is party to (through its contracts)."""
+
+    supplier_path = "contracts__supplier"
+
+    def visible_to(self, user):
+        # An issue between several suppliers matches once per contract: keep it once.
+        return super().visible_to(user).distinct()
+
+    def open_at(self, level, contracts):
+        """The open issues at a level that concern any of the given contracts."""
+        return (
+            self.filter(status=IssueStatus.OPEN, level=level, contracts__in=contracts)
+            .distinct()
+            .order_by("due_on", "pk")
+        )
+
+
+class Issue(models.Model):
+    """A matter that lives at one governance level and can move up (escalate) or down."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.OPERATIONAL)
+    contracts = models.ManyToManyField(
+        "suppliers.Contract",
+        verbose_name=_("contracts"),
+        related_name="issues",
+        help_text=_("Several suppliers' contracts make a joint matter."),
+    )
+    owner_name = models.CharField(_("owner"), max_length=120)
+    owner_organisation = models.CharField(_("owner's organisation"), max_length=200)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity, default=Severity.MEDIUM
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=IssueStatus, default=IssueStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["status", "due_on", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("escalations:issue_detail", args=[self.pk])
+
+    @property
+    def level_above(self):
+        """The next level up (None at the business level)."""
+        rank = LEVEL_ORDER.index(self.level)
+        return LEVEL_ORDER[rank - 1] if rank > 0 else None
+
+    @property
+    def level_below(self):
+        rank = LEVEL_ORDER.index(self.level)
+        return LEVEL_ORDER[rank + 1] if rank + 1 < len(LEVEL_ORDER) else None
+
+
+class EventKind(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    ESCALATED = "escalated", _("Escalated")
+    DE_ESCALATED = "de_escalated", _("De-escalated")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class IssueEvent(models.Model):
+    """What happened to an issue, with the reason: its history as the parties read it."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind)
+    from_level = models.CharField(max_length=20, choices=Level, blank=True)
+    to_level = models.CharField(max_length=20, choices=Level, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.issue}: {self.get_kind_display()}"

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from governance.access import manager_required, require_manager
+from suppliers.models import Contract
+
+from . import services
+from .forms import IssueForm, ReasonForm
+from .models import Issue, IssueStatus
+
+MOVES = {
+    "escalate": (
+        services.escalate,
+        gettext_lazy("Escalated. The role holders at that level are told."),
+    ),
+    "de_escalate": (services.de_escalate, gettext_lazy("Handed back one level down.")),
+    "resolve": (services.resolve, gettext_lazy("Resolved.")),
+}
+
+
+def _issues(user):
+    return Issue.objects.visible_to(user).prefetch_related(
+        Prefetch("contracts", queryset=Contract.objects.select_related("supplier"))
+    )
+
+
+@login_required
+def issue_list(request):
+    status = request.GET.get("status", IssueStatus.OPEN)
+    issues = _issues(request.user)
+    if status in IssueStatus.values:
+        issues = issues.filter(status=status)
+    context = {"issues": issues, "status": status, "statuses": IssueStatus.choices}
+    return render(request, "escalations/issue_list.html", context)
+
+
+@manager_required
+def issue_create(request):
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        issue = services.raise_issue(form, request.user)
+        messages.success(request, _("Issue raised."))
+        return redirect(issue)
+    return render(request, "escalations/issue_form.html", {"form": form})
+
+
+def _detail_context(request, issue, reason_form=None, move=None):
+    return {
+        "issue": issue,
+        "events": issue.events.select_related("by"),
+        "next_meeting": services.next_meeting(issue) if issue.status == IssueStatus.OPEN else None,
+        "can_manage": request.user.can_manage,
+        "reason_form": reason_form or ReasonForm(),
+        "failed_move": move,
+    }
+
+
+@login_required
+def issue_detail(request, pk):
+    issue = get_object_or_404(_issues(request.user), pk=pk)
+    return render(request, "escalations/issue_detail.html", _detail_context(request, issue))
+
+
+@require_POST
+@login_required
+def issue_move(request, pk, move):
+    issue = get_object_or_404(_issues(request.user), pk=pk)
+    require_manager(request.user)
+    if move not in MOVES:
+        return redirect(issue)
+    service, done = MOVES[move]
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, issue, reason_form=form, move=move)
+        return render(request, "escalations/issue_detail.html", context, status=400)
+    try:
+        service(issue, request.user, form.cleaned_data["reason"])
+    except services.CannotMove:
+        messages.error(request, _("The issue cannot move that way any more."))
+    else:
+        messages.success(request, done)
+    return redirect(issue)
