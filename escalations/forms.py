@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from suppliers.forms import DateInput
-from suppliers.models import Contract, ContractStatus
+from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import Issue
 
@@ -28,14 +27,7 @@ class IssueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contracts"].queryset = (
-            Contract.objects.exclude(status=ContractStatus.ENDED)
-            .select_related("supplier")
-            .order_by("supplier__name", "reference")
-        )
-        self.fields["contracts"].label_from_instance = lambda contract: (
-            f"{contract.supplier.name}: {contract.reference} {contract.title}"
-        )
+        offer_running_contracts(self.fields["contracts"])
 
 
 class ReasonForm(forms.Form):

@@ -3,8 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Role
-from suppliers.forms import DateInput
-from suppliers.models import Contract, ContractStatus
+from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import Action, Attendance, Forum, MinutesComment, MinutesItem, Mode
 
@@ -40,14 +39,7 @@ class ForumForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contracts"].queryset = (
-            Contract.objects.exclude(status=ContractStatus.ENDED)
-            .select_related("supplier")
-            .order_by("supplier__name", "reference")
-        )
-        self.fields["contracts"].label_from_instance = lambda contract: (
-            f"{contract.supplier.name}: {contract.reference} {contract.title}"
-        )
+        offer_running_contracts(self.fields["contracts"])
         self.fields["chair"].queryset = get_user_model().objects.filter(
             is_active=True, role__in=[Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR]
         )
