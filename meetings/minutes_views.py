@@ -48,12 +48,6 @@ def _visible_row(request, model, pk):
     )
 
 
-def _editable(request, minutes):
-    """A manager on a draft; an approved version answers with a message, never a change."""
-    require_manager(request.user)
-    return not minutes.is_approved
-
-
 def _render_partial(request, template, context, status=200):
     if request.htmx:
         return render(request, template, context, status=status)
@@ -163,9 +157,8 @@ def minutes_start(request, pk):
 @login_required
 def minutes_item_edit(request, pk):
     item = _visible_row(request, MinutesItem, pk)
+    require_manager(request.user)
     form = MinutesItemForm(request.POST, instance=item)
-    if not _editable(request, item.minutes):
-        return _locked_item(request, item, form)
     if not form.is_valid():
         return _render_partial(
             request, "meetings/_minutes_item.html", item_context(request, item, form)
@@ -196,11 +189,13 @@ def minutes_item_edit(request, pk):
 @login_required
 def minutes_item_add(request, pk):
     minutes = _visible_minutes(request, pk)
-    if not _editable(request, minutes):
-        return _locked_response(request, minutes)
+    require_manager(request.user)
     form = AddItemForm(request.POST)
     if form.is_valid():
-        services.add_item(minutes, form.cleaned_data["title"])
+        try:
+            services.add_item(minutes, form.cleaned_data["title"])
+        except services.MinutesLocked:
+            return _locked_response(request, minutes)
     else:
         messages.error(request, _("Give the new item a title (at most 200 characters)."))
     return redirect(minutes.meeting)
@@ -210,8 +205,7 @@ def minutes_item_add(request, pk):
 @login_required
 def action_add(request, pk):
     item = _visible_row(request, MinutesItem, pk)
-    if not _editable(request, item.minutes):
-        return _locked_response(request, item.minutes)
+    require_manager(request.user)
     form = ActionForm(request.POST, prefix=f"new-action-{item.pk}")
     context = item_context(request, item)
     if form.is_valid():
@@ -236,8 +230,7 @@ def action_add(request, pk):
 @login_required
 def action_edit(request, pk):
     action = _visible_row(request, Action, pk)
-    if not _editable(request, action.minutes):
-        return _locked_response(request, action.minutes)
+    require_manager(request.user)
     form = ActionForm(request.POST, instance=action)
     context = {"action": action, "minutes": action.minutes, "editing": True, "form": form}
     if form.is_valid():
@@ -261,8 +254,7 @@ def action_edit(request, pk):
 @login_required
 def attendance_toggle(request, pk):
     row = _visible_row(request, Attendance, pk)
-    if not _editable(request, row.minutes):
-        return _locked_response(request, row.minutes)
+    require_manager(request.user)
     try:
         row = services.set_presence(row, request.POST.get("present") == "on")
     except services.MinutesLocked:
@@ -278,11 +270,13 @@ def attendance_toggle(request, pk):
 @login_required
 def attendee_add(request, pk):
     minutes = _visible_minutes(request, pk)
-    if not _editable(request, minutes):
-        return _locked_response(request, minutes)
+    require_manager(request.user)
     form = AttendeeForm(request.POST)
     if form.is_valid():
-        services.add_attendee(minutes, **form.cleaned_data)
+        try:
+            services.add_attendee(minutes, **form.cleaned_data)
+        except services.MinutesLocked:
+            return _locked_response(request, minutes)
         form = AttendeeForm()
     context = {
         "minutes": minutes,

@@ -417,3 +417,31 @@ def test_minutes_page_queries_do_not_grow_with_items_and_actions(forum, procurem
         )
         large.items.create(position=10 + number, title=f"Extra {number}")
     assert page_queries(large) == page_queries(small)
+
+
+def test_adding_to_approved_minutes_is_refused_with_a_message(minutes, procurement, client_for):
+    approve_minutes(minutes, procurement)
+    client = client_for(procurement)
+    item = minutes.items.first()
+    prefix = f"new-action-{item.pk}"
+    for url, data in [
+        (reverse("meetings:minutes_item_add", args=[minutes.pk]), {"title": "Late item"}),
+        (
+            reverse("meetings:attendee_add", args=[minutes.pk]),
+            {"name": "Late", "email": "", "organisation": "City", "side": "buyer"},
+        ),
+        (
+            reverse("meetings:action_add", args=[item.pk]),
+            {
+                f"{prefix}-description": "Late action",
+                f"{prefix}-owner_name": "A",
+                f"{prefix}-owner_organisation": "B",
+            },
+        ),
+    ]:
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert "approved and locked" in response.content.decode()
+    assert minutes.items.count() == 5
+    assert not minutes.attendance.filter(name="Late").exists()
+    assert not minutes.actions.exists()
