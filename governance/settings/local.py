@@ -30,6 +30,8 @@ if not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("REDIS_URL"):
         "data_folder_in": str(_broker_folder),
         "data_folder_out": str(_broker_folder),
         "processed_folder": str(BASE_DIR / "var" / "broker-processed"),
+        # kombu's default is ./control, which would litter the repository.
+        "control_folder": str(BASE_DIR / "var" / "broker-control"),
         "store_processed": False,
         "polling_interval": 0.2,
     }
