@@ -63,6 +63,12 @@ class Issue(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    flagged_at = models.DateTimeField(
+        _("flagged for escalation"),
+        null=True,
+        blank=True,
+        help_text=_("Set when an operational issue ran past its due date."),
+    )
     history = HistoricalRecords()
 
     objects = IssueQuerySet.as_manager()
@@ -95,6 +101,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     DE_ESCALATED = "de_escalated", _("De-escalated")
     RESOLVED = "resolved", _("Resolved")
+    FLAGGED = "flagged", _("Flagged for escalation")
 
 
 class IssueEvent(models.Model):

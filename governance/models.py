@@ -175,6 +175,7 @@ class RoleHolder(models.Model):
 class OutboxKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MINUTES_PDF = "minutes_pdf", _("Minutes PDF")
+    FIGURE_IMPORT = "figure_import", _("Figure import")
 
 
 class OutboxMessage(models.Model):

@@ -27,6 +27,7 @@ RELAY_BATCH = 200
 HANDLERS = {
     OutboxKind.EMAIL: "governance.outbox.send_email",
     OutboxKind.MINUTES_PDF: "meetings.services.publish_minutes_pdf",
+    OutboxKind.FIGURE_IMPORT: "operations.services.perform_import",
 }
 
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("suppliers.urls")),
     path("", include("meetings.urls")),
     path("", include("escalations.urls")),
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,17 +10,17 @@ STANDARD_TEMPLATES = {
             "Availability against target",
             "Uptime per service for the week against the agreed "
             "level; incidents behind any shortfall.",
-            "topic",
+            "availability",
         ),
         (
             "Support tickets",
             "Opened, closed and still open by priority; the oldest tickets.",
-            "topic",
+            "support_tickets",
         ),
         (
             "Questions to support",
             "What users asked; what should become a guide or a change.",
-            "topic",
+            "support_questions",
         ),
         ("Open actions", "Actions from earlier meetings that are not done yet.", "open_actions"),
         (

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from governance.models import Level, RoleHolder, Side
 from suppliers.models import VisibleToQuerySet
@@ -38,6 +39,10 @@ class ItemKind(models.TextChoices):
     TOPIC = "topic", _("Topic")
     OPEN_ACTIONS = "open_actions", _("Open actions")
     ESCALATIONS = "escalations", _("Escalations")
+    # Standing items that show the reported figures live and freeze them on approval.
+    AVAILABILITY = "availability", _("Availability against target")
+    SUPPORT_TICKETS = "support_tickets", _("Support tickets")
+    SUPPORT_QUESTIONS = "support_questions", _("Questions to support")
 
 
 class AgendaTemplateQuerySet(models.QuerySet):
@@ -388,6 +393,11 @@ class MinutesItem(models.Model):
     kind = models.CharField(max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
     notes = models.TextField(_("notes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True, help_text=_("One decision a line."))
+    figures = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=_("The reported figures as they stood when the minutes were approved."),
+    )
     revision = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -501,3 +511,96 @@ class MinutesPdf(models.Model):
         meeting = self.minutes.meeting
         local = timezone.localtime(meeting.starts_at)
         return f"minutes-{slugify(meeting.forum.name)}-{local:%Y-%m-%d}-v{self.minutes.number}.pdf"
+
+
+class PulseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
+
+
+class PulseResponse(models.Model):
+    """One person's view of the relationship after a quarterly key-supplier meeting."""
+
+    SCORES = [(score, str(score)) for score in range(1, 6)]
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pulse_responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pulse_responses"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side)
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pulse_responses",
+        help_text=_("The respondent's supplier; empty for the city's people."),
+    )
+    trust = models.PositiveSmallIntegerField(_("trust"), choices=SCORES)
+    dialogue = models.PositiveSmallIntegerField(_("dialogue"), choices=SCORES)
+    delivery = models.PositiveSmallIntegerField(_("delivery"), choices=SCORES)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    objects = PulseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pulse response")
+        verbose_name_plural = _("pulse responses")
+        ordering = ["meeting", "side", "answered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "respondent"], name="one_pulse_response_per_person"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"pulse_{name}_1_to_5",
+                )
+                for name in ("trust", "dialogue", "delivery")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.respondent}"
+
+
+class ExpectationQuerySet(VisibleToQuerySet):
+    supplier_path = "contract__supplier"
+
+
+class Expectation(models.Model):
+    """A calibration of a requirement or expectation that the parties agreed on."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract", on_delete=models.CASCADE, related_name="expectations"
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expectations",
+        help_text=_("The meeting where it was agreed."),
+    )
+    agreed_on = models.DateField(_("agreed on"))
+    requirement = models.CharField(
+        _("requirement or expectation"),
+        max_length=300,
+        help_text=_("What it was about: the requirement, service level or expectation."),
+    )
+    calibration = models.TextField(_("what we agreed"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = ExpectationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expectation")
+        verbose_name_plural = _("expectations log")
+        ordering = ["-agreed_on", "-pk"]
+
+    def __str__(self):
+        return self.requirement

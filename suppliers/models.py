@@ -247,6 +247,33 @@ class OutcomeCommitment(models.Model):
         return self.title
 
 
+class GoalStatus(models.TextChoices):
+    PURSUING = "pursuing", _("Pursuing")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Goal(models.Model):
+    """A part of the contract's target picture (målbild), visible to every party."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("goal"), max_length=200)
+    description = models.TextField(_("what it looks like when we are there"), blank=True)
+    target_date = models.DateField(_("by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus, default=GoalStatus.PURSUING
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["target_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
 class Metric(models.TextChoices):
     AVAILABILITY = "availability", _("Availability")
     RESPONSE_TIME = "response_time", _("Response time")

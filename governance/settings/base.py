@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "suppliers",
     "meetings",
     "escalations",
+    "operations",
 ]
 
 MIDDLEWARE = [

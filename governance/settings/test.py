@@ -25,7 +25,8 @@ STORAGES = {
 
 # Tests send tasks to a queue of their own so a stray worker on the machine cannot take them.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
-CELERY_TASK_DEFAULT_QUEUE = "portal-test"
+# TEST_QUEUE lets two checkouts run their suites side by side (with their own databases).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_QUEUE", "portal-test")
 # Only the tests that use the worker (the `worker` fixture) wake it; other tests' commits must
 # not start work that races their database flush.
 OUTBOX_KICK_ON_COMMIT = env_bool("OUTBOX_KICK_ON_COMMIT", False)

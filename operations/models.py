@@ -1,0 +1,211 @@
+"""Operational follow-up (control): the figures suppliers report per contract and period.
+
+Service level measurements are compared with their target; support statistics count tickets
+per priority and the questions asked to support. Every figure keeps its history (who changed
+what, and why) through simple-history.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from suppliers.models import Comparison, Period, VisibleToQuerySet
+
+
+def period_start(day, period):
+    """The first day of the week (Monday), month or quarter that `day` falls in."""
+    if period == Period.WEEK:
+        return date.fromordinal(day.toordinal() - day.weekday())
+    if period == Period.QUARTER:
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return date(day.year, day.month, 1)
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("Reported in the form")
+    IMPORT = "import", _("Imported from a file")
+    CORRECTION = "correction", _("Corrected by the city")
+
+
+class MeasurementQuerySet(VisibleToQuerySet):
+    supplier_path = "service_level__contract__supplier"
+
+
+class Measurement(models.Model):
+    """One service level's measured value for one period (week, month or quarter)."""
+
+    service_level = models.ForeignKey(
+        "suppliers.ServiceLevel", on_delete=models.CASCADE, related_name="measurements"
+    )
+    period_start = models.DateField(_("period"))
+    value = models.DecimalField(_("measured value"), max_digits=10, decimal_places=3)
+    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now=True)
+    breach_issue = models.ForeignKey(
+        "escalations.Issue",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="breaches",
+        help_text=_("The operational issue raised when this value missed its target."),
+    )
+    history = HistoricalRecords()
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["service_level", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_level", "period_start"], name="one_measurement_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["period_start"], name="measurement_period_idx")]
+
+    def __str__(self):
+        return f"{self.service_level.name} {self.period_start}: {self.value}"
+
+    @property
+    def meets_target(self):
+        target = self.service_level.target
+        if self.service_level.comparison == Comparison.AT_MOST:
+            return self.value <= target
+        return self.value >= target
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 critical")
+    P2 = "P2", _("P2 high")
+    P3 = "P3", _("P3 normal")
+    P4 = "P4", _("P4 low")
+
+
+class SupportQuerySet(VisibleToQuerySet):
+    supplier_path = "contract__supplier"
+
+
+class TicketCount(models.Model):
+    """Support tickets opened and closed in one month for one contract and priority."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract", on_delete=models.CASCADE, related_name="ticket_counts"
+    )
+    period_start = models.DateField(_("month"))
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority)
+    opened = models.PositiveIntegerField(_("opened"))
+    closed = models.PositiveIntegerField(_("closed"))
+    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SupportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket count")
+        verbose_name_plural = _("ticket counts")
+        ordering = ["contract", "-period_start", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start", "priority"],
+                name="one_ticket_count_per_month_and_priority",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.period_start:%Y-%m} {self.priority}"
+
+
+class QuestionCount(models.Model):
+    """How many questions of one category users asked support in one month, per contract."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract", on_delete=models.CASCADE, related_name="question_counts"
+    )
+    period_start = models.DateField(_("month"))
+    category = models.CharField(_("category"), max_length=120)
+    questions = models.PositiveIntegerField(_("questions"))
+    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SupportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question count")
+        verbose_name_plural = _("question counts")
+        ordering = ["contract", "-period_start", "-questions"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start", "category"],
+                name="one_question_count_per_month_and_category",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.period_start:%Y-%m} {self.category}"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Checked, waiting for confirmation")
+    QUEUED = "queued", _("Waiting to be imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class FigureImportQuerySet(VisibleToQuerySet):
+    supplier_path = "supplier"
+
+
+class FigureImport(models.Model):
+    """An uploaded CSV file of figures: checked row by row for a preview, then imported whole
+    or not at all by the worker."""
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="figure_imports"
+    )
+    filename = models.CharField(_("file"), max_length=200)
+    content = models.TextField()
+    rows_total = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus, default=ImportStatus.PREVIEW
+    )
+    error = models.TextField(blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    breach_count = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FigureImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("figure import")
+        verbose_name_plural = _("figure imports")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(finished_at__isnull=False),
+                name="finished_import_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.supplier})"
