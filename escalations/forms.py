@@ -25,9 +25,16 @@ class IssueForm(forms.ModelForm):
             "due_on": DateInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         offer_running_contracts(self.fields["contracts"])
+        if user.is_supplier_contact:
+            # A supplier contact raises issues about their own supplier's contracts; a joint
+            # matter with a competitor is raised by the city, which sees both.
+            contracts = self.fields["contracts"]
+            contracts.queryset = contracts.queryset.filter(supplier_id=user.supplier_id)
+            self.fields["owner_organisation"].initial = user.supplier.name
+            self.fields["owner_name"].initial = user.get_full_name()
 
 
 class ReasonForm(forms.Form):

@@ -29,6 +29,9 @@ class IssueQuerySet(VisibleToQuerySet):
         # An issue between several suppliers matches once per contract: keep it once.
         return super().visible_to(user).distinct()
 
+    def flagged(self):
+        return self.filter(status=IssueStatus.OPEN, flagged_at__isnull=False)
+
     def open_at(self, level, contracts):
         """The open issues at a level that concern any of the given contracts."""
         return (
@@ -85,6 +88,10 @@ class Issue(models.Model):
         return reverse("escalations:issue_detail", args=[self.pk])
 
     @property
+    def is_flagged(self):
+        return self.status == IssueStatus.OPEN and self.flagged_at is not None
+
+    @property
     def level_above(self):
         """The next level up (None at the business level)."""
         rank = LEVEL_ORDER.index(self.level)
@@ -112,7 +119,14 @@ class IssueEvent(models.Model):
     from_level = models.CharField(max_length=20, choices=Level, blank=True)
     to_level = models.CharField(max_length=20, choices=Level, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the portal itself recorded the event (a timer)."),
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

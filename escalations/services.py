@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from governance.models import RoleHolder
+from governance.models import Level, RoleHolder
 from governance.outbox import email_message, enqueue_many
 from meetings.models import Meeting, MeetingStatus
 
@@ -17,12 +20,16 @@ class CannotMove(Exception):
 
 @transaction.atomic
 def raise_issue(form, by):
-    """Save a new issue from its form and record who raised it."""
+    """Save a new issue from its form, record who raised it and tell the role holders of its
+    level on both sides."""
     issue = form.save(commit=False)
     issue.created_by = by
     issue.save()
     form.save_m2m()
-    IssueEvent.objects.create(issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by)
+    event = IssueEvent.objects.create(
+        issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by
+    )
+    notify_level(issue, event)
     return issue
 
 
@@ -39,8 +46,10 @@ def _move(issue, by, reason, kind, to_level):
         by=by,
     )
     issue.level = event.to_level
-    issue.save(update_fields=["level"])
-    _notify_level(issue, event)
+    # A flag asks for this move; once moved, a new level's own due date applies.
+    issue.flagged_at = None
+    issue.save(update_fields=["level", "flagged_at"])
+    notify_level(issue, event)
     return issue
 
 
@@ -85,7 +94,51 @@ def next_meeting(issue, now=None):
     )
 
 
-def _notify_level(issue, event):
+def flag_overdue_issues(today=None):
+    """Flag each open operational issue that is past its due date (plus the configured grace
+    days) for escalation, once, and tell the operational role holders on both sides."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.ISSUE_ESCALATION_GRACE_DAYS)
+    flagged = 0
+    overdue = Issue.objects.filter(
+        status=IssueStatus.OPEN,
+        level=Level.OPERATIONAL,
+        flagged_at__isnull=True,
+        due_on__lt=cutoff,
+    ).values_list("pk", flat=True)
+    for pk in overdue:
+        with transaction.atomic():
+            issue = Issue.objects.select_for_update().get(pk=pk)
+            # Re-checked under the lock: a second timer run, or a move meanwhile, skips it.
+            if issue.flagged_at or issue.status != IssueStatus.OPEN:
+                continue
+            if issue.level != Level.OPERATIONAL:
+                continue
+            issue.flagged_at = timezone.now()
+            issue.save(update_fields=["flagged_at"])
+            event = IssueEvent.objects.create(
+                issue=issue,
+                kind=EventKind.FLAGGED,
+                from_level=issue.level,
+                to_level=issue.level,
+                reason=_("Past its due date (%(due)s) and still open at the operational level.")
+                % {"due": issue.due_on.isoformat()},
+            )
+            notify_level(issue, event)
+            flagged += 1
+    return flagged
+
+
+SUBJECTS = {
+    EventKind.RAISED: _lazy("Raised at the %(level)s: %(title)s"),
+    EventKind.ESCALATED: _lazy("Escalated to the %(level)s: %(title)s"),
+    EventKind.DE_ESCALATED: _lazy("Handed back to the %(level)s: %(title)s"),
+    EventKind.FLAGGED: _lazy("Past its due date, to escalate from the %(level)s: %(title)s"),
+}
+
+
+def notify_level(issue, event):
+    """E-mail the role holders of the event's level, both sides, through the outbox."""
     holders = RoleHolder.objects.filter(
         governance_level__level=event.to_level, governance_level__contract__in=issue.contracts.all()
     ).order_by("email")
@@ -99,8 +152,7 @@ def _notify_level(issue, event):
         "meeting": meeting,
         "link": settings.PORTAL_BASE_URL + issue.get_absolute_url(),
     }
-    subject = _("%(kind)s to the %(level)s: %(title)s") % {
-        "kind": event.get_kind_display(),
+    subject = str(SUBJECTS[event.kind]) % {
         "level": event.get_to_level_display().lower(),
         "title": issue.title,
     }

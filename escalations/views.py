@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from governance.access import manager_required, require_manager
-from suppliers.models import Contract
+from governance.access import require_manager
+from governance.models import LEVEL_ORDER, Level
+from suppliers.models import Contract, Supplier
 
 from . import services
 from .forms import IssueForm, ReasonForm
@@ -31,17 +34,46 @@ def _issues(user):
 
 @login_required
 def issue_list(request):
+    """Issues, filtered by status, level, supplier and flag (the dashboard links here)."""
     status = request.GET.get("status", IssueStatus.OPEN)
+    level = request.GET.get("level", "")
+    supplier = request.GET.get("supplier", "")
+    flagged = request.GET.get("flagged") == "1"
     issues = _issues(request.user)
     if status in IssueStatus.values:
         issues = issues.filter(status=status)
-    context = {"issues": issues, "status": status, "statuses": IssueStatus.choices}
+    if level in Level.values:
+        issues = issues.filter(level=level)
+    if supplier.isdigit():
+        issues = issues.filter(contracts__supplier_id=int(supplier)).distinct()
+    if flagged:
+        issues = issues.filter(flagged_at__isnull=False)
+    suppliers = Supplier.objects.visible_to(request.user).only("pk", "name")
+    context = {
+        "issues": issues,
+        "status": status,
+        "statuses": IssueStatus.choices,
+        "level": level,
+        "levels": [(value, Level(value).label) for value in LEVEL_ORDER],
+        "supplier": supplier,
+        "suppliers": suppliers,
+        "flagged": flagged,
+        "today": timezone.localdate(),
+        "can_raise": _may_raise(request.user),
+    }
     return render(request, "escalations/issue_list.html", context)
 
 
-@manager_required
+def _may_raise(user):
+    """The city's managers and the suppliers' contacts raise issues; the director reads."""
+    return user.can_manage or user.is_supplier_contact
+
+
+@login_required
 def issue_create(request):
-    form = IssueForm(request.POST or None)
+    if not _may_raise(request.user):
+        raise PermissionDenied
+    form = IssueForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         issue = services.raise_issue(form, request.user)
         messages.success(request, _("Issue raised."))

@@ -139,6 +139,9 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_KICK_ON_COMMIT = env_bool("OUTBOX_KICK_ON_COMMIT", True)
 # A request only kicks the relay; a broker that does not answer must not hold it up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# An operational issue still open this many days after its due date is flagged for escalation.
+ISSUE_ESCALATION_GRACE_DAYS = int(os.environ.get("ISSUE_ESCALATION_GRACE_DAYS", "0"))
+
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "governance.tasks.relay_outbox",
@@ -147,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-meetings": {
         "task": "meetings.tasks.reconcile_meetings",
         "schedule": 5 * 60,
+    },
+    "flag-overdue-issues": {
+        "task": "escalations.tasks.flag_overdue_issues",
+        "schedule": 60 * 60,
     },
     "purge-expired-invitations": {
         "task": "suppliers.tasks.purge_expired_invitations",

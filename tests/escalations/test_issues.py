@@ -146,3 +146,124 @@ def test_raising_an_issue_keeps_input_on_error_and_records_who(contract_a, procu
     )
     assert "Issue raised." in response.content.decode()
     assert "Raised" in response.content.decode()
+
+
+def test_a_supplier_contact_raises_an_issue_about_their_own_contracts_only(
+    contract_a, contract_b, contact_a, client_for
+):
+    client = client_for(contact_a)
+    form_page = client.get(reverse("escalations:issue_create")).content.decode()
+    assert contract_a.reference in form_page
+    assert contract_b.reference not in form_page
+    assert "Alpha Drift AB" in form_page  # their organisation is filled in as the owner's
+
+    refused = client.post(
+        reverse("escalations:issue_create"),
+        {
+            "title": "Firewall change window",
+            "level": "operational",
+            "severity": "medium",
+            "contracts": [contract_b.pk],
+            "owner_name": "Jonas",
+            "owner_organisation": "Alpha Drift AB",
+        },
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+
+    client.post(
+        reverse("escalations:issue_create"),
+        {
+            "title": "Firewall change window",
+            "level": "operational",
+            "severity": "medium",
+            "contracts": [contract_a.pk],
+            "owner_name": "Jonas",
+            "owner_organisation": "Alpha Drift AB",
+        },
+    )
+    issue = contract_a.issues.get(title="Firewall change window")
+    assert issue.created_by == contact_a
+    # The operational level's role holders on both sides hear of it.
+    told = {
+        message.payload["to"][0]
+        for message in OutboxMessage.objects.filter(key__startswith=f"issue:{issue.pk}:")
+    }
+    assert told == {"buyer.operational@example.org", "supplier.operational@example.org"}
+
+
+def test_the_director_reads_issues_but_does_not_raise_them(director, client_for):
+    client = client_for(director)
+    assert client.get(reverse("escalations:issue_create")).status_code == 403
+    assert "Raise an issue" not in client.get(reverse("escalations:issue_list")).content.decode()
+
+
+def test_an_operational_issue_past_due_is_flagged_once_and_the_level_told(
+    contract_a, procurement, settings
+):
+    from escalations.services import flag_overdue_issues
+
+    settings.ISSUE_ESCALATION_GRACE_DAYS = 2
+    today = timezone.localdate()
+    late = make_issue([contract_a], procurement, title="Late", due_on=today - timedelta(days=3))
+    in_grace = make_issue(
+        [contract_a], procurement, title="Grace", due_on=today - timedelta(days=2)
+    )
+    upstairs = make_issue(
+        [contract_a],
+        procurement,
+        title="Upstairs",
+        level=Level.CONTRACT,
+        due_on=today - timedelta(days=30),
+    )
+
+    assert flag_overdue_issues(today) == 1
+    assert flag_overdue_issues(today) == 0  # the timer runs hourly: once is enough
+    late.refresh_from_db()
+    in_grace.refresh_from_db()
+    upstairs.refresh_from_db()
+    assert late.is_flagged and not in_grace.is_flagged and not upstairs.is_flagged
+    event = late.events.get(kind=EventKind.FLAGGED)
+    assert event.by is None and str(late.due_on) in event.reason
+    subjects = {
+        message.payload["subject"]
+        for message in OutboxMessage.objects.filter(
+            key__startswith=f"issue:{late.pk}:event:{event.pk}"
+        )
+    }
+    assert subjects == {"Past its due date, to escalate from the operational level: Late"}
+
+    # Escalating answers the flag.
+    escalate(late, procurement, "Flagged: taking it to the contract level.")
+    late.refresh_from_db()
+    assert not late.is_flagged
+
+
+def test_the_issue_list_filters_by_level_supplier_and_flag(
+    contract_a, contract_b, procurement, contact_b, client_for
+):
+    make_issue([contract_a], procurement, title="Alpha ops", due_on=timezone.localdate())
+    make_issue([contract_b], procurement, title="Beta contract", level=Level.CONTRACT)
+    flagged = make_issue([contract_a], procurement, title="Alpha flagged")
+    flagged.flagged_at = timezone.now()
+    flagged.save()
+    client = client_for(procurement)
+
+    def titles(query):
+        page = client.get(reverse("escalations:issue_list") + query).content.decode()
+        return {title for title in ("Alpha ops", "Beta contract", "Alpha flagged") if title in page}
+
+    assert titles("") == {"Alpha ops", "Beta contract", "Alpha flagged"}
+    assert titles("?level=contract") == {"Beta contract"}
+    assert titles(f"?supplier={contract_a.supplier_id}") == {"Alpha ops", "Alpha flagged"}
+    assert titles("?flagged=1") == {"Alpha flagged"}
+    assert titles("?level=nonsense&supplier=x%00") == {
+        "Alpha ops",
+        "Beta contract",
+        "Alpha flagged",
+    }
+    # Supplier B asking for A's issues gets nothing of A's.
+    page = client_for(contact_b).get(
+        reverse("escalations:issue_list") + f"?supplier={contract_a.supplier_id}"
+    )
+    assert "Alpha" not in page.content.decode()
