@@ -141,6 +141,8 @@ OUTBOX_KICK_ON_COMMIT = env_bool("OUTBOX_KICK_ON_COMMIT", True)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # An operational issue still open this many days after its due date is flagged for escalation.
 ISSUE_ESCALATION_GRACE_DAYS = int(os.environ.get("ISSUE_ESCALATION_GRACE_DAYS", "0"))
+# A reported figure below its target raises an operational issue due this many days later.
+BREACH_ISSUE_DUE_DAYS = int(os.environ.get("BREACH_ISSUE_DUE_DAYS", "14"))
 
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {

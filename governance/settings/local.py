@@ -36,6 +36,14 @@ if not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("REDIS_URL"):
         "polling_interval": 0.2,
     }
 
+# Import progress is written by the worker and read by the web process: a cache both share.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / "var" / "cache"),
+    }
+}
+
 # Serve static files from the apps and static/ directly, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,409 @@
+"""Writing reported figures: measurements with breach detection, support counts, CSV imports."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalations.models import EventKind, Issue, IssueEvent, Severity
+from escalations.services import notify_level
+from governance.models import Level, OutboxKind, RoleHolder, Side
+from governance.outbox import enqueue
+from suppliers.models import Comparison, Metric, Unit
+
+from . import imports
+from .models import FigureImport, ImportStatus, Measurement, QuestionCount, Source, TicketCount
+
+PROGRESS_EVERY = 100
+BREACH_REASON = "Detected from the reported figures"
+
+
+class ImportNotAllowed(Exception):
+    """The import is not (or no longer) waiting for confirmation, or its file has errors."""
+
+
+@dataclass
+class Recorded:
+    measurement: Measurement
+    created: bool
+    changed: bool
+    raised: Issue | None
+
+
+def progress_key(figure_import_pk):
+    return f"figure-import:{figure_import_pk}:done"
+
+
+def format_value(value, unit):
+    number = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+    label = Unit(unit).label
+    return f"{number} {label}"
+
+
+def breach_title(measurement):
+    service_level = measurement.service_level
+    metric = service_level.get_metric_display()
+    below = service_level.comparison == Comparison.AT_LEAST
+    template = _("%(metric)s below target") if below else _("%(metric)s above target")
+    title = _("%(what)s: %(service)s %(period)s (%(value)s against %(target)s)") % {
+        "what": template % {"metric": metric},
+        "service": service_level.name,
+        "period": imports.period_label(measurement.period_start, service_level.period),
+        "value": format_value(measurement.value, service_level.unit),
+        "target": f"{service_level.get_comparison_display()} "
+        f"{format_value(service_level.target, service_level.unit)}",
+    }
+    return title[:200]
+
+
+def _raise_breach(measurement, by):
+    """An operational issue for a value that missed its target, told to that level."""
+    service_level = measurement.service_level
+    contract = service_level.contract
+    holder = (
+        RoleHolder.objects.filter(
+            governance_level__contract=contract,
+            governance_level__level=Level.OPERATIONAL,
+            side=Side.SUPPLIER,
+        )
+        .order_by("pk")
+        .first()
+    )
+    issue = Issue.objects.create(
+        title=breach_title(measurement),
+        description=_("Reported for %(service)s: %(value)s. The target is %(target)s.")
+        % {
+            "service": service_level.name,
+            "value": format_value(measurement.value, service_level.unit),
+            "target": service_level.target_display,
+        },
+        level=Level.OPERATIONAL,
+        owner_name=holder.name if holder else contract.supplier.name,
+        owner_organisation=contract.supplier.name,
+        severity=Severity.HIGH if service_level.metric == Metric.AVAILABILITY else Severity.MEDIUM,
+        due_on=timezone.localdate() + timedelta(days=settings.BREACH_ISSUE_DUE_DAYS),
+        created_by=by,
+    )
+    issue.contracts.set([contract])
+    event = IssueEvent.objects.create(
+        issue=issue,
+        kind=EventKind.RAISED,
+        to_level=Level.OPERATIONAL,
+        reason=_(BREACH_REASON),
+        by=by,
+    )
+    notify_level(issue, event)
+    return issue
+
+
+def _save_measurement(existing, service_level, day, value, by, source, reason):
+    """Create or update one measurement (locked by the caller), then detect a breach."""
+    measurement = existing or Measurement(service_level=service_level, period_start=day)
+    measurement.service_level = service_level  # already loaded: no query for the breach check
+    created = existing is None
+    changed = created or measurement.value != value
+    measurement.value = value
+    raised = None
+    if not measurement.meets_target and measurement.breach_issue_id is None:
+        raised = _raise_breach(measurement, by)
+        measurement.breach_issue = raised
+    if changed:
+        measurement.source = source
+        measurement.reported_by = by
+        measurement._history_user = by
+        measurement._change_reason = reason
+        measurement.save()
+    elif raised:
+        # The same value again, but its issue was missing: link it without a new history row.
+        Measurement.objects.filter(pk=measurement.pk).update(breach_issue=raised)
+    return Recorded(measurement, created, changed, raised)
+
+
+@transaction.atomic
+def record_measurement(service_level, period_start, value, by, source=Source.FORM, reason=""):
+    """Record (or correct) one period's value; a value that misses its target raises one
+    operational issue, never two. A correction needs a reason, kept in the history."""
+    if source == Source.CORRECTION and not reason.strip():
+        raise ValueError("A correction needs a reason.")
+    existing = (
+        Measurement.objects.select_for_update()
+        .filter(service_level=service_level, period_start=period_start)
+        .first()
+    )
+    return _save_measurement(existing, service_level, period_start, value, by, source, reason)
+
+
+def _upsert_counts(model, locked, key_fields, rows, by, source, reason):
+    created = updated = 0
+    for row in rows:
+        key = tuple(row[name] for name in key_fields)
+        instance = locked.get(key)
+        values = {name: row[name] for name in row if name not in key_fields}
+        if instance is None:
+            instance = model(**{name: row[name] for name in key_fields})
+            created += 1
+        elif all(getattr(instance, name) == value for name, value in values.items()):
+            continue
+        else:
+            updated += 1
+        for name, value in values.items():
+            setattr(instance, name, value)
+        instance.source = source
+        instance.reported_by = by
+        instance._history_user = by
+        instance._change_reason = reason
+        instance.save()
+    return created, updated
+
+
+@transaction.atomic
+def record_ticket_counts(contract, period_start, counts, by, source=Source.FORM, reason=""):
+    """Tickets opened and closed in one month, per priority: {"P1": (opened, closed), ...}."""
+    locked = {
+        (row.contract_id, row.period_start, row.priority): row
+        for row in TicketCount.objects.select_for_update().filter(
+            contract=contract, period_start=period_start
+        )
+    }
+    rows = [
+        {
+            "contract_id": contract.pk,
+            "period_start": period_start,
+            "priority": priority,
+            "opened": opened,
+            "closed": closed,
+        }
+        for priority, (opened, closed) in counts.items()
+    ]
+    keys = ("contract_id", "period_start", "priority")
+    return _upsert_counts(TicketCount, locked, keys, rows, by, source, reason)
+
+
+@transaction.atomic
+def record_question_counts(contract, period_start, counts, by, source=Source.FORM, reason=""):
+    """Questions asked to support in one month, per category: {"Passwords": 120, ...}."""
+    locked = {
+        (row.contract_id, row.period_start, row.category.casefold()): row
+        for row in QuestionCount.objects.select_for_update().filter(
+            contract=contract, period_start=period_start
+        )
+    }
+    rows = []
+    for category, questions in counts.items():
+        key = (contract.pk, period_start, category.casefold())
+        # An existing category keeps its spelling; the key matches it whatever the case.
+        rows.append({"key": key, "category": category, "questions": questions})
+    created = updated = 0
+    for row in rows:
+        c, u = _upsert_question(locked, row, contract, period_start, by, source, reason)
+        created, updated = created + c, updated + u
+    return created, updated
+
+
+def _upsert_question(locked, row, contract, period_start, by, source, reason):
+    instance = locked.get(row["key"])
+    if instance is not None and instance.questions == row["questions"]:
+        return 0, 0
+    if instance is None:
+        instance = QuestionCount(
+            contract=contract, period_start=period_start, category=row["category"]
+        )
+        locked[row["key"]] = instance
+    created = instance.pk is None
+    instance.questions = row["questions"]
+    instance.source = source
+    instance.reported_by = by
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save()
+    return (1, 0) if created else (0, 1)
+
+
+# Imports ----------------------------------------------------------------------------------
+
+
+def may_import_for(user, supplier):
+    return user.is_active and (
+        user.can_manage or (user.is_supplier_contact and user.supplier_id == supplier.pk)
+    )
+
+
+@transaction.atomic
+def create_import(supplier, filename, text, by):
+    """Keep an uploaded file for its preview; the rows are checked again on confirmation."""
+    parsed = imports.parse(text, supplier)
+    figure_import = FigureImport.objects.create(
+        supplier=supplier,
+        filename=filename[:200],
+        content=text,
+        rows_total=len(parsed.rows) + len(parsed.errors),
+        uploaded_by=by,
+    )
+    return figure_import, parsed
+
+
+@transaction.atomic
+def confirm_import(figure_import, by):
+    """Queue a checked, error-free file for the worker."""
+    figure_import = FigureImport.objects.select_for_update().get(pk=figure_import.pk)
+    if figure_import.status != ImportStatus.PREVIEW:
+        raise ImportNotAllowed(_("This file is no longer waiting for confirmation."))
+    try:
+        parsed = imports.parse(figure_import.content, figure_import.supplier)
+    except imports.FileError as error:
+        raise ImportNotAllowed(str(error)) from None
+    if parsed.errors:
+        raise ImportNotAllowed(_("The file has errors; correct it and upload it again."))
+    figure_import.status = ImportStatus.QUEUED
+    figure_import.rows_total = len(parsed.rows)
+    figure_import.save(update_fields=["status", "rows_total"])
+    cache.set(progress_key(figure_import.pk), 0, timeout=24 * 60 * 60)
+    key = f"figure-import:{figure_import.pk}"
+    enqueue(OutboxKind.FIGURE_IMPORT, key, {"import_id": figure_import.pk})
+    return figure_import
+
+
+def import_reason(figure_import):
+    return _("Imported from %(file)s (import %(pk)s)") % {
+        "file": figure_import.filename,
+        "pk": figure_import.pk,
+    }
+
+
+def _fail(figure_import, message):
+    figure_import.status = ImportStatus.FAILED
+    figure_import.error = message
+    figure_import.finished_at = timezone.now()
+    figure_import.save(update_fields=["status", "error", "finished_at"])
+
+
+def perform_import(payload):
+    """Outbox handler: check the file again and apply every row in one transaction, or none.
+
+    A file that no longer checks out is marked FAILED (and not retried); a database error
+    raises, so the outbox retries the whole file later.
+    """
+    figure_import = (
+        FigureImport.objects.select_for_update()
+        .select_related("supplier", "uploaded_by")
+        .filter(pk=payload["import_id"])
+        .first()
+    )
+    if figure_import is None or figure_import.status != ImportStatus.QUEUED:
+        return
+    by = figure_import.uploaded_by
+    if not may_import_for(by, figure_import.supplier):
+        _fail(figure_import, _("The person who uploaded the file may no longer import for them."))
+        return
+    try:
+        parsed = imports.parse(figure_import.content, figure_import.supplier)
+    except imports.FileError as error:
+        _fail(figure_import, str(error))
+        return
+    if parsed.errors:
+        lines = [
+            _("Line %(line)s: %(error)s") % {"line": line, "error": error}
+            for line, error in parsed.errors[:50]
+        ]
+        _fail(
+            figure_import,
+            _("Nothing was imported: the file no longer checks out.") + "\n" + "\n".join(lines),
+        )
+        return
+    with transaction.atomic():
+        counts = _apply(figure_import, parsed, by)
+    figure_import.created_count, figure_import.updated_count, figure_import.breach_count = counts
+    figure_import.rows_total = len(parsed.rows)
+    figure_import.status = ImportStatus.DONE
+    figure_import.error = ""
+    figure_import.finished_at = timezone.now()
+    figure_import.save()
+    cache.set(progress_key(figure_import.pk), len(parsed.rows), timeout=24 * 60 * 60)
+
+
+def _apply(figure_import, parsed, by):
+    reason = import_reason(figure_import)
+    key = progress_key(figure_import.pk)
+    created = updated = breaches = 0
+    if parsed.kind == imports.MEASUREMENTS:
+        days = [row["period_start"] for row in parsed.rows]
+        locked = {
+            (measurement.service_level_id, measurement.period_start): measurement
+            for measurement in Measurement.objects.select_for_update().filter(
+                service_level__in={row["service_level"].pk for row in parsed.rows},
+                period_start__gte=min(days),
+                period_start__lte=max(days),
+            )
+        }
+        for done, row in enumerate(parsed.rows, start=1):
+            recorded = _save_measurement(
+                locked.get(row["key"]),
+                row["service_level"],
+                row["period_start"],
+                row["value"],
+                by,
+                Source.IMPORT,
+                reason,
+            )
+            created += recorded.created
+            updated += recorded.changed and not recorded.created
+            breaches += recorded.raised is not None
+            if done % PROGRESS_EVERY == 0:
+                cache.set(key, done, timeout=24 * 60 * 60)
+        return created, updated, breaches
+    model, fields = {
+        imports.TICKETS: (TicketCount, ("opened", "closed")),
+        imports.QUESTIONS: (QuestionCount, ("questions",)),
+    }[parsed.kind]
+    contracts = {row["contract"].pk for row in parsed.rows}
+    days = [row["period_start"] for row in parsed.rows]
+    existing = model.objects.select_for_update().filter(
+        contract__in=contracts, period_start__gte=min(days), period_start__lte=max(days)
+    )
+    if parsed.kind == imports.TICKETS:
+        locked = {(row.contract_id, row.period_start, row.priority): row for row in existing}
+    else:
+        locked = {
+            (row.contract_id, row.period_start, row.category.casefold()): row for row in existing
+        }
+    for done, row in enumerate(parsed.rows):
+        if done and done % PROGRESS_EVERY == 0:
+            cache.set(key, done, timeout=24 * 60 * 60)
+        instance = locked.get(row["key"])
+        if instance is None:
+            instance = model(contract=row["contract"], period_start=row["period_start"])
+            if parsed.kind == imports.TICKETS:
+                instance.priority = row["priority"]
+            else:
+                instance.category = row["category"]
+            created += 1
+        elif all(getattr(instance, name) == row[name] for name in fields):
+            continue
+        else:
+            updated += 1
+        for name in fields:
+            setattr(instance, name, row[name])
+        instance.source = Source.IMPORT
+        instance.reported_by = by
+        instance._history_user = by
+        instance._change_reason = reason
+        instance.save()
+    return created, updated, breaches
+
+
+@transaction.atomic
+def report_figures(contract, measurements, month, tickets, questions, by):
+    """Save one period's figures from the report form together: all of them or none."""
+    recorded = [
+        record_measurement(service_level, day, value, by, Source.FORM)
+        for service_level, day, value in measurements
+    ]
+    if tickets:
+        record_ticket_counts(contract, month, tickets, by, Source.FORM)
+    if questions:
+        record_question_counts(contract, month, questions, by, Source.FORM)
+    return recorded
