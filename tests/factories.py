@@ -114,3 +114,22 @@ def make_issue(contracts, by, **fields):
     issue.contracts.set(contracts)
     IssueEvent.objects.create(issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by)
     return issue
+
+
+# --- operations (reported figures) -------------------------------------------------------------
+
+
+def make_service_level(contract, **fields):
+    """A monthly availability service level of at least 99.5 %, unless fields say otherwise."""
+    from decimal import Decimal
+
+    from suppliers.models import Comparison, Metric, Period, ServiceLevel, Unit
+
+    fields.setdefault("name", "Server operations")
+    fields.setdefault("metric", Metric.AVAILABILITY)
+    fields.setdefault("comparison", Comparison.AT_LEAST)
+    fields.setdefault("target", "99.5")
+    fields.setdefault("unit", Unit.PERCENT)
+    fields.setdefault("period", Period.MONTH)
+    fields["target"] = Decimal(str(fields["target"]))
+    return ServiceLevel.objects.create(contract=contract, **fields)

@@ -1,0 +1,229 @@
+"""CSV imports: a preview with every row error by line, then all rows or none by the worker."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from escalations.models import Issue
+from governance.models import OutboxMessage
+from operations.models import FigureImport, ImportStatus, Measurement, TicketCount
+from operations.services import perform_import, progress_key
+from tests.factories import make_service_level
+from tests.worker import wait_for
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, content, name="figures.csv", **data):
+    if isinstance(content, str):
+        content = content.encode()
+    return client.post(
+        reverse("operations:import_upload"),
+        {"file": SimpleUploadedFile(name, content, "text/csv"), **data},
+    )
+
+
+@pytest.fixture
+def service_level(contract_a):
+    return make_service_level(contract_a)
+
+
+def test_preview_lists_every_row_error_by_line_and_saves_nothing(
+    client_for, contact_a, service_level, contract_b
+):
+    make_service_level(contract_b)
+    content = (
+        "contract,service_level,period,value\n"
+        "A-001,Server operations,2026-09,99.8\n"
+        "A-001,Server operations,2026-10,98.1\n"
+        "B-001,Server operations,2026-10,99.9\n"  # another supplier's contract
+        "A-001,Nope,2026-10,99\n"
+        "A-001,Server operations,2026-13,99\n"
+        "A-001,Server operations,2026-11,lots\n"
+        "A-001,Server operations,2026-09,99.7\n"  # duplicate of line 2
+    )
+    response = upload(client_for(contact_a), content)
+    figure_import = FigureImport.objects.get()
+    assert response.status_code == 302
+    page = client_for(contact_a).get(response.url).content.decode()
+
+    assert figure_import.status == ImportStatus.PREVIEW
+    assert "Unknown contract “B-001”" in page
+    for line in ("4", "5", "6", "7", "8"):
+        assert f'<td class="num">{line}</td>' in page
+    assert "The same figure as on line 2." in page
+    assert "Would miss" in page
+    assert reverse("operations:import_confirm", args=[figure_import.pk]) not in page
+    assert not Measurement.objects.exists()
+    refused = client_for(contact_a).post(
+        reverse("operations:import_confirm", args=[figure_import.pk])
+    )
+    assert refused.status_code == 302
+    assert FigureImport.objects.get().status == ImportStatus.PREVIEW
+    assert not OutboxMessage.objects.exists()
+
+
+def test_swedish_excel_file_is_read(client_for, contact_a, service_level):
+    content = (
+        "\ufeffcontract;service_level;period;value\r\nA-001;Server operations;2026-10;99,82\r\n"
+    )
+    response = upload(client_for(contact_a), content.encode("utf-8"))
+    figure_import = FigureImport.objects.get()
+    client_for(contact_a).post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    perform_import({"import_id": figure_import.pk})
+
+    assert response.status_code == 302
+    assert Measurement.objects.get().value == Decimal("99.820")
+    cp1252 = "contract;period;category;questions\nA-001;2026-10;Lösenord;12\n".encode("cp1252")
+    upload(client_for(contact_a), cp1252)
+    assert "Lösenord" in FigureImport.objects.latest("pk").content
+
+
+def test_import_applies_everything_reports_progress_and_links_breaches(
+    client_for, contact_a, service_level
+):
+    content = "contract,service_level,period,value\n" + "".join(
+        f"A-001,Server operations,{year}-{month:02d},{'98.5' if month == 10 else '99.9'}\n"
+        for year in (2024, 2025)
+        for month in range(1, 13)
+    )
+    client = client_for(contact_a)
+    upload(client, content)
+    figure_import = FigureImport.objects.get()
+    client.post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.QUEUED
+    message = OutboxMessage.objects.get(key=f"figure-import:{figure_import.pk}")
+    assert message.payload == {"import_id": figure_import.pk}
+
+    cache.set(progress_key(figure_import.pk), 12)
+    status_url = reverse("operations:import_detail", args=[figure_import.pk])
+    partial = client.get(status_url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="import-status")
+    body = partial.content.decode()
+    assert "Imported 12 of 24 rows." in body
+    assert 'hx-trigger="every 1s"' in body
+    assert "<html" not in body
+
+    perform_import({"import_id": figure_import.pk})
+    perform_import({"import_id": figure_import.pk})  # a repeat changes nothing
+
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.DONE
+    assert (figure_import.created_count, figure_import.breach_count) == (24, 2)
+    assert Measurement.objects.count() == 24
+    assert Issue.objects.count() == 2
+    body = client.get(status_url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="import-status")
+    body = body.content.decode()
+    assert "every 1s" not in body
+    assert "24 new" in body
+    for issue in Issue.objects.all():
+        assert issue.get_absolute_url() in body
+
+
+def test_a_row_that_turns_invalid_before_the_import_leaves_nothing_saved(
+    client_for, contact_a, contract_a, service_level
+):
+    other = make_service_level(contract_a, name="Network")
+    content = (
+        "contract,service_level,period,value\n"
+        "A-001,Server operations,2026-10,99.9\n"
+        "A-001,Network,2026-10,99.9\n"
+    )
+    client = client_for(contact_a)
+    upload(client, content)
+    figure_import = FigureImport.objects.get()
+    client.post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    other.delete()  # the service level is removed while the file waits
+
+    perform_import({"import_id": figure_import.pk})
+
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.FAILED
+    assert "Line 3" in figure_import.error and "Network" in figure_import.error
+    assert not Measurement.objects.exists()
+    page = client.get(reverse("operations:import_detail", args=[figure_import.pk]))
+    assert "Nothing was imported" in page.content.decode()
+
+
+def test_supplier_b_cannot_import_into_a_contract_of_supplier_a(
+    client_for, contact_b, contract_b, service_level
+):
+    content = "contract,period,priority,opened,closed\nA-001,2026-10,P1,1,1\n"
+    upload(client_for(contact_b), content)
+    figure_import = FigureImport.objects.get()
+    assert figure_import.supplier == contract_b.supplier
+    page = client_for(contact_b).get(reverse("operations:import_detail", args=[figure_import.pk]))
+    assert "Unknown contract “A-001”" in page.content.decode()
+    assert not TicketCount.objects.exists()
+
+
+def test_procurement_imports_for_a_chosen_supplier(client_for, procurement, supplier_a, contract_a):
+    content = "contract,period,priority,opened,closed\nA-001,2026-10,p1,3,2\n"
+    response = upload(client_for(procurement), content, supplier=supplier_a.pk)
+    figure_import = FigureImport.objects.get()
+    client_for(procurement).post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    perform_import({"import_id": figure_import.pk})
+    assert response.status_code == 302
+    row = TicketCount.objects.get()
+    assert (row.priority, row.opened, row.closed, row.reported_by) == ("P1", 3, 2, procurement)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"contract,value\x00\n", "null bytes"),
+        (b"\x81\x8d\x8f\x90", "cannot be read"),
+        (b"", "The submitted file is empty."),
+        (b"name,age\nx,1\n", "The first line must name the columns"),
+        ("contract,period,priority,opened,closed\n" + "A-001,2026-10,P1,1,1\n" * 50_001, "rows"),
+    ],
+)
+def test_unusable_files_get_a_clear_message(client_for, contact_a, contract_a, content, message):
+    response = upload(client_for(contact_a), content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not FigureImport.objects.exists()
+
+
+def test_junk_rows_are_row_errors_not_server_errors(client_for, contact_a, service_level):
+    content = (
+        "contract,service_level,period,value\n"
+        f"A-001,Server operations,2026-10,{'9' * 400}\n"
+        "A-001,Server operations,2026-10,1e999999\n"
+        "A-001,Server operations,2026-10,NaN\n"
+        "A-001,Server operations,2026-W99,99\n"
+        "A-001,Server operations,9999-10,99\n"
+        "A-001,Server operations,2026-10,101\n"
+        "A-001,Server operations,2026-10\n"
+        '"A-001,Server operations,2026-10,99\n'
+    )
+    response = upload(client_for(contact_a), content)
+    page = client_for(contact_a).get(response.url)
+    assert page.status_code == 200
+    assert not Measurement.objects.exists()
+
+
+def test_a_file_too_large_is_refused(client_for, contact_a):
+    response = upload(client_for(contact_a), b"x" * (2 * 1024 * 1024 + 1))
+    assert response.status_code == 200
+    assert "larger than 2 MB" in response.content.decode()
+
+
+@pytest.mark.worker
+def test_the_worker_imports_the_file(worker, client_for, contact_a, service_level):
+    content = "contract,service_level,period,value\n" + "".join(
+        f"A-001,Server operations,2025-{month:02d},99.9\n" for month in range(1, 13)
+    )
+    client = client_for(contact_a)
+    upload(client, content)
+    figure_import = FigureImport.objects.get()
+    client.post(reverse("operations:import_confirm", args=[figure_import.pk]))
+
+    assert wait_for(
+        lambda: FigureImport.objects.get(pk=figure_import.pk).status == ImportStatus.DONE
+    )
+    assert Measurement.objects.count() == 12
+    assert Measurement.history.filter(history_user=contact_a).count() == 12
