@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import minutes_views, views
+from . import minutes_views, relationship_views, views
 
 app_name = "meetings"
 
@@ -24,4 +24,19 @@ urlpatterns = [
     path("minutes/items/<int:pk>/actions/", minutes_views.action_add, name="action_add"),
     path("minutes/actions/<int:pk>/", minutes_views.action_edit, name="action_edit"),
     path("minutes/attendance/<int:pk>/", minutes_views.attendance_toggle, name="attendance_toggle"),
+    path(
+        "contracts/<int:pk>/expectations/",
+        relationship_views.expectation_list,
+        name="expectation_list",
+    ),
+    path(
+        "contracts/<int:pk>/expectations/new/",
+        relationship_views.expectation_add,
+        name="expectation_add",
+    ),
+    path(
+        "expectations/<int:pk>/edit/", relationship_views.expectation_edit, name="expectation_edit"
+    ),
+    path("meetings/<int:pk>/pulse/", relationship_views.pulse_answer, name="pulse_answer"),
+    path("pulse/", relationship_views.pulse_list, name="pulse_list"),
 ]

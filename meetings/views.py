@@ -13,7 +13,8 @@ from suppliers.models import Contract
 from .forms import ForumForm
 from .ics import meeting_ics
 from .minutes_views import minutes_page_context, open_issues_for
-from .models import Forum, Meeting
+from .models import Expectation, Forum, Meeting
+from .relationship_views import pulse_context
 from .services import cancel_meeting, open_actions_before, save_forum
 
 UPCOMING_LIMIT = 12
@@ -95,6 +96,11 @@ def meeting_detail(request, pk):
         .prefetch_related("minutes_versions"),
         pk=pk,
     )
+    return render(request, "meetings/meeting_detail.html", meeting_page_context(request, meeting))
+
+
+def meeting_page_context(request, meeting, pulse_form=None):
+    """Everything the meeting page shows; pulse_form carries a bound pulse form's errors."""
     minutes = meeting.current_minutes()
     if minutes:
         context = minutes_page_context(request, minutes)
@@ -110,8 +116,14 @@ def meeting_detail(request, pk):
         forum=meeting.forum,
         minutes=minutes,
         attendees=meeting.forum.default_attendees(),
+        agreed_expectations=Expectation.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .select_related("contract"),
+        **pulse_context(request, meeting, form=pulse_form),
     )
-    return render(request, "meetings/meeting_detail.html", context)
+    if request.user.can_manage:
+        context["expectation_contracts"] = meeting.forum.contracts.select_related("supplier")
+    return context
 
 
 @require_POST

@@ -11,12 +11,22 @@ from django.views.decorators.vary import vary_on_headers
 from governance.access import manager_required, require_manager
 from governance.forms import RoleHolderForm
 from governance.models import GovernanceLevel, Side
+from meetings.forms import ExpectationForm
+from meetings.models import Expectation
 
 from . import selectors, services
-from .forms import ContractFilterForm, ContractForm, OutcomeCommitmentForm, ServiceLevelForm
-from .models import Contract, ContractStatus, Supplier
+from .forms import (
+    ContractFilterForm,
+    ContractForm,
+    GoalForm,
+    OutcomeCommitmentForm,
+    ServiceLevelForm,
+)
+from .goals import goals_of
+from .models import Contract, ContractStatus, GoalStatus, Supplier
 
 CONTRACTS_PER_PAGE = 50
+EXPECTATIONS_ON_PAGE = 10
 
 
 def contracts_with_governance(queryset):
@@ -98,10 +108,23 @@ def contract_context(request, contract, **overrides):
         "commitments": contract.commitments.all(),
         "service_levels": contract.service_levels.all(),
         "transitions": contract.allowed_transitions() if can_manage else [],
+        "goals": goals_of(contract),
+        "goal_statuses": GoalStatus.choices,
     }
+    # One row more than shown tells whether the full log has more.
+    expectations = list(
+        Expectation.objects.filter(contract=contract).select_related("meeting__forum")[
+            : EXPECTATIONS_ON_PAGE + 1
+        ]
+    )
+    context["expectations"] = expectations[:EXPECTATIONS_ON_PAGE]
+    context["more_expectations"] = len(expectations) > EXPECTATIONS_ON_PAGE
     if can_manage:
         context["commitment_form"] = OutcomeCommitmentForm()
         context["service_level_form"] = ServiceLevelForm()
+        context["goal_form"] = GoalForm(prefix="goal")
+        if "expectation_form" not in overrides:
+            context["expectation_form"] = ExpectationForm(contract=contract)
     context.update(overrides)
     return context
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contract_views, views
+from . import contract_views, goal_views, views
 
 app_name = "suppliers"
 
@@ -48,5 +48,12 @@ urlpatterns = [
         "contracts/<int:pk>/service-levels/<int:service_level_pk>/delete/",
         contract_views.service_level_delete,
         name="service_level_delete",
+    ),
+    path("contracts/<int:pk>/goals/", goal_views.goal_add, name="goal_add"),
+    path("contracts/<int:pk>/goals/<int:goal_pk>/edit/", goal_views.goal_edit, name="goal_edit"),
+    path(
+        "contracts/<int:pk>/goals/<int:goal_pk>/status/",
+        goal_views.goal_status,
+        name="goal_status",
     ),
 ]

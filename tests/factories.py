@@ -133,3 +133,23 @@ def make_service_level(contract, **fields):
     fields.setdefault("period", Period.MONTH)
     fields["target"] = Decimal(str(fields["target"]))
     return ServiceLevel.objects.create(contract=contract, **fields)
+
+
+# --- Relationship side (goals, expectations log, pulse) ---------------------------------
+
+
+def make_quarterly_meeting(contracts, chair, starts_at=None, forum=None, **fields):
+    """A meeting of a quarterly key-supplier forum (created unless given), started a day ago
+    unless starts_at says otherwise."""
+    if forum is None:
+        forum = make_forum(
+            contracts,
+            chair,
+            name=f"Quarterly key-supplier meeting {next(_sequence)}",
+            level=Level.CONTRACT,
+            cadence=Cadence.QUARTERLY,
+        )
+    starts_at = starts_at or timezone.now() - timedelta(days=1)
+    return Meeting.objects.create(
+        forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), **fields
+    )
