@@ -441,6 +441,23 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(minutes__meeting__forum__in=Forum.objects.visible_to(user))
+
+    def current(self):
+        """Each action as the forum's latest minutes record it: earlier rows were carried
+        forward (or corrected) and are history."""
+        latest = Minutes.objects.filter(
+            meeting__forum_id=models.OuterRef("minutes__meeting__forum_id")
+        ).order_by("-meeting__starts_at", "-number")
+        return self.filter(minutes_id=models.Subquery(latest.values("pk")[:1]))
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(status=ActionStatus.OPEN, due_on__lt=today)
+
+
 class Action(models.Model):
     """An action as these minutes record it. Open actions are carried to the next meeting's
     minutes as new rows pointing to their origin, so a locked version is never touched."""
@@ -460,6 +477,8 @@ class Action(models.Model):
         _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
     )
     revision = models.PositiveIntegerField(default=0)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["minutes", "due_on", "pk"]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import minutes_views, relationship_views, views
+from . import action_views, minutes_views, relationship_views, views
 
 app_name = "meetings"
 
 urlpatterns = [
+    path("actions/", action_views.action_list, name="action_list"),
     path("forums/", views.forum_list, name="forum_list"),
     path("forums/new/", views.forum_create, name="forum_create"),
     path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
