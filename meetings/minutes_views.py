@@ -18,6 +18,7 @@ from escalations.models import Issue
 from governance.access import require_manager
 
 from . import services
+from .figures import FIGURE_KINDS, figures_for_items
 from .forms import (
     ActionForm,
     AddItemForm,
@@ -92,8 +93,11 @@ def open_issues_for(forum, user):
     )
 
 
-def item_context(request, item, form=None, conflict=None, saved=False):
+def item_context(request, item, form=None, conflict=None, saved=False, figures=None):
+    if figures is None and item.kind in FIGURE_KINDS:
+        figures = figures_for_items(item.minutes, [item], request.user).get(item.pk)
     return {
+        "figures": figures,
         "open_issues": (
             open_issues_for(item.minutes.meeting.forum, request.user)
             if item.kind == ItemKind.ESCALATIONS
@@ -120,15 +124,18 @@ def minutes_detail(request, pk):
 
 def minutes_page_context(request, minutes):
     editing = request.user.can_manage and not minutes.is_approved
-    items = minutes.items.prefetch_related(
-        Prefetch("actions", queryset=Action.objects.select_related("origin__minutes__meeting"))
+    items = list(
+        minutes.items.prefetch_related(
+            Prefetch("actions", queryset=Action.objects.select_related("origin__minutes__meeting"))
+        )
     )
+    figures = figures_for_items(minutes, items, request.user)
     return {
         "minutes": minutes,
         "meeting": minutes.meeting,
         "forum": minutes.meeting.forum,
         "editing": editing,
-        "items": [item_context(request, item) for item in items],
+        "items": [item_context(request, item, figures=figures.get(item.pk)) for item in items],
         "attendance": minutes.attendance.all(),
         "attendee_form": AttendeeForm(),
         "add_item_form": AddItemForm(),

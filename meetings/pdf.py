@@ -31,6 +31,9 @@ def minutes_context(minutes):
         "decisions": [(item, line) for item in items for line in item.decision_lines()],
         "attendance": list(minutes.attendance.all()),
         "suppliers": meeting.forum.supplier_names(),
+        # One document goes to every attendee: a joint forum's PDF leaves out the suppliers'
+        # figures, which each supplier sees (its own only) in the portal.
+        "figures_in_pdf": len(meeting.forum.supplier_names()) <= 1,
     }
 
 

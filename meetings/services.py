@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from governance.models import OutboxKind, Side
 from governance.outbox import email_message, enqueue, enqueue_many
 
+from .figures import freeze_figures
 from .ics import meeting_ics
 from .models import (
     Action,
@@ -367,10 +368,13 @@ def add_attendee(minutes, *, name, email, organisation, side):
 
 @transaction.atomic
 def approve_minutes(minutes, by, now=None):
-    """Approve (and so lock) a draft, mark the meeting held and queue the PDF for the archive."""
+    """Approve (and so lock) a draft with its figures as they stand, mark the meeting held and
+    queue the PDF for the archive."""
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.is_approved:
         raise MinutesLocked
+    # Before the approval: the lock refuses any change to an approved version's items.
+    freeze_figures(minutes)
     minutes.approved_at = now or timezone.now()
     minutes.approved_by = by
     minutes.save(update_fields=["approved_at", "approved_by"])

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from governance.access import manager_required, require_manager
 from suppliers.models import Contract
 
+from .figures import FIGURE_KINDS, live_figures
 from .forms import ForumForm
 from .ics import meeting_ics
 from .minutes_views import minutes_page_context, open_issues_for
@@ -64,14 +67,19 @@ def _visible_forum(request, pk):
 @login_required
 def forum_detail(request, pk):
     forum = _visible_forum(request, pk)
+    now = timezone.now()
+    recent = (
+        forum.meetings.filter(starts_at__lt=now, starts_at__gte=now - timedelta(days=365))
+        .with_minutes_state()
+        .order_by("-starts_at")
+    )
     context = {
         "forum": forum,
         "contracts": forum.contracts.select_related("supplier"),
         "attendees": forum.default_attendees(),
         "upcoming": forum.meetings.filter(starts_at__gte=timezone.now())[:UPCOMING_LIMIT],
-        "recent": forum.meetings.filter(starts_at__lt=timezone.now())
-        .with_minutes_state()
-        .order_by("-starts_at")[:UPCOMING_LIMIT],
+        # ?past=year: the whole last year, which the dashboard's held/due figures count.
+        "recent": recent if request.GET.get("past") == "year" else recent[:UPCOMING_LIMIT],
         "can_manage": request.user.can_manage,
     }
     return render(request, "meetings/forum_detail.html", context)
@@ -105,8 +113,14 @@ def meeting_page_context(request, meeting, pulse_form=None):
     if minutes:
         context = minutes_page_context(request, minutes)
     else:
+        agenda = meeting.forum.agenda_items()
         context = {
-            "agenda": meeting.forum.agenda_items(),
+            "agenda": agenda,
+            "figures": (
+                live_figures(meeting.forum, request.user)
+                if any(item.kind in FIGURE_KINDS for item in agenda)
+                else None
+            ),
             "carried_actions": open_actions_before(meeting),
             "open_issues": open_issues_for(meeting.forum, request.user),
             "can_start": request.user.can_manage and meeting.can_start_minutes(),
