@@ -14,6 +14,7 @@ from suppliers.contract_views import contract_context, contracts_with_governance
 from suppliers.models import Contract, ContractStatus, Supplier, Tier
 
 from .access import portfolio_required, require_manager
+from .dashboard import dashboard_figures
 from .forms import MandateForm, RoleHolderForm
 from .services import remove_role_holder
 
@@ -63,6 +64,7 @@ def dashboard(request):
         "incomplete_governance": [c for c in contracts if c.missing_roles()],
         "horizon_days": NOTICE_HORIZON_DAYS,
         "today": today,
+        **dashboard_figures(),
     }
     return render(request, "governance/dashboard.html", context)
 

@@ -1,0 +1,186 @@
+"""The IT director's dashboard: control figures and relationship health side by side.
+
+Every selector here runs a fixed number of queries, however many suppliers, contracts,
+measurements, issues or meetings there are (tests/governance/test_dashboard.py counts them).
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from escalations.models import Issue, IssueStatus
+from governance.models import LEVEL_ORDER
+from meetings.models import Action, Forum, MeetingStatus
+from meetings.pulse import latest_pulse_by_supplier
+from operations.models import Measurement
+from suppliers.models import Comparison, ContractStatus, Metric, Supplier
+
+RUNNING = [ContractStatus.ACTIVE, ContractStatus.TERMINATING]
+COMPLIANCE_MONTHS = 3
+TREND_MONTHS = 12
+MEETINGS_WINDOW_DAYS = 365
+OVERDUE_ACTIONS_SHOWN = 8
+
+
+@dataclass
+class SupplierRow:
+    supplier: Supplier
+    compliance: float | None = None  # share of availability figures that met target, %
+    previous_compliance: float | None = None
+    measured: int = 0
+    missed: int = 0
+    open_issues: dict = field(default_factory=dict)  # level -> count
+    flagged: int = 0
+    pulse: dict | None = None
+    monthly: list = field(default_factory=list)  # (month, compliance % or None), oldest first
+
+    @property
+    def trend(self):
+        """'up', 'down' or 'flat' against the three months before; None without both."""
+        if self.compliance is None or self.previous_compliance is None:
+            return None
+        if abs(self.compliance - self.previous_compliance) < 0.5:
+            return "flat"
+        return "up" if self.compliance > self.previous_compliance else "down"
+
+    @property
+    def open_issue_cells(self):
+        return [(level, self.open_issues.get(level, 0)) for level in LEVEL_ORDER]
+
+
+def _percent(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def availability_compliance(today):
+    """Per supplier and month, over the last year: how many availability figures of its
+    running contracts there were and how many met their target."""
+    first_month = (today - relativedelta(months=TREND_MONTHS - 1)).replace(day=1)
+    target = F("service_level__target")
+    met = Q(service_level__comparison=Comparison.AT_LEAST, value__gte=target) | Q(
+        service_level__comparison=Comparison.AT_MOST, value__lte=target
+    )
+    rows = (
+        Measurement.objects.filter(
+            service_level__metric=Metric.AVAILABILITY,
+            service_level__contract__status__in=RUNNING,
+            period_start__gte=first_month,
+            period_start__lte=today,
+        )
+        .annotate(month=TruncMonth("period_start"))
+        .values("month", supplier_id=F("service_level__contract__supplier_id"))
+        .annotate(measured=Count("pk"), met=Count("pk", filter=met))
+        .order_by()
+    )
+    months = [first_month + relativedelta(months=n) for n in range(TREND_MONTHS)]
+    per_supplier = {}
+    for row in rows:
+        series = per_supplier.setdefault(row["supplier_id"], {month: (0, 0) for month in months})
+        series[row["month"]] = (row["measured"], row["met"])
+    return per_supplier
+
+
+def open_issues_by_supplier_and_level():
+    rows = (
+        Issue.objects.filter(status=IssueStatus.OPEN)
+        .values("level", supplier_id=F("contracts__supplier_id"))
+        .annotate(
+            issues=Count("pk", distinct=True),
+            flagged=Count("pk", distinct=True, filter=Q(flagged_at__isnull=False)),
+        )
+        .order_by()
+    )
+    return list(rows)
+
+
+def issue_totals():
+    """Open issues per level, counted once however many suppliers they span."""
+    open_issues = Q(status=IssueStatus.OPEN)
+    totals = Issue.objects.aggregate(
+        **{level: Count("pk", filter=open_issues & Q(level=level)) for level in LEVEL_ORDER},
+        flagged=Count("pk", filter=open_issues & Q(flagged_at__isnull=False)),
+    )
+    return totals
+
+
+def supplier_rows(today):
+    compliance = availability_compliance(today)
+    pulse = latest_pulse_by_supplier(today)
+    rows = {
+        supplier.pk: SupplierRow(supplier)
+        for supplier in Supplier.objects.order_by("tier", "name").only("pk", "name", "tier")
+    }
+    for supplier_id, series in compliance.items():
+        row = rows[supplier_id]
+        months = list(series.values())
+        recent, previous = (
+            months[-COMPLIANCE_MONTHS:],
+            months[-2 * COMPLIANCE_MONTHS : -COMPLIANCE_MONTHS],
+        )
+        row.measured = sum(measured for measured, _met in recent)
+        row.missed = row.measured - sum(met for _measured, met in recent)
+        row.compliance = _percent(row.measured - row.missed, row.measured)
+        row.previous_compliance = _percent(
+            sum(met for _measured, met in previous), sum(measured for measured, _met in previous)
+        )
+        row.monthly = [
+            (month, _percent(met, measured)) for month, (measured, met) in series.items()
+        ]
+    for figures in open_issues_by_supplier_and_level():
+        row = rows.get(figures["supplier_id"])
+        if row is not None:
+            row.open_issues[figures["level"]] = figures["issues"]
+            row.flagged += figures["flagged"]
+    for supplier_id, answers in pulse.items():
+        if supplier_id in rows:
+            rows[supplier_id].pulse = answers
+    return list(rows.values())
+
+
+def meetings_per_forum(now):
+    """Per active forum, over the last year: meetings that were due (not cancelled) and held."""
+    since = now - timedelta(days=MEETINGS_WINDOW_DAYS)
+    due = Q(meetings__starts_at__gte=since, meetings__starts_at__lte=now) & ~Q(
+        meetings__status=MeetingStatus.CANCELLED
+    )
+    forums = list(
+        Forum.objects.filter(is_active=True)
+        .annotate(
+            due=Count("meetings", filter=due),
+            held=Count("meetings", filter=due & Q(meetings__status=MeetingStatus.HELD)),
+        )
+        .order_by("level", "name")
+        .only("pk", "name", "level", "cadence")
+    )
+    for forum in forums:
+        forum.not_held = forum.due - forum.held
+    return forums
+
+
+def overdue_actions(today):
+    actions = Action.objects.current().overdue(today)
+    return {
+        "count": actions.count(),
+        "oldest": list(
+            actions.select_related("minutes__meeting__forum").order_by("due_on", "pk")[
+                :OVERDUE_ACTIONS_SHOWN
+            ]
+        ),
+    }
+
+
+def dashboard_figures(now=None):
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return {
+        "supplier_rows": supplier_rows(today),
+        "issue_totals": issue_totals(),
+        "levels": LEVEL_ORDER,
+        "forums": meetings_per_forum(now),
+        "overdue_actions": overdue_actions(today),
+        "compliance_months": COMPLIANCE_MONTHS,
+    }

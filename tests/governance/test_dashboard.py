@@ -1,0 +1,198 @@
+"""The IT director's dashboard: control figures and relationship health side by side, every
+number a link to its list, and a query count that does not grow with the data."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import Level, Role
+from meetings.models import Cadence, Meeting, MeetingStatus, PulseResponse
+from meetings.services import add_action, start_minutes
+from operations.models import Measurement
+from suppliers.models import ServiceLevel
+from tests.factories import (
+    fill_governance,
+    make_contract,
+    make_forum,
+    make_issue,
+    make_supplier,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _availability(contract, by, values, target=Decimal("99.5")):
+    """Monthly availability figures, the last value for the current month."""
+    service_level = ServiceLevel.objects.create(
+        contract=contract,
+        name="E-mail",
+        metric="availability",
+        target=target,
+        unit="percent",
+        period="month",
+    )
+    this_month = timezone.localdate().replace(day=1)
+    for months_ago, value in enumerate(reversed(values)):
+        Measurement.objects.create(
+            service_level=service_level,
+            period_start=this_month - relativedelta(months=months_ago),
+            value=Decimal(value),
+            reported_by=by,
+        )
+    return service_level
+
+
+def _supplier_with_everything(by, name=None):
+    """A supplier with figures, issues at two levels, a quarterly meeting with a pulse and a
+    weekly forum whose latest minutes hold an overdue action."""
+    supplier = make_supplier(name)
+    contract = fill_governance(make_contract(supplier, status="active"))
+    _availability(contract, by, ["99.9", "99.9", "99.9", "99.9", "98.0", "99.9"])
+    make_issue([contract], by, title=f"{supplier.name} ops")
+    flagged = make_issue([contract], by, title=f"{supplier.name} late")
+    flagged.flagged_at = timezone.now()
+    flagged.save()
+    make_issue([contract], by, title=f"{supplier.name} contract", level=Level.CONTRACT)
+
+    quarterly = make_forum(
+        [contract], by, name=f"Key {supplier.name}", level=Level.CONTRACT, cadence=Cadence.QUARTERLY
+    )
+    held_at = timezone.now() - timedelta(days=20)
+    quarter_meeting = Meeting.objects.create(
+        forum=quarterly, starts_at=held_at, ends_at=held_at + timedelta(hours=2)
+    )
+    contact = make_user(Role.SUPPLIER_CONTACT, supplier=supplier)
+    for person, side, scores in ((by, "city", (4, 3, 2)), (contact, "supplier", (2, 3, 4))):
+        PulseResponse.objects.create(
+            meeting=quarter_meeting,
+            respondent=person,
+            side=side,
+            supplier=supplier if side == "supplier" else None,
+            trust=scores[0],
+            dialogue=scores[1],
+            delivery=scores[2],
+        )
+
+    weekly = make_forum([contract], by, name=f"Weekly {supplier.name}")
+    for weeks_ago, status in ((3, MeetingStatus.HELD), (2, MeetingStatus.PLANNED)):
+        starts_at = timezone.now() - timedelta(weeks=weeks_ago)
+        Meeting.objects.create(
+            forum=weekly, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1), status=status
+        )
+    latest = weekly.meetings.order_by("-starts_at").first()
+    minutes = start_minutes(latest, by)
+    add_action(
+        minutes,
+        item=minutes.items.first(),
+        description=f"Patch the {supplier.name} firewalls",
+        owner_name="Ola",
+        owner_organisation=supplier.name,
+        due_on=timezone.localdate() - timedelta(days=5),
+    )
+    return supplier
+
+
+def _queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_data(procurement, director, client_for):
+    client = client_for(director)
+    _supplier_with_everything(procurement)
+    small, _page = _queries(client)
+    for _ in range(4):
+        _supplier_with_everything(procurement)
+    large, page = _queries(client)
+    assert large == small
+    assert page.count("ops</a>") == 0  # titles are not listed, only counted and linked
+
+
+def test_every_number_links_to_its_list(procurement, director, client_for):
+    supplier = _supplier_with_everything(procurement, name="Nordlys Drift AB")
+    _queries_count, page = _queries(client_for(director))
+    issues = reverse("escalations:issue_list")
+
+    # Open issues per level, and per supplier and level.
+    assert f'href="{issues}?level=operational"><strong>2</strong>' in page
+    assert f'href="{issues}?level=contract"><strong>1</strong>' in page
+    assert f'href="{issues}?supplier={supplier.pk}&amp;level=operational">2</a>' in page
+    assert f'href="{issues}?supplier={supplier.pk}&amp;level=contract">1</a>' in page
+    assert f'href="{issues}?flagged=1"><strong>1</strong>' in page
+
+    # Availability: 5 of the last 3 months' ... the last three months hold 99.9, 98.0, 99.9:
+    # two of three on target, 66.7 %; the three before all on target, so the trend is down.
+    figures = reverse("operations:figure_list")
+    assert f'href="{figures}?supplier={supplier.pk}"><strong class="overdue">66.7 %' in page
+    assert "down from 100 %" in page
+    assert f'href="{figures}?supplier={supplier.pk}&amp;missed=1"' in page
+    assert "<svg" in page and 'class="sparkline"' in page
+
+    # The pulse: both sides' averages of the latest quarterly meeting.
+    pulse = reverse("meetings:pulse_list")
+    assert f'href="{pulse}?supplier={supplier.pk}">3.0</a>' in page  # trust (4+2)/2
+
+    # Overdue actions, and meetings held against due.
+    assert f'href="{reverse("meetings:action_list")}?overdue=1"><strong>1</strong>' in page
+    assert "Patch the Nordlys Drift AB firewalls" in page
+    weekly = supplier.contracts.get().forums.get(cadence=Cadence.WEEKLY)
+    assert f'href="{weekly.get_absolute_url()}?past=year#recent">1</a>' in page  # held
+
+
+def test_each_linked_list_shows_what_the_number_counted(procurement, director, client_for):
+    supplier = _supplier_with_everything(procurement, name="Kvarnberg IT AB")
+    client = client_for(director)
+    issues = client.get(
+        reverse("escalations:issue_list") + f"?supplier={supplier.pk}&level=operational"
+    ).content.decode()
+    assert "Kvarnberg IT AB ops" in issues and "Kvarnberg IT AB late" in issues
+    assert "Kvarnberg IT AB contract" not in issues
+    actions = client.get(reverse("meetings:action_list") + "?overdue=1").content.decode()
+    assert "Patch the Kvarnberg IT AB firewalls" in actions
+    weekly = supplier.contracts.get().forums.get(cadence=Cadence.WEEKLY)
+    recent = client.get(weekly.get_absolute_url() + "?past=year").content.decode()
+    assert recent.count(weekly.name) >= 1
+
+
+def test_an_empty_portfolio_shows_a_calm_dashboard(director, client_for):
+    _count, page = _queries(client_for(director))
+    assert "No suppliers yet." in page
+    assert "No action is past its due date." in page
+
+
+def test_an_action_carried_to_later_minutes_counts_once(procurement, director, client_for):
+    supplier = make_supplier()
+    contract = fill_governance(make_contract(supplier, status="active"))
+    forum = make_forum([contract], procurement)
+    first, second = (
+        Meeting.objects.create(
+            forum=forum,
+            starts_at=timezone.now() - timedelta(weeks=weeks),
+            ends_at=timezone.now() - timedelta(weeks=weeks) + timedelta(hours=1),
+        )
+        for weeks in (2, 1)
+    )
+    minutes = start_minutes(first, procurement)
+    add_action(
+        minutes,
+        item=minutes.items.first(),
+        description="Renew the certificates",
+        owner_name="Ola",
+        owner_organisation="Alpha",
+        due_on=date(2020, 1, 1),
+    )
+    from meetings.services import approve_minutes
+
+    approve_minutes(minutes, procurement)
+    start_minutes(second, procurement)  # carries the open action forward
+    _count, page = _queries(client_for(director))
+    assert f'href="{reverse("meetings:action_list")}?overdue=1"><strong>1</strong>' in page
