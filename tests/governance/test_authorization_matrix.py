@@ -4,16 +4,20 @@ Objects in the URLs belong to supplier A. A new URL without a row here fails the
 completeness test, so no page ships without a decision on who may open it.
 """
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from governance.models import Level
-from meetings.models import MinutesPdf
+from meetings.models import Expectation, MinutesPdf
 from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
-from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
+from operations.services import create_import, record_measurement
+from suppliers.models import Contact, Goal, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
-from tests.factories import make_forum, make_issue
+from tests.factories import make_forum, make_issue, make_quarterly_meeting
 
 ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
 
@@ -99,7 +103,8 @@ MATRIX = {
     "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
     "meetings:meeting_calendar": ("get", {"pk": "meeting"}, READ_A),
     "escalations:issue_list": ("get", {}, EVERYONE_SIGNED_IN),
-    "escalations:issue_create": ("get", {}, MANAGE),
+    # Supplier contacts raise issues on their own contracts; the director only reads.
+    "escalations:issue_create": ("get", {}, statuses(LOGIN, 200, 200, 200, 403, 200)),
     "escalations:issue_detail": ("get", {"pk": "issue"}, READ_A),
     # An empty reason is refused (400) for those who may move the issue.
     "escalations:issue_move": ("post", {"pk": "issue", "move": "move"}, manage_a(400)),
@@ -117,6 +122,30 @@ MATRIX = {
     "meetings:action_add": ("post", {"pk": "item"}, manage_a(200)),
     "meetings:action_edit": ("post", {"pk": "action"}, manage_a(200)),
     "meetings:attendance_toggle": ("post", {"pk": "attendance"}, manage_a(200)),
+    "meetings:action_list": ("get", {}, EVERYONE_SIGNED_IN),
+    # Reported figures: a supplier's contacts report their own; the city's managers any; the
+    # director reads. Corrections are the city's.
+    # The relationship: goals and the expectations log are the city's to write and every
+    # party's to read; both sides answer the pulse after a quarterly meeting.
+    "suppliers:goal_add": ("post", {"pk": "contract"}, manage_a(200)),
+    "suppliers:goal_edit": ("get", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
+    "suppliers:goal_status": ("post", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
+    "meetings:expectation_list": ("get", {"pk": "contract"}, READ_A),
+    "meetings:expectation_add": ("get", {"pk": "contract"}, manage_a(200)),
+    "meetings:expectation_edit": ("get", {"pk": "expectation"}, manage_a(200)),
+    "meetings:pulse_answer": ("post", {"pk": "quarterly_meeting"}, READ_A),
+    "meetings:pulse_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "operations:figure_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "operations:contract_figures": ("get", {"pk": "contract"}, READ_A),
+    "operations:report": ("get", {"pk": "contract"}, statuses(LOGIN, 200, 404, 200, 403, 200)),
+    "operations:import_upload": ("get", {}, statuses(LOGIN, 200, 200, 200, 403, 200)),
+    "operations:import_detail": ("get", {"pk": "figure_import"}, READ_A),
+    "operations:import_confirm": (
+        "post",
+        {"pk": "figure_import"},
+        statuses(LOGIN, 302, 404, 302, 403, 302),
+    ),
+    "operations:measurement_correct": ("get", {"pk": "measurement"}, manage_a(200)),
 }
 
 
@@ -149,8 +178,29 @@ def objects(contract_a, supplier_a, procurement):
     item = minutes.items.first()
     approved_minutes = approve_minutes(start_minutes(held_meeting, procurement), procurement)
     MinutesPdf.objects.create(minutes=approved_minutes, content=b"%PDF-1.7 stub", sha256="0" * 64)
+    service_level = ServiceLevel.objects.create(
+        contract=contract_a, name="Mail", metric="availability", target=99, unit="percent"
+    )
     return {
         "forum": forum.pk,
+        "goal": Goal.objects.create(contract=contract_a, title="One service desk").pk,
+        "expectation": Expectation.objects.create(
+            contract=contract_a,
+            agreed_on=date(2026, 10, 13),
+            requirement="Response time",
+            calibration="Counted in office hours",
+            recorded_by=procurement,
+        ).pk,
+        "quarterly_meeting": make_quarterly_meeting([contract_a], procurement).pk,
+        "figure_import": create_import(
+            supplier_a,
+            "figures.csv",
+            f"contract,service_level,period,value\n{contract_a.reference},Mail,2026-10,99.9\n",
+            procurement,
+        )[0].pk,
+        "measurement": record_measurement(
+            service_level, date(2026, 10, 1), Decimal("99.9"), procurement
+        ).measurement.pk,
         "meeting": meeting.pk,
         "minutes": minutes.pk,
         "coming_meeting": forum.meetings.all()[2].pk,
@@ -173,9 +223,7 @@ def objects(contract_a, supplier_a, procurement):
         "invitation": invitation.pk,
         "token": token,
         "commitment": OutcomeCommitment.objects.create(contract=contract_a, title="Uptime").pk,
-        "service_level": ServiceLevel.objects.create(
-            contract=contract_a, name="Mail", metric="availability", target=99, unit="percent"
-        ).pk,
+        "service_level": service_level.pk,
         "level": Level.OPERATIONAL.value,
         "holder": draft_level.role_holders.first().pk,
         "now": timezone.now(),

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalations.models import EventKind, Issue, IssueEvent, Severity
-from escalations.services import escalate
+from escalations.services import escalate, flag_overdue_issues
 from governance.models import Level, Role, RoleHolder, Side, User
 from meetings.models import Cadence, Forum, Meeting, Mode, Weekday
+from meetings.relationship_demo import seed_relationship
 from meetings.services import (
     add_action,
     approve_minutes,
@@ -18,6 +19,7 @@ from meetings.services import (
     save_item,
     start_minutes,
 )
+from operations.demo import seed_figures
 from suppliers.models import (
     Comparison,
     Contact,
@@ -183,7 +185,13 @@ class Command(BaseCommand):
         created, _cancelled = reconcile_meetings()
         self.stdout.write(f"Planned {created} meetings for the coming weeks.")
         self._past_meetings(city["erik.berg@city.example"])
+        self._past_quarter(city["anna.lind@city.example"])
         self._escalated_issue(city["erik.berg@city.example"])
+        self._overdue_issue(city["erik.berg@city.example"])
+        breaches = seed_figures(self.stdout)
+        self.stdout.write(f"Reported figures loaded ({breaches} new breach issues).")
+        seed_relationship(self.stdout)
+        flag_overdue_issues()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /login/ with:"))
         for user in logins:
             self.stdout.write(f"  {user.email:<34} {user.get_role_display():<20} {DEMO_PASSWORD}")
@@ -270,7 +278,7 @@ class Command(BaseCommand):
 
     def _escalated_issue(self, by):
         """An operational issue escalated to the contract level: on the quarterly agenda."""
-        if Issue.objects.exists():
+        if Issue.objects.filter(title="Storage outages recur").exists():
             return
         contract = Contract.objects.filter(supplier__tier=Tier.KEY, status=ContractStatus.ACTIVE)[0]
         issue = Issue.objects.create(
@@ -286,6 +294,53 @@ class Command(BaseCommand):
         issue.contracts.set([contract])
         IssueEvent.objects.create(issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by)
         escalate(issue, by, "Needs a decision on resources that the operational level cannot make.")
+
+    def _past_quarter(self, chair):
+        """The latest quarterly meeting, held with approved minutes: its pulse is answered."""
+        today = timezone.localdate()
+        for forum in Forum.objects.filter(cadence=Cadence.QUARTERLY):
+            days = list(forum.meeting_dates(today - timedelta(days=120), today - timedelta(days=1)))
+            if not days:
+                continue
+            meeting, _created = Meeting.objects.get_or_create(
+                forum=forum,
+                starts_at=forum.starts_at(days[-1]),
+                defaults={
+                    "ends_at": forum.starts_at(days[-1]) + timedelta(minutes=forum.duration_minutes)
+                },
+            )
+            if meeting.minutes_versions.exists():
+                continue
+            minutes = start_minutes(meeting, chair)
+            items = {item.title: item for item in minutes.items.all()}
+            save_item(
+                items["Important issues"],
+                revision=0,
+                notes="Storage stability and the move of the case-management system.",
+                decisions="Nordlys and Kvarnberg name one owner for cross-supplier incidents.",
+                by=chair,
+            )
+            minutes.attendance.update(present=True)
+            approve_minutes(minutes, chair)
+
+    def _overdue_issue(self, by):
+        """An operational issue past its due date: the timer flags it for escalation."""
+        title = "Restore tests not delivered"
+        if Issue.objects.filter(title=title).exists():
+            return
+        contract = Contract.objects.filter(status=ContractStatus.ACTIVE).order_by("reference")[0]
+        issue = Issue.objects.create(
+            title=title,
+            description="The quarterly restore test report was promised for last month.",
+            level=Level.OPERATIONAL,
+            owner_name=contract.supplier.contacts.first().name,
+            owner_organisation=contract.supplier.name,
+            severity=Severity.MEDIUM,
+            due_on=timezone.localdate() - timedelta(days=10),
+            created_by=by,
+        )
+        issue.contracts.set([contract])
+        IssueEvent.objects.create(issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by)
 
     def _city_user(self, email, first_name, last_name, role, _title):
         user, created = User.objects.get_or_create(
