@@ -9,7 +9,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 560, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 34
+# RIGHT leaves room for half of the last month label, which is centred on its point.
+LEFT, RIGHT, TOP, BOTTOM = 44, 30, 14, 34
 INK, MUTED, LINE, OK, BAD, BRAND = "#1d2733", "#5b6775", "#d9dee4", "#1e7a3e", "#b3261e", "#0b4f8a"
 
 

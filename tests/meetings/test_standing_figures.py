@@ -60,20 +60,20 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
 
     approve_minutes(minutes, procurement)
     record_measurement(
-        service, this_month, Decimal("97.5"), procurement, Source.CORRECTION, "Outage missed"
+        service, this_month, Decimal("97.43"), procurement, Source.CORRECTION, "Outage missed"
     )
     page = client.get(minutes.get_absolute_url()).content.decode()
-    assert "99.93" in page and "97.5" not in page
+    assert "99.93" in page and "97.43" not in page
 
     # The PDF keeps the figures the meeting saw.
     text = pdf_text(render_minutes_pdf(minutes), tmp_path)
-    assert "99.93" in text and "97.5" not in text
+    assert "99.93" in text and "97.43" not in text
 
     # A correction copies the frozen figures: it corrects the text, not the history.
     correction = start_correction(minutes, procurement, "Typo in the notes")
     approve_minutes(correction, procurement)
     page = client.get(correction.get_absolute_url()).content.decode()
-    assert "99.93" in page and "97.5" not in page
+    assert "99.93" in page and "97.43" not in page
 
 
 def test_each_supplier_sees_only_its_own_figures_in_joint_minutes(
