@@ -3,8 +3,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import GovernanceLevel, RoleHolder
+from meetings.models import Expectation
 
-from .models import OutcomeCommitment, ServiceLevel
+from .models import Goal, OutcomeCommitment, ServiceLevel
 
 HISTORY_LIMIT = 200
 ACTIONS = {"+": _("added"), "~": _("changed"), "-": _("removed")}
@@ -94,6 +95,14 @@ def contract_history(contract):
         (
             ordered(ServiceLevel.history.filter(contract_id=contract.pk)),
             lambda record: _("Service level: %(name)s") % {"name": record.name},
+        ),
+        (
+            ordered(Goal.history.filter(contract_id=contract.pk)),
+            lambda record: _("Goal: %(title)s") % {"title": record.title},
+        ),
+        (
+            ordered(Expectation.history.filter(contract_id=contract.pk)),
+            lambda record: _("Expectation: %(requirement)s") % {"requirement": record.requirement},
         ),
     ]
     entries = [entry for records, describe in sources for entry in _entries(records, describe)]

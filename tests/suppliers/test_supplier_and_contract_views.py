@@ -273,3 +273,31 @@ def test_history_page_queries_do_not_grow_with_history(client_for, procurement, 
         contract_a.save()
     large = _count_queries(client, url)
     assert large == small
+
+
+def test_history_includes_the_target_picture_and_the_expectations_log(
+    client_for, procurement, contract_a
+):
+    from datetime import date
+
+    from meetings.models import Expectation
+    from suppliers.models import Goal
+
+    goal = Goal.objects.create(contract=contract_a, title="One service desk for the city")
+    goal.status = "achieved"
+    goal.save()
+    Expectation.objects.create(
+        contract=contract_a,
+        agreed_on=date(2026, 10, 13),
+        requirement="Response time for P2 tickets",
+        calibration="Counted in office hours.",
+        recorded_by=procurement,
+    )
+    page = (
+        client_for(procurement)
+        .get(reverse("suppliers:contract_history", args=[contract_a.pk]))
+        .content.decode()
+    )
+    assert "Goal: One service desk for the city" in page
+    assert "<del>Pursuing</del> → Achieved" in page
+    assert "Expectation: Response time for P2 tickets" in page
