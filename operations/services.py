@@ -112,11 +112,7 @@ def _save_measurement(existing, service_level, day, value, by, source, reason):
         raised = _raise_breach(measurement, by)
         measurement.breach_issue = raised
     if changed:
-        measurement.source = source
-        measurement.reported_by = by
-        measurement._history_user = by
-        measurement._change_reason = reason
-        measurement.save()
+        _save_reported(measurement, by, source, reason)
     elif raised:
         # The same value again, but its issue was missing: link it without a new history row.
         Measurement.objects.filter(pk=measurement.pk).update(breach_issue=raised)
@@ -137,41 +133,73 @@ def record_measurement(service_level, period_start, value, by, source=Source.FOR
     return _save_measurement(existing, service_level, period_start, value, by, source, reason)
 
 
-def _upsert_counts(model, locked, key_fields, rows, by, source, reason):
+def _save_reported(instance, by, source, reason):
+    """Save a figure with who reported it and how; simple-history keeps both and the reason."""
+    instance.source = source
+    instance.reported_by = by
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save()
+
+
+# Per kind of count: the model, the fields that identify a row besides contract and month, the
+# fields reported, and the row's key (a question category matches whatever its case).
+COUNTS = {
+    imports.TICKETS: (
+        TicketCount,
+        ("priority",),
+        ("opened", "closed"),
+        lambda row: (row.contract_id, row.period_start, row.priority),
+    ),
+    imports.QUESTIONS: (
+        QuestionCount,
+        ("category",),
+        ("questions",),
+        lambda row: (row.contract_id, row.period_start, row.category.casefold()),
+    ),
+}
+
+
+def _save_counts(kind, rows, by, source, reason, progress=None):
+    """Create or update count rows (dicts shaped like imports' rows) under a row lock; an
+    unchanged row is left alone. Returns (created, updated)."""
+    if not rows:
+        return 0, 0
+    model, identity, reported, key_of = COUNTS[kind]
+    days = [row["period_start"] for row in rows]
+    existing = model.objects.select_for_update().filter(
+        contract__in={row["contract"].pk for row in rows},
+        period_start__gte=min(days),
+        period_start__lte=max(days),
+    )
+    locked = {key_of(instance): instance for instance in existing}
     created = updated = 0
-    for row in rows:
-        key = tuple(row[name] for name in key_fields)
-        instance = locked.get(key)
-        values = {name: row[name] for name in row if name not in key_fields}
-        if instance is None:
-            instance = model(**{name: row[name] for name in key_fields})
-            created += 1
-        elif all(getattr(instance, name) == value for name, value in values.items()):
+    for done, row in enumerate(rows, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done)
+        instance = locked.get(row["key"])
+        if instance is not None and all(getattr(instance, f) == row[f] for f in reported):
             continue
+        if instance is None:
+            fields = ("period_start", *identity)
+            instance = model(contract=row["contract"], **{name: row[name] for name in fields})
+            locked[row["key"]] = instance
+            created += 1
         else:
             updated += 1
-        for name, value in values.items():
-            setattr(instance, name, value)
-        instance.source = source
-        instance.reported_by = by
-        instance._history_user = by
-        instance._change_reason = reason
-        instance.save()
+        for name in reported:
+            setattr(instance, name, row[name])
+        _save_reported(instance, by, source, reason)
     return created, updated
 
 
 @transaction.atomic
 def record_ticket_counts(contract, period_start, counts, by, source=Source.FORM, reason=""):
     """Tickets opened and closed in one month, per priority: {"P1": (opened, closed), ...}."""
-    locked = {
-        (row.contract_id, row.period_start, row.priority): row
-        for row in TicketCount.objects.select_for_update().filter(
-            contract=contract, period_start=period_start
-        )
-    }
     rows = [
         {
-            "contract_id": contract.pk,
+            "key": (contract.pk, period_start, priority),
+            "contract": contract,
             "period_start": period_start,
             "priority": priority,
             "opened": opened,
@@ -179,48 +207,23 @@ def record_ticket_counts(contract, period_start, counts, by, source=Source.FORM,
         }
         for priority, (opened, closed) in counts.items()
     ]
-    keys = ("contract_id", "period_start", "priority")
-    return _upsert_counts(TicketCount, locked, keys, rows, by, source, reason)
+    return _save_counts(imports.TICKETS, rows, by, source, reason)
 
 
 @transaction.atomic
 def record_question_counts(contract, period_start, counts, by, source=Source.FORM, reason=""):
     """Questions asked to support in one month, per category: {"Passwords": 120, ...}."""
-    locked = {
-        (row.contract_id, row.period_start, row.category.casefold()): row
-        for row in QuestionCount.objects.select_for_update().filter(
-            contract=contract, period_start=period_start
-        )
-    }
-    rows = []
-    for category, questions in counts.items():
-        key = (contract.pk, period_start, category.casefold())
-        # An existing category keeps its spelling; the key matches it whatever the case.
-        rows.append({"key": key, "category": category, "questions": questions})
-    created = updated = 0
-    for row in rows:
-        c, u = _upsert_question(locked, row, contract, period_start, by, source, reason)
-        created, updated = created + c, updated + u
-    return created, updated
-
-
-def _upsert_question(locked, row, contract, period_start, by, source, reason):
-    instance = locked.get(row["key"])
-    if instance is not None and instance.questions == row["questions"]:
-        return 0, 0
-    if instance is None:
-        instance = QuestionCount(
-            contract=contract, period_start=period_start, category=row["category"]
-        )
-        locked[row["key"]] = instance
-    created = instance.pk is None
-    instance.questions = row["questions"]
-    instance.source = source
-    instance.reported_by = by
-    instance._history_user = by
-    instance._change_reason = reason
-    instance.save()
-    return (1, 0) if created else (0, 1)
+    rows = [
+        {
+            "key": (contract.pk, period_start, category.casefold()),
+            "contract": contract,
+            "period_start": period_start,
+            "category": category,
+            "questions": questions,
+        }
+        for category, questions in counts.items()
+    ]
+    return _save_counts(imports.QUESTIONS, rows, by, source, reason)
 
 
 # Imports ----------------------------------------------------------------------------------
@@ -355,43 +358,14 @@ def _apply(figure_import, parsed, by):
             if done % PROGRESS_EVERY == 0:
                 cache.set(key, done, timeout=24 * 60 * 60)
         return created, updated, breaches
-    model, fields = {
-        imports.TICKETS: (TicketCount, ("opened", "closed")),
-        imports.QUESTIONS: (QuestionCount, ("questions",)),
-    }[parsed.kind]
-    contracts = {row["contract"].pk for row in parsed.rows}
-    days = [row["period_start"] for row in parsed.rows]
-    existing = model.objects.select_for_update().filter(
-        contract__in=contracts, period_start__gte=min(days), period_start__lte=max(days)
+    created, updated = _save_counts(
+        parsed.kind,
+        parsed.rows,
+        by,
+        Source.IMPORT,
+        reason,
+        progress=lambda done: cache.set(key, done, timeout=24 * 60 * 60),
     )
-    if parsed.kind == imports.TICKETS:
-        locked = {(row.contract_id, row.period_start, row.priority): row for row in existing}
-    else:
-        locked = {
-            (row.contract_id, row.period_start, row.category.casefold()): row for row in existing
-        }
-    for done, row in enumerate(parsed.rows):
-        if done and done % PROGRESS_EVERY == 0:
-            cache.set(key, done, timeout=24 * 60 * 60)
-        instance = locked.get(row["key"])
-        if instance is None:
-            instance = model(contract=row["contract"], period_start=row["period_start"])
-            if parsed.kind == imports.TICKETS:
-                instance.priority = row["priority"]
-            else:
-                instance.category = row["category"]
-            created += 1
-        elif all(getattr(instance, name) == row[name] for name in fields):
-            continue
-        else:
-            updated += 1
-        for name in fields:
-            setattr(instance, name, row[name])
-        instance.source = Source.IMPORT
-        instance.reported_by = by
-        instance._history_user = by
-        instance._change_reason = reason
-        instance.save()
     return created, updated, breaches
 
 
