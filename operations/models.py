@@ -31,11 +31,24 @@ class Source(models.TextChoices):
     CORRECTION = "correction", _("Corrected by the city")
 
 
+class ReportedFigure(models.Model):
+    """Who reported a figure, how and when (its history says what changed and why)."""
+
+    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class MeasurementQuerySet(VisibleToQuerySet):
     supplier_path = "service_level__contract__supplier"
 
 
-class Measurement(models.Model):
+class Measurement(ReportedFigure):
     """One service level's measured value for one period (week, month or quarter)."""
 
     service_level = models.ForeignKey(
@@ -43,11 +56,6 @@ class Measurement(models.Model):
     )
     period_start = models.DateField(_("period"))
     value = models.DecimalField(_("measured value"), max_digits=10, decimal_places=3)
-    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reported_at = models.DateTimeField(auto_now=True)
     breach_issue = models.ForeignKey(
         "escalations.Issue",
         on_delete=models.SET_NULL,
@@ -93,7 +101,7 @@ class SupportQuerySet(VisibleToQuerySet):
     supplier_path = "contract__supplier"
 
 
-class TicketCount(models.Model):
+class TicketCount(ReportedFigure):
     """Support tickets opened and closed in one month for one contract and priority."""
 
     contract = models.ForeignKey(
@@ -103,11 +111,6 @@ class TicketCount(models.Model):
     priority = models.CharField(_("priority"), max_length=2, choices=Priority)
     opened = models.PositiveIntegerField(_("opened"))
     closed = models.PositiveIntegerField(_("closed"))
-    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reported_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     objects = SupportQuerySet.as_manager()
@@ -127,7 +130,7 @@ class TicketCount(models.Model):
         return f"{self.contract.reference} {self.period_start:%Y-%m} {self.priority}"
 
 
-class QuestionCount(models.Model):
+class QuestionCount(ReportedFigure):
     """How many questions of one category users asked support in one month, per contract."""
 
     contract = models.ForeignKey(
@@ -136,11 +139,6 @@ class QuestionCount(models.Model):
     period_start = models.DateField(_("month"))
     category = models.CharField(_("category"), max_length=120)
     questions = models.PositiveIntegerField(_("questions"))
-    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reported_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     objects = SupportQuerySet.as_manager()
