@@ -229,9 +229,10 @@ def record_question_counts(contract, period_start, counts, by, source=Source.FOR
 # Imports ----------------------------------------------------------------------------------
 
 
-def may_import_for(user, supplier):
+def may_report_for(user, supplier_id):
+    """Supplier contacts report their own supplier's figures; procurement staff anyone's."""
     return user.is_active and (
-        user.can_manage or (user.is_supplier_contact and user.supplier_id == supplier.pk)
+        user.can_manage or (user.is_supplier_contact and user.supplier_id == supplier_id)
     )
 
 
@@ -299,7 +300,7 @@ def perform_import(payload):
     if figure_import is None or figure_import.status != ImportStatus.QUEUED:
         return
     by = figure_import.uploaded_by
-    if not may_import_for(by, figure_import.supplier):
+    if not may_report_for(by, figure_import.supplier_id):
         _fail(figure_import, _("The person who uploaded the file may no longer import for them."))
         return
     try:

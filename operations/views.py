@@ -40,15 +40,8 @@ from .models import (
 PREVIEW_ROWS = 20
 
 
-def may_write(user, supplier_id):
-    """Supplier contacts report for their own supplier; procurement staff for every supplier."""
-    return user.is_active and (
-        user.can_manage or (user.is_supplier_contact and user.supplier_id == supplier_id)
-    )
-
-
 def _require_writer(user, supplier_id):
-    if not may_write(user, supplier_id):
+    if not services.may_report_for(user, supplier_id):
         raise PermissionDenied
 
 
@@ -119,7 +112,7 @@ def contract_figures(request, pk):
         "contract": contract,
         "figures": standing_figures([contract]),
         "measurements": measurements,
-        "can_report": may_write(request.user, contract.supplier_id),
+        "can_report": services.may_report_for(request.user, contract.supplier_id),
         "can_correct": request.user.can_manage,
     }
     return render(request, "operations/contract_figures.html", context)
@@ -255,7 +248,7 @@ def import_detail(request, pk):
         else:
             context["parsed"] = parsed
             context["preview"] = parsed.rows[:PREVIEW_ROWS]
-            context["can_confirm"] = not parsed.errors and may_write(
+            context["can_confirm"] = not parsed.errors and services.may_report_for(
                 request.user, figure_import.supplier_id
             )
     response = render(request, "operations/import_detail.html", context)
