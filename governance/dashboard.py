@@ -8,22 +8,36 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Concat, TruncMonth
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from escalations.models import Issue, IssueStatus
 from governance.models import LEVEL_ORDER
 from meetings.models import Action, Forum, MeetingStatus
 from meetings.pulse import latest_pulse_by_supplier
 from operations.models import Measurement
-from suppliers.models import Comparison, ContractStatus, Metric, Supplier
+from suppliers.models import Comparison, Contract, ContractStatus, Metric, Supplier, Tier
+from suppliers.selectors import contracts_with_governance
 
 RUNNING = [ContractStatus.ACTIVE, ContractStatus.TERMINATING]
 COMPLIANCE_MONTHS = 3
 TREND_MONTHS = 12
 MEETINGS_WINDOW_DAYS = 365
 OVERDUE_ACTIONS_SHOWN = 8
+NOTICE_HORIZON_DAYS = 180
+# With hundreds of suppliers and forums the dashboard shows what needs attention first; each
+# list says how many it left out and links to the whole list.
+SUPPLIERS_SHOWN = 25
+FORUMS_SHOWN = 15
+DEADLINES_SHOWN = 25
+INCOMPLETE_SHOWN = 15
+CACHE_KEY = "dashboard:overview:v1"
 
 
 @dataclass
@@ -46,6 +60,18 @@ class SupplierRow:
         if abs(self.compliance - self.previous_compliance) < 0.5:
             return "flat"
         return "up" if self.compliance > self.previous_compliance else "down"
+
+    @property
+    def attention(self):
+        """How much this supplier needs the director's eye now: 0 is nothing to see."""
+        score = 3 * self.flagged + 2 * (
+            self.open_issues.get("business", 0) + self.open_issues.get("contract", 0)
+        )
+        score += self.missed + (1 if self.trend == "down" else 0)
+        previous = (self.pulse or {}).get("previous")
+        if previous and self.pulse["delivery"] < previous["delivery"] - 0.25:
+            score += 1
+        return score
 
     @property
     def open_issue_cells(self):
@@ -138,7 +164,8 @@ def supplier_rows(today):
     for supplier_id, answers in pulse.items():
         if supplier_id in rows:
             rows[supplier_id].pulse = answers
-    return list(rows.values())
+    # Most in need of attention first; key suppliers before others at the same level.
+    return sorted(rows.values(), key=lambda row: (-row.attention, row.supplier.tier != Tier.KEY))
 
 
 def meetings_per_forum(now):
@@ -173,14 +200,106 @@ def overdue_actions(today):
     }
 
 
+def notice_deadlines(today):
+    """Running contracts whose notice (or renewal decision) deadline falls within the
+    horizon, soonest first; a passed deadline stays listed until its term has ended."""
+    horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
+    contracts = Contract.objects.filter(status__in=RUNNING, end_date__isnull=False).only(
+        "pk", "end_date", "renewal", "renewal_term_months", "notice_period_months"
+    )
+    due = sorted(
+        (deadline, contract.pk)
+        for contract in contracts
+        if (deadline := contract.notice_deadline(today)) is not None
+        and deadline <= horizon
+        and contract.current_term_end(today) >= today
+    )
+    shown = Contract.objects.select_related("supplier").in_bulk(
+        [pk for _deadline, pk in due[:DEADLINES_SHOWN]]
+    )
+    return {
+        "count": len(due),
+        "shown": [(deadline, shown[pk]) for deadline, pk in due[:DEADLINES_SHOWN]],
+    }
+
+
+def incomplete_governance():
+    """Draft and running contracts that lack a named role holder on some level and side."""
+    contracts = (
+        Contract.objects.filter(status__in=[*RUNNING, ContractStatus.DRAFT])
+        .alias(
+            filled=Count(
+                Concat("governance_levels__level", "governance_levels__role_holders__side"),
+                distinct=True,
+                filter=Q(governance_levels__role_holders__isnull=False),
+            )
+        )
+        .filter(filled__lt=len(LEVEL_ORDER) * 2)
+    )
+    return {
+        "count": contracts.count(),
+        "shown": list(
+            contracts_with_governance(contracts.order_by("reference"))[:INCOMPLETE_SHOWN]
+        ),
+    }
+
+
+def portfolio_totals():
+    contracts = Contract.objects.aggregate(
+        contracts=Count("pk", filter=Q(status__in=RUNNING)),
+        drafts=Count("pk", filter=Q(status=ContractStatus.DRAFT)),
+        annual_value=Sum("annual_value_sek", filter=Q(status__in=RUNNING)),
+    )
+    suppliers = Supplier.objects.aggregate(
+        suppliers=Count("pk"), key_suppliers=Count("pk", filter=Q(tier=Tier.KEY))
+    )
+    return contracts | suppliers
+
+
 def dashboard_figures(now=None):
+    """Everything the dashboard shows, in a fixed number of queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    forums = meetings_per_forum(now)
+    behind = sorted(
+        (forum for forum in forums if forum.not_held), key=lambda forum: -forum.not_held
+    )
     return {
+        "portfolio": portfolio_totals(),
         "supplier_rows": supplier_rows(today),
         "issue_totals": issue_totals(),
         "levels": LEVEL_ORDER,
-        "forums": meetings_per_forum(now),
+        "forums_behind": behind[:FORUMS_SHOWN],
+        "forums_behind_count": len(behind),
+        "forum_count": len(forums),
         "overdue_actions": overdue_actions(today),
+        "deadlines": notice_deadlines(today),
+        "incomplete_governance": incomplete_governance(),
         "compliance_months": COMPLIANCE_MONTHS,
+        "horizon_days": NOTICE_HORIZON_DAYS,
+        "today": today,
+        "computed_at": now,
     }
+
+
+def dashboard_html(show_all=False, refresh=False):
+    """The dashboard's content, rendered once for everyone who sees the portfolio and kept for
+    DASHBOARD_CACHE_SECONDS: ten years of figures take a while to add up, and the page says
+    how old its figures are (its refresh link passes refresh=True)."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    key = f"{CACHE_KEY}:{get_language()}:{'all' if show_all else 'top'}"
+    html = None if refresh or not seconds else cache.get(key)
+    if html is None:
+        figures = dashboard_figures()
+        rows = figures["supplier_rows"]
+        shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
+        context = {
+            **figures,
+            "show_all": show_all,
+            "supplier_rows": shown,
+            "suppliers_left_out": len(rows) - len(shown),
+        }
+        html = render_to_string("governance/_dashboard_body.html", context)
+        if seconds:
+            cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered

@@ -1,24 +1,17 @@
-from datetime import timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Q, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from suppliers.contract_views import contract_context, contracts_with_governance, visible_contract
-from suppliers.models import Contract, ContractStatus, Supplier, Tier
+from suppliers.contract_views import contract_context, visible_contract
 
 from .access import portfolio_required, require_manager
-from .dashboard import dashboard_figures
+from .dashboard import dashboard_html
 from .forms import MandateForm, RoleHolderForm
 from .services import remove_role_holder
-
-NOTICE_HORIZON_DAYS = 180
 
 
 @login_required
@@ -30,43 +23,10 @@ def home(request):
 
 @portfolio_required
 def dashboard(request):
-    today = timezone.localdate()
-    running = [ContractStatus.ACTIVE, ContractStatus.TERMINATING]
-    portfolio = Contract.objects.aggregate(
-        contracts=Count("pk", filter=Q(status__in=running)),
-        drafts=Count("pk", filter=Q(status=ContractStatus.DRAFT)),
-        annual_value=Sum("annual_value_sek", filter=Q(status__in=running)),
+    body = dashboard_html(
+        show_all=request.GET.get("suppliers") == "all", refresh="refresh" in request.GET
     )
-    suppliers = Supplier.objects.aggregate(
-        suppliers=Count("pk"), key_suppliers=Count("pk", filter=Q(tier=Tier.KEY))
-    )
-    contracts = list(
-        contracts_with_governance(Contract.objects.filter(status__in=[*running, "draft"]))
-    )
-    deadlines = sorted(
-        (
-            (deadline, contract)
-            for contract in contracts
-            if contract.status in running
-            and (deadline := contract.notice_deadline(today)) is not None
-        ),
-        key=lambda pair: pair[0],
-    )
-    horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
-    context = {
-        "portfolio": portfolio | suppliers,
-        # A passed deadline stays listed until the term it belonged to has ended.
-        "upcoming_deadlines": [
-            (deadline, contract)
-            for deadline, contract in deadlines
-            if deadline <= horizon and contract.current_term_end(today) >= today
-        ],
-        "incomplete_governance": [c for c in contracts if c.missing_roles()],
-        "horizon_days": NOTICE_HORIZON_DAYS,
-        "today": today,
-        **dashboard_figures(),
-    }
-    return render(request, "governance/dashboard.html", context)
+    return render(request, "governance/dashboard.html", {"body": body})
 
 
 def _render_level(request, contract_pk, level_name, *, holder_form=None, error=None):

@@ -13,6 +13,7 @@ from governance.models import Side
 from .models import Cadence, Meeting, MeetingStatus, PulseResponse
 
 SCORES = ("trust", "dialogue", "delivery")
+PULSE_WINDOW_YEARS = 2
 
 
 def pulse_open(meeting, now=None):
@@ -123,12 +124,18 @@ def latest_pulse_by_supplier(today=None):
     "responses", "sides": {"city": averages or None, "supplier": averages or None},
     "previous": the same for the supplier's answered meeting before, or None}}.
     A supplier's figures count the city's answers and that supplier's own, not another
-    supplier's at a joint meeting. Suppliers without an answered meeting are left out.
+    supplier's at a joint meeting. Suppliers without an answered meeting in the last
+    PULSE_WINDOW_YEARS are left out: an older pulse says little about the relationship now.
     Two queries whatever the amount of data.
     """
+    cutoff = _cutoff(today)
     answered = PulseResponse.objects.filter(meeting=OuterRef("pk"))
     pairs = (
-        Meeting.objects.filter(forum__cadence=Cadence.QUARTERLY, starts_at__lt=_cutoff(today))
+        Meeting.objects.filter(
+            forum__cadence=Cadence.QUARTERLY,
+            starts_at__lt=cutoff,
+            starts_at__gte=cutoff - timedelta(days=365 * PULSE_WINDOW_YEARS),
+        )
         .exclude(status=MeetingStatus.CANCELLED)
         .filter(Exists(answered))
         .values_list("pk", "starts_at", "forum__contracts__supplier_id")

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from governance.access import manager_required, require_manager
 from governance.forms import RoleHolderForm
-from governance.models import GovernanceLevel, Side
+from governance.models import Side
 from meetings.forms import ExpectationForm
 from meetings.models import Expectation
 
@@ -24,19 +23,10 @@ from .forms import (
 )
 from .goals import goals_of
 from .models import Contract, ContractStatus, GoalStatus, Supplier
+from .selectors import contracts_with_governance
 
 CONTRACTS_PER_PAGE = 50
 EXPECTATIONS_ON_PAGE = 10
-
-
-def contracts_with_governance(queryset):
-    """Contracts with their levels and role holders, so missing_roles() needs no more queries."""
-    return queryset.select_related("supplier").prefetch_related(
-        Prefetch(
-            "governance_levels",
-            queryset=GovernanceLevel.objects.prefetch_related("role_holders"),
-        )
-    )
 
 
 @login_required

@@ -171,3 +171,6 @@ LOGGING = {
     # WeasyPrint reports each rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+# The dashboard's figures are shared by the city's people and recomputed at most this often
+# (0: on every request); the page shows their age and has a refresh link.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))

@@ -34,3 +34,7 @@ OUTBOX_KICK_ON_COMMIT = env_bool("OUTBOX_KICK_ON_COMMIT", False)
 # Serve static files from the apps and static/ directly, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests change the data between two looks at the dashboard: no shared, cached figures (the
+# caching test turns it on).
+DASHBOARD_CACHE_SECONDS = 0

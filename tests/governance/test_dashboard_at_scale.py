@@ -1,0 +1,118 @@
+"""The dashboard with hundreds of suppliers, forums and contracts: what needs attention first,
+each shortened list saying what it left out, and figures shared for a minute with their age
+shown (a refresh recomputes them)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import dashboard
+from governance.dashboard import dashboard_figures
+from meetings.models import Meeting, MeetingStatus, PulseResponse
+from tests.factories import (
+    fill_governance,
+    make_contract,
+    make_forum,
+    make_issue,
+    make_quarterly_meeting,
+    make_supplier,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, query=""):
+    response = client.get(reverse("dashboard") + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_suppliers_needing_attention_come_first_and_the_rest_are_one_click_away(
+    procurement, director, client_for, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "SUPPLIERS_SHOWN", 3)
+    calm = [make_supplier(f"Calm {n} AB") for n in range(4)]
+    troubled = make_supplier("Troubled AB")
+    contract = fill_governance(make_contract(troubled, status="active"))
+    issue = make_issue([contract], procurement, title="Backups failing")
+    issue.flagged_at = timezone.now()
+    issue.save()
+
+    client = client_for(director)
+    page = _page(client)
+    assert page.index("Troubled AB") < page.index("Calm 0 AB")
+    assert "Calm 3 AB" not in page
+    assert "Show all 5 suppliers" in page
+    everything = _page(client, "?suppliers=all")
+    assert all(supplier.name in everything for supplier in calm)
+    assert "Show all" not in everything
+
+
+def test_only_forums_behind_on_their_meetings_are_listed(procurement, director, client_for):
+    contract = fill_governance(make_contract(make_supplier(), status="active"))
+    behind = make_forum([contract], procurement, name="Forum behind")
+    make_forum([contract], procurement, name="Forum on track")
+    Meeting.objects.create(
+        forum=behind,
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=1),
+        status=MeetingStatus.PLANNED,
+    )
+    page = _page(client_for(director))
+    assert "1 of 2 forums has meetings without approved minutes" in page
+    assert "Forum behind" in page
+    assert "Forum on track" not in page
+
+
+def test_contracts_missing_a_role_holder_are_counted_in_the_database(
+    procurement, director, client_for
+):
+    supplier = make_supplier()
+    complete = fill_governance(make_contract(supplier, status="active", title="Complete one"))
+    lacking = fill_governance(
+        make_contract(supplier, status="draft", title="Lacking one"),
+        skip=[("business", "supplier")],
+    )
+    figures = dashboard_figures()
+    assert figures["incomplete_governance"]["count"] == 1
+    assert figures["incomplete_governance"]["shown"] == [lacking]
+    page = _page(client_for(director))
+    assert "Lacking one" in page
+    assert complete.title not in page.split("without a complete governance model")[1]
+
+
+def test_a_pulse_older_than_two_years_is_not_shown_as_the_latest(procurement, director, client_for):
+    supplier = make_supplier("Old Pulse AB")
+    contract = fill_governance(make_contract(supplier, status="active"))
+    long_ago = timezone.now() - timedelta(days=3 * 365)
+    meeting = make_quarterly_meeting([contract], procurement, starts_at=long_ago)
+    PulseResponse.objects.create(
+        meeting=meeting, respondent=procurement, side="buyer", trust=2, dialogue=2, delivery=2
+    )
+    assert dashboard_figures()["supplier_rows"][0].pulse is None
+
+
+@override_settings(DASHBOARD_CACHE_SECONDS=60)
+def test_figures_are_shared_for_a_minute_with_their_age_and_a_refresh(
+    procurement, director, client_for
+):
+    cache.clear()
+    contract = fill_governance(make_contract(make_supplier(), status="active"))
+    client = client_for(director)
+    first = _page(client)
+    assert "Figures as of" in first
+    assert "<strong>0</strong> flagged for escalation" in first
+
+    issue = make_issue([contract], procurement, title="Flagged now")
+    issue.flagged_at = timezone.now()
+    issue.save()
+    # Another member of the city's staff gets the same, shared figures.
+    assert "<strong>0</strong> flagged for escalation" in _page(client_for(procurement))
+    refreshed = _page(client, "?refresh=1")
+    assert "<strong>1</strong> flagged for escalation" in refreshed
+    assert "<strong>1</strong> flagged for escalation" in _page(client)
+    cache.clear()
