@@ -1,17 +1,22 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from .models import DEFAULT_MANDATES, LEVEL_ORDER, GovernanceLevel, RoleHolder
 
 
 def ensure_governance_levels(contract):
-    """Give a contract its three governance levels, with the standard mandates, once."""
+    """Give a contract its three governance levels, with the standard mandates, once; the
+    contract's history shows them added (by the request's user, if any)."""
     existing = set(contract.governance_levels.values_list("level", flat=True))
-    GovernanceLevel.objects.bulk_create(
-        GovernanceLevel(contract=contract, level=level, mandate=str(DEFAULT_MANDATES[level]))
-        for level in LEVEL_ORDER
-        if level not in existing
+    bulk_create_with_history(
+        [
+            GovernanceLevel(contract=contract, level=level, mandate=str(DEFAULT_MANDATES[level]))
+            for level in LEVEL_ORDER
+            if level not in existing
+        ],
+        GovernanceLevel,
     )
 
 

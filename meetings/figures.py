@@ -2,6 +2,8 @@
 frozen into the items when the minutes are approved (the governance record keeps what the
 meeting saw, whatever is corrected later)."""
 
+from simple_history.utils import bulk_update_with_history
+
 from operations.figures import standing_figures
 from suppliers.models import Contract
 
@@ -16,9 +18,9 @@ def live_figures(forum, user):
     return standing_figures(Contract.objects.visible_to(user).filter(forums=forum))
 
 
-def freeze_figures(minutes):
+def freeze_figures(minutes, by=None):
     """Copy the figures as they stand into the draft's figure items (kept if already frozen,
-    as in a correction copied from an approved version)."""
+    as in a correction copied from an approved version); the items' history records it."""
     items = [
         item for item in minutes.items.all() if item.kind in FIGURE_KINDS and item.figures is None
     ]
@@ -27,7 +29,7 @@ def freeze_figures(minutes):
     figures = standing_figures(minutes.meeting.forum.contracts.all())
     for item in items:
         item.figures = {"as_of": figures["as_of"], item.kind: figures[item.kind]}
-    type(items[0]).objects.bulk_update(items, ["figures"])
+    bulk_update_with_history(items, type(items[0]), ["figures"], default_user=by)
 
 
 def visible_part(figures, user, contract_ids):

@@ -200,7 +200,7 @@ def minutes_item_add(request, pk):
     form = AddItemForm(request.POST)
     if form.is_valid():
         try:
-            services.add_item(minutes, form.cleaned_data["title"])
+            services.add_item(minutes, form.cleaned_data["title"], by=request.user)
         except services.MinutesLocked:
             return _locked_response(request, minutes)
     else:
@@ -224,6 +224,7 @@ def action_add(request, pk):
                     field: form.cleaned_data[field]
                     for field in ("description", "owner_name", "owner_organisation", "due_on")
                 },
+                by=request.user,
             )
         except services.MinutesLocked:
             return _locked_response(request, item.minutes)
@@ -243,7 +244,9 @@ def action_edit(request, pk):
     if form.is_valid():
         fields = {field: form.cleaned_data[field] for field in ActionForm.Meta.fields}
         try:
-            action = services.save_action(action, revision=form.cleaned_data["revision"], **fields)
+            action = services.save_action(
+                action, revision=form.cleaned_data["revision"], by=request.user, **fields
+            )
         except services.MinutesLocked:
             return _locked_response(request, action.minutes)
         except services.EditConflict as conflict:
@@ -263,7 +266,7 @@ def attendance_toggle(request, pk):
     row = _visible_row(request, Attendance, pk)
     require_manager(request.user)
     try:
-        row = services.set_presence(row, request.POST.get("present") == "on")
+        row = services.set_presence(row, request.POST.get("present") == "on", by=request.user)
     except services.MinutesLocked:
         return _locked_response(request, row.minutes)
     return _render_partial(
@@ -281,7 +284,7 @@ def attendee_add(request, pk):
     form = AttendeeForm(request.POST)
     if form.is_valid():
         try:
-            services.add_attendee(minutes, **form.cleaned_data)
+            services.add_attendee(minutes, by=request.user, **form.cleaned_data)
         except services.MinutesLocked:
             return _locked_response(request, minutes)
         form = AttendeeForm()

@@ -150,6 +150,7 @@ class Forum(models.Model):
     starts_on = models.DateField(_("first possible date"))
     ends_on = models.DateField(_("last possible date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     objects = ForumQuerySet.as_manager()
 
@@ -273,6 +274,16 @@ class Meeting(models.Model):
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the portal cancelled it (no forum rule asks for it any more)."),
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -403,6 +414,7 @@ class MinutesItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["minutes", "position"]
@@ -427,6 +439,7 @@ class Attendance(models.Model):
     side = models.CharField(_("side"), max_length=10, choices=Side)
     role_title = models.CharField(_("role"), max_length=120, blank=True)
     present = models.BooleanField(_("present"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["minutes", "side", "organisation", "name"]
@@ -482,6 +495,7 @@ class Action(models.Model):
         _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
     )
     revision = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     objects = ActionQuerySet.as_manager()
 

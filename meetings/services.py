@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from governance.models import OutboxKind, Side
 from governance.outbox import email_message, enqueue, enqueue_many
@@ -66,8 +67,12 @@ def reconcile_meetings(now=None, horizon_weeks=HORIZON_WEEKS):
         )
         if (forum_id, starts_at) not in wanted
     ]
+    # by=None: the portal cancelled them, because no forum rule asks for them any more.
     cancelled = Meeting.objects.filter(pk__in=unwanted).update(
-        status=MeetingStatus.CANCELLED, sequence=F("sequence") + 1
+        status=MeetingStatus.CANCELLED,
+        sequence=F("sequence") + 1,
+        cancelled_at=now,
+        cancelled_by=None,
     )
     notify_meeting_changes(now)
     return len(missing), cancelled
@@ -174,11 +179,14 @@ def queue_meeting_reminders(now=None):
 
 
 @transaction.atomic
-def cancel_meeting(meeting, now=None):
+def cancel_meeting(meeting, now=None, by=None):
     """Cancel one coming meeting (a holiday, say): its invitees get a CANCEL, and reconcile
-    never plans the slot again."""
+    never plans the slot again. The meeting keeps who cancelled it and when."""
     updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
-        status=MeetingStatus.CANCELLED, sequence=F("sequence") + 1
+        status=MeetingStatus.CANCELLED,
+        sequence=F("sequence") + 1,
+        cancelled_at=now or timezone.now(),
+        cancelled_by=by,
     )
     notify_meeting_changes(now)
     return bool(updated)
@@ -201,7 +209,7 @@ def save_forum(form, now=None):
 # Minutes
 
 
-def _attendance_from_governance(minutes):
+def _attendance_from_governance(minutes, by):
     forum = minutes.meeting.forum
     rows = [
         Attendance(
@@ -233,7 +241,7 @@ def _attendance_from_governance(minutes):
                 role_title=holder.role_title,
             )
         )
-    Attendance.objects.bulk_create(rows)
+    bulk_create_with_history(rows, Attendance, default_user=by)
 
 
 def open_actions_before(meeting):
@@ -258,32 +266,41 @@ def start_minutes(meeting, by):
     if meeting.minutes_versions.exists():
         return meeting.current_minutes()
     minutes = Minutes.objects.create(meeting=meeting, number=1, created_by=by)
-    items = MinutesItem.objects.bulk_create(
-        MinutesItem(
-            minutes=minutes,
-            position=template_item.position,
-            title=template_item.title,
-            guidance=template_item.guidance,
-            kind=template_item.kind,
-        )
-        for template_item in meeting.forum.agenda_items()
+    # Created with their history rows: the record says who started the minutes from what.
+    items = bulk_create_with_history(
+        [
+            MinutesItem(
+                minutes=minutes,
+                position=template_item.position,
+                title=template_item.title,
+                guidance=template_item.guidance,
+                kind=template_item.kind,
+            )
+            for template_item in meeting.forum.agenda_items()
+        ],
+        MinutesItem,
+        default_user=by,
     )
     if not items:
         items = [MinutesItem.objects.create(minutes=minutes, position=1, title=_("Discussion"))]
     actions_item = next((item for item in items if item.kind == ItemKind.OPEN_ACTIONS), items[-1])
-    Action.objects.bulk_create(
-        Action(
-            minutes=minutes,
-            item=actions_item,
-            origin=action.first_recorded,
-            description=action.description,
-            owner_name=action.owner_name,
-            owner_organisation=action.owner_organisation,
-            due_on=action.due_on,
-        )
-        for action in open_actions_before(meeting)
+    bulk_create_with_history(
+        [
+            Action(
+                minutes=minutes,
+                item=actions_item,
+                origin=action.first_recorded,
+                description=action.description,
+                owner_name=action.owner_name,
+                owner_organisation=action.owner_organisation,
+                due_on=action.due_on,
+            )
+            for action in open_actions_before(meeting)
+        ],
+        Action,
+        default_user=by,
     )
-    _attendance_from_governance(minutes)
+    _attendance_from_governance(minutes, by)
     return minutes
 
 
@@ -300,36 +317,57 @@ def _next_position(minutes):
 
 
 @transaction.atomic
-def add_item(minutes, title):
+def add_item(minutes, title, by=None):
     _require_draft(minutes)
-    return MinutesItem.objects.create(
-        minutes=minutes, position=_next_position(minutes), title=title
-    )
+    item = MinutesItem(minutes=minutes, position=_next_position(minutes), title=title)
+    _stamp(item, by)
+    item.save()
+    return item
 
 
-def _save_revised(row, revision, **fields):
-    """Optimistic locking: write only if the row is still at `revision`; else EditConflict."""
+def _save_revised(row, revision, by, **fields):
+    """Optimistic locking: write only if the row is still at `revision`; else EditConflict.
+
+    Saved through the model (not a queryset update) so its history records who changed what.
+    """
     with transaction.atomic():
+        # The draft's row lock also queues concurrent edits of its rows behind each other.
         _require_draft(row.minutes)
-        rows = type(row).objects.filter(pk=row.pk)
-        updated = rows.filter(revision=revision).update(revision=F("revision") + 1, **fields)
-    current = rows.select_related("minutes").get()
-    if not updated:
-        raise EditConflict(current)
-    return current
+        current = type(row).objects.select_related("minutes").get(pk=row.pk)
+        if current.revision == revision:
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.revision += 1
+            _stamp(current, by)
+            current.save(update_fields=[*fields, "revision"])
+            return current
+    raise EditConflict(current)
+
+
+def _stamp(row, by):
+    """Name the person in the row's history; without one, the request's user (simple-history's
+    middleware) or nobody (the portal)."""
+    if by is not None:
+        row._history_user = by
 
 
 def save_item(item, *, revision, notes, decisions, by):
     """Save an item's notes and decisions only if nobody saved it since `revision` was read."""
     return _save_revised(
-        item, revision, notes=notes, decisions=decisions, updated_by=by, updated_at=timezone.now()
+        item,
+        revision,
+        by,
+        notes=notes,
+        decisions=decisions,
+        updated_by=by,
+        updated_at=timezone.now(),
     )
 
 
 @transaction.atomic
-def add_action(minutes, *, item, description, owner_name, owner_organisation, due_on):
+def add_action(minutes, *, item, description, owner_name, owner_organisation, due_on, by=None):
     _require_draft(minutes)
-    return Action.objects.create(
+    action = Action(
         minutes=minutes,
         item=item,
         description=description,
@@ -337,25 +375,29 @@ def add_action(minutes, *, item, description, owner_name, owner_organisation, du
         owner_organisation=owner_organisation,
         due_on=due_on,
     )
+    _stamp(action, by)
+    action.save()
+    return action
 
 
-def save_action(action, *, revision, **fields):
+def save_action(action, *, revision, by=None, **fields):
     """Save an action's fields (or status) unless someone saved it since `revision` was read."""
-    return _save_revised(action, revision, **fields)
+    return _save_revised(action, revision, by, **fields)
 
 
 @transaction.atomic
-def set_presence(row, present):
+def set_presence(row, present, by=None):
     _require_draft(row.minutes)
-    Attendance.objects.filter(pk=row.pk).update(present=present)
     row.present = present
+    _stamp(row, by)
+    row.save(update_fields=["present"])
     return row
 
 
 @transaction.atomic
-def add_attendee(minutes, *, name, email, organisation, side):
+def add_attendee(minutes, *, name, email, organisation, side, by=None):
     _require_draft(minutes)
-    return Attendance.objects.create(
+    row = Attendance(
         minutes=minutes,
         name=name,
         email=email,
@@ -364,6 +406,9 @@ def add_attendee(minutes, *, name, email, organisation, side):
         role_title=_("Guest"),
         present=True,
     )
+    _stamp(row, by)
+    row.save()
+    return row
 
 
 @transaction.atomic
@@ -374,7 +419,7 @@ def approve_minutes(minutes, by, now=None):
     if minutes.is_approved:
         raise MinutesLocked
     # Before the approval: the lock refuses any change to an approved version's items.
-    freeze_figures(minutes)
+    freeze_figures(minutes, by)
     minutes.approved_at = now or timezone.now()
     minutes.approved_by = by
     minutes.save(update_fields=["approved_at", "approved_by"])

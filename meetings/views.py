@@ -147,7 +147,7 @@ def meeting_cancel(request, pk):
     require_manager(request.user)
     if meeting.starts_at <= timezone.now() or meeting.minutes_versions.exists():
         messages.error(request, _("Only a coming meeting without minutes can be cancelled."))
-    elif cancel_meeting(meeting):
+    elif cancel_meeting(meeting, by=request.user):
         messages.success(request, _("Meeting cancelled. The invitees are sent a cancellation."))
     return redirect(meeting)
 

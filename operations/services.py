@@ -114,8 +114,10 @@ def _save_measurement(existing, service_level, day, value, by, source, reason):
     if changed:
         _save_reported(measurement, by, source, reason)
     elif raised:
-        # The same value again, but its issue was missing: link it without a new history row.
-        Measurement.objects.filter(pk=measurement.pk).update(breach_issue=raised)
+        # The same value again, but its issue was missing: link it, and say so in its history.
+        measurement._history_user = by
+        measurement._change_reason = _("Linked to the issue raised for its breach")
+        measurement.save(update_fields=["breach_issue"])
     return Recorded(measurement, created, changed, raised)
 
 

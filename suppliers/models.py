@@ -366,6 +366,14 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who revoked it, or who sent the invitation that replaced it."),
+    )
 
     objects = InvitationQuerySet.as_manager()
 

@@ -64,7 +64,10 @@ def invite_contact(supplier, *, name, email, invited_by):
     """
     email = email.lower()
     now = timezone.now()
-    Invitation.objects.pending(now).filter(supplier=supplier, email=email).update(revoked_at=now)
+    # The earlier invitation records that it was replaced, by whom and when.
+    Invitation.objects.pending(now).filter(supplier=supplier, email=email).update(
+        revoked_at=now, revoked_by=invited_by
+    )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         supplier=supplier,

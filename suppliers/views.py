@@ -175,7 +175,7 @@ def invitation_revoke(request, pk, invitation_pk):
     supplier = _visible_supplier(request, pk)
     require_manager(request.user)
     Invitation.objects.pending().filter(supplier=supplier, pk=invitation_pk).update(
-        revoked_at=timezone.now()
+        revoked_at=timezone.now(), revoked_by=request.user
     )
     if not request.htmx:
         return redirect(supplier.get_absolute_url() + "#invitations")
