@@ -1,0 +1,43 @@
+"""Sign-in lockout."""
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def sign_in_name(request, credentials):
+    """The e-mail address a sign-in attempt was for, as django-axes counts it: in any case of
+    letters it is the same person, so it is one count."""
+    name = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return name.strip().lower() or None
+
+
+def client_ip(request):
+    """The address a request came from. Behind TRUSTED_PROXY_COUNT proxies that each append to
+    X-Forwarded-For, it is that many entries from the right (entries further left are the
+    client's to invent); without proxies it is the connection's address."""
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        address.strip()
+        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if address.strip()
+    ]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes refused a sign-in: say until when, in the site's layout (429)."""
+    cool_off = get_cool_off(request)
+    # The refused attempt itself restarts the wait, so it ends one cool-off from now.
+    until = timezone.localtime(timezone.now() + cool_off)
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": round(cool_off.total_seconds() / 60), "until": until},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
