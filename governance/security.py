@@ -1,9 +1,30 @@
-"""Sign-in lockout."""
+"""The content security policy and sign-in lockout."""
 
 from axes.helpers import get_cool_off
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
+
+ADMIN_PREFIX = "/admin/"  # where governance/urls.py mounts Django's admin
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's policy, with one allowance in the admin only: django-simple-history's
+    history page carries an inline style attribute. Scripts stay as strict as everywhere.
+    A PDF gets no policy: Chromium applies it to its own PDF viewer page, which it breaks."""
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            return response
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(ADMIN_PREFIX):
+            parts.update = {**(parts.update or {}), "style-src-attr": [UNSAFE_INLINE]}
+        return parts
 
 
 def sign_in_name(request, credentials):
