@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Concat, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,7 +23,6 @@ from meetings.models import Action, Forum, MeetingStatus
 from meetings.pulse import latest_pulse_by_supplier
 from operations.models import Measurement
 from suppliers.models import Comparison, Contract, ContractStatus, Metric, Supplier, Tier
-from suppliers.selectors import contracts_with_governance
 
 RUNNING = [ContractStatus.ACTIVE, ContractStatus.TERMINATING]
 COMPLIANCE_MONTHS = 3
@@ -227,20 +226,12 @@ def incomplete_governance():
     """Draft and running contracts that lack a named role holder on some level and side."""
     contracts = (
         Contract.objects.filter(status__in=[*RUNNING, ContractStatus.DRAFT])
-        .alias(
-            filled=Count(
-                Concat("governance_levels__level", "governance_levels__role_holders__side"),
-                distinct=True,
-                filter=Q(governance_levels__role_holders__isnull=False),
-            )
-        )
-        .filter(filled__lt=len(LEVEL_ORDER) * 2)
+        .with_missing_role_count()
+        .filter(missing_role_count__gt=0)
     )
     return {
         "count": contracts.count(),
-        "shown": list(
-            contracts_with_governance(contracts.order_by("reference"))[:INCOMPLETE_SHOWN]
-        ),
+        "shown": list(contracts.with_supplier().order_by("reference")[:INCOMPLETE_SHOWN]),
     }
 
 

@@ -23,7 +23,7 @@ from .forms import (
 )
 from .goals import goals_of
 from .models import Contract, ContractStatus, GoalStatus, Supplier
-from .selectors import contracts_with_governance
+from .selectors import contracts_with_governance, count_missing_roles
 
 CONTRACTS_PER_PAGE = 50
 EXPECTATIONS_ON_PAGE = 10
@@ -32,13 +32,14 @@ EXPECTATIONS_ON_PAGE = 10
 @login_required
 @vary_on_headers("HX-Request")
 def contract_list(request):
-    contracts = contracts_with_governance(Contract.objects.visible_to(request.user))
-    suppliers = Supplier.objects.visible_to(request.user)
+    contracts = Contract.objects.visible_to(request.user).with_supplier()
+    suppliers = Supplier.objects.visible_to(request.user).only("pk", "name")
     filters = ContractFilterForm(request.GET)
     contracts = filters.filter(contracts)
     page = Paginator(contracts.order_by("reference"), CONTRACTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = count_missing_roles(page.object_list)
     other_params = request.GET.copy()
     other_params.pop("page", None)
     context = {

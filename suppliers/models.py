@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,16 @@ class Renewal(models.TextChoices):
 class ContractQuerySet(VisibleToQuerySet):
     def with_supplier(self):
         return self.select_related("supplier")
+
+    def with_missing_role_count(self):
+        """Annotate missing_role_count: the (level, side) pairs with nobody named, counted in
+        the database, for lists that show only how many (missing_roles() names them)."""
+        filled = models.Count(
+            Concat("governance_levels__level", "governance_levels__role_holders__side"),
+            distinct=True,
+            filter=Q(governance_levels__role_holders__isnull=False),
+        )
+        return self.annotate(missing_role_count=len(LEVEL_ORDER) * len(Side) - filled)
 
 
 class Contract(models.Model):

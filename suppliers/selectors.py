@@ -6,10 +6,24 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import GovernanceLevel, RoleHolder
 from meetings.models import Expectation
 
-from .models import Goal, OutcomeCommitment, ServiceLevel
+from .models import Contract, Goal, OutcomeCommitment, ServiceLevel
 
 HISTORY_LIMIT = 200
 ACTIONS = {"+": _("added"), "~": _("changed"), "-": _("removed")}
+
+
+def count_missing_roles(contracts):
+    """Set missing_role_count on each contract of a page, in one query (counting them in the
+    list's own query would count every contract's role holders before the page is cut)."""
+    contracts = list(contracts)
+    counts = dict(
+        Contract.objects.filter(pk__in=[contract.pk for contract in contracts])
+        .with_missing_role_count()
+        .values_list("pk", "missing_role_count")
+    )
+    for contract in contracts:
+        contract.missing_role_count = counts[contract.pk]
+    return contracts
 
 
 def contracts_with_governance(queryset):
