@@ -1,11 +1,19 @@
-"""The content security policy and sign-in lockout."""
+"""The content security policy, sign-in lockout, the page for a refused CSRF token and
+ended sessions under htmx."""
+
+from urllib.parse import urlsplit
 
 from axes.helpers import get_cool_off
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import render, resolve_url
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 ADMIN_PREFIX = "/admin/"  # where governance/urls.py mounts Django's admin
 
@@ -62,3 +70,45 @@ def locked_out(request, original_response=None, credentials=None):
     )
     response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A change refused for a missing or stale CSRF token (an old tab, a session signed in
+    again elsewhere): nothing was saved; say so and how to go on."""
+    if request.htmx:
+        # htmx does not swap a 403 into the page; reload it (with a fresh token) and show why.
+        messages.error(
+            request,
+            _(
+                "This page had expired, so your last change was not saved. "
+                "The page has been reloaded: please make the change again."
+            ),
+        )
+        response = HttpResponse(status=403)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "403_csrf.html", status=403)
+
+
+class HtmxLoginRedirectMiddleware:
+    """When the session has ended, an htmx request sends the whole page to sign in (and back
+    to that page afterwards); otherwise htmx would follow the redirect and swap the sign-in
+    form into a fragment of the page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.htmx
+            and response.status_code == 302
+            and not request.user.is_authenticated
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            page = request.htmx.current_url_abs_path
+            if page is None and request.method == "GET":
+                page = request.get_full_path()
+            login_url = redirect_to_login(page).url if page else resolve_url(settings.LOGIN_URL)
+            return HttpResponseClientRedirect(login_url)
+        return response

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "governance.security.PortalCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "governance.security.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -125,6 +126,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
+
+CSRF_FAILURE_VIEW = "governance.security.csrf_failure"
 
 # Everything the pages load comes from the portal itself; no inline script or style (htmx's
 # indicator styles are in portal.css, see base.html). The admin allows inline style attributes

@@ -1,7 +1,10 @@
 """The content security policy in a real Chromium: htmx filters, forms and fragments work with
-no violation at all (no inline script or style anywhere), the admin too."""
+no violation at all (no inline script or style anywhere), the admin too; an ended session or
+an expired form under htmx lands the person on a page that says what happened."""
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from governance.models import Role, RoleHolder
@@ -141,4 +144,46 @@ def test_the_admin_works_under_the_policy(page, live_server, violations):
     page.goto(f"{base}/admin/suppliers/contract/{contract.pk}/change/")
     page.locator(".datetimeshortcuts a").first.click()
 
+    assert violations == []
+
+
+def test_an_ended_session_sends_the_page_to_sign_in_and_back(page, live_server, violations):
+    base = live_server.url
+    officer = make_user(Role.PROCUREMENT, email="officer@city.example")
+    fill_governance(make_contract(make_supplier("Gamma Drift AB"), reference="G-001"))
+    sign_in(page, base, officer.email, PASSWORD)
+    page.goto(f"{base}/contracts/")
+
+    Session.objects.update(expire_date=timezone.now())  # eight idle hours have passed
+    page.get_by_label("Search").fill("G-001")
+
+    expect(page).to_have_url(f"{base}/login/?next=/contracts/")
+    expect(page.locator("#contract-table")).to_have_count(0)  # no fragment, a whole page
+    page.fill("#id_username", officer.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/contracts/")
+    assert violations == []
+
+
+def test_an_expired_form_under_htmx_reloads_the_page_and_says_so(page, live_server, violations):
+    base = live_server.url
+    officer = make_user(Role.PROCUREMENT, email="officer@city.example")
+    contract = fill_governance(make_contract(make_supplier("Gamma Drift AB"), reference="G-001"))
+    sign_in(page, base, officer.email, PASSWORD)
+    page.goto(f"{base}/contracts/{contract.pk}/")
+
+    # Signed in again in another tab: the CSRF token this page holds no longer matches.
+    page.context.add_cookies([{"name": "csrftoken", "value": "x" * 32, "url": base}])
+    name_a_role_holder(page.locator("#level-operational"), "Lotta Lost")
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "This page had expired, so your last change was not saved."
+    )
+    expect(page.locator("#level-operational")).not_to_contain_text("Lotta Lost")
+    assert not RoleHolder.objects.filter(name="Lotta Lost").exists()
+
+    # After the reload the page holds a fresh token: the change goes through now.
+    name_a_role_holder(page.locator("#level-operational"), "Sara Saved")
+    expect(page.locator("#level-operational")).to_contain_text("Sara Saved")
     assert violations == []
