@@ -74,10 +74,15 @@ def email_message(key, *, to, subject, body, attachments=(), minutes_pdf=None):
 
 def kick_relay():
     """Ask a worker to relay now; when the broker is down, beat's next relay finds the row."""
+    from .celery import app
     from .tasks import relay_outbox
 
     try:
-        relay_outbox.apply_async(retry=False)
+        with app.connection_for_write() as connection:
+            # One try to connect: kombu would otherwise retry for the whole connection timeout
+            # on every request while the broker is down.
+            connection.ensure_connection(max_retries=0)
+            relay_outbox.apply_async(connection=connection, retry=False)
     except Exception:  # any broker failure: the row waits in the outbox
         logger.warning("Broker unavailable; the outbox relay will pick the work up later.")
 

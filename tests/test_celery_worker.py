@@ -106,6 +106,7 @@ from django.test import Client
 from governance.models import User
 client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(User.objects.get(pk=int(os.environ["USER_PK"])))
+client.get("/dashboard/")  # warm: the timing below is the approval's own
 started = time.monotonic()
 response = client.post(os.environ["URL"])
 print(json.dumps({"status": response.status_code, "seconds": time.monotonic() - started}))
@@ -132,7 +133,7 @@ def test_approving_while_redis_is_down_loses_nothing(worker, contract_a, procure
     )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["status"] == 302  # approved, back to the meeting: no error page
-    assert answer["seconds"] < 10, "the request waited on the broker"
+    assert answer["seconds"] < 1, "the request waited on the broker"
     assert "Broker unavailable" in result.stderr  # it tried, and let it be
     minutes.refresh_from_db()
     assert minutes.is_approved
