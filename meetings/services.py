@@ -135,6 +135,7 @@ def notify_meeting_changes(now=None):
     )
     invitees = {}
     messages = []
+    sent_sequence = {}  # sequence -> meeting pks, written in one update per sequence
     for meeting in pending:
         if meeting.status == MeetingStatus.CANCELLED:
             kind = "cancel" if meeting.notified_sequence is not None else None
@@ -151,7 +152,9 @@ def notify_meeting_changes(now=None):
             messages += [
                 _meeting_email(meeting, kind, email, name, ics) for email, name in people.items()
             ]
-        Meeting.objects.filter(pk=meeting.pk).update(notified_sequence=meeting.sequence)
+        sent_sequence.setdefault(meeting.sequence, []).append(meeting.pk)
+    for sequence, pks in sent_sequence.items():
+        Meeting.objects.filter(pk__in=pks).update(notified_sequence=sequence)
     enqueue_many(messages)
     return len(messages)
 
