@@ -150,10 +150,16 @@ def _text_part(filename, text, mimetype):
     return part
 
 
+def one_line(text):
+    """A header value from text people typed: a line break in a forum's or supplier's name would
+    end the header (Django refuses to send such a subject at all)."""
+    return " ".join(str(text).split())
+
+
 def send_email(payload):
     """Outbox handler: send one e-mail, with the stored minutes PDF when the payload names one."""
     message = EmailMessage(
-        subject=payload["subject"],
+        subject=one_line(payload["subject"]),
         body=payload["body"],
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=payload["to"],

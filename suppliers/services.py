@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Role
+from governance.outbox import one_line
 from governance.services import ensure_governance_levels
 
 from .models import Contact, ContractStatus, Invitation, hash_token
@@ -90,8 +91,10 @@ def send_invitation_email(invitation, token):
     }
     try:
         send_mail(
-            subject=_("Your invitation to the governance portal (%(supplier)s)")
-            % {"supplier": invitation.supplier.name},
+            subject=one_line(
+                _("Your invitation to the governance portal (%(supplier)s)")
+                % {"supplier": invitation.supplier.name}
+            ),
             message=render_to_string("suppliers/email/invitation.txt", context),
             from_email=None,
             recipient_list=[invitation.email],

@@ -1,0 +1,371 @@
+"""What each POST view of the portal takes, with a body it accepts, and the filters of the list
+pages: one table for the IDOR, reflected-XSS and fuzzing sweeps. A view that accepts POST and
+has no row here fails test_every_post_view_has_a_form_row."""
+
+from dataclasses import dataclass
+from urllib.parse import quote_from_bytes
+
+from governance.models import Level, Side
+from meetings.models import ActionStatus, Cadence, Mode, Weekday
+from suppliers.models import Comparison, GoalStatus, Metric, Period, Renewal, Tier, Unit
+from tests.factories import PASSWORD
+
+TEXT, EMAIL, INT, DECIMAL, DATE, TIME, BOOL, FILE = (
+    "text",
+    "email",
+    "int",
+    "decimal",
+    "date",
+    "time",
+    "bool",
+    "file",
+)
+
+
+def choice(*values):
+    return ("choice", [str(value) for value in values])
+
+
+def many(*values):
+    return ("many", [str(value) for value in values])
+
+
+@dataclass
+class Form:
+    """A POST view: who submits it, and its fields as {name: (kind, a value it accepts)}."""
+
+    url_name: str
+    fields: object  # World -> {name: (kind, valid value)}
+    user: str = "procurement"
+
+    def valid(self, world):
+        return {name: value for name, (_kind, value) in self.fields(world).items()}
+
+
+def no_fields(world):
+    return {}
+
+
+def _supplier(world):
+    return {
+        "name": (TEXT, "Gamma Drift AB"),
+        "organisation_number": (TEXT, "556036-0793"),
+        "tier": (choice(*Tier.values), Tier.KEY),
+        "description": (TEXT, "Runs the mail"),
+    }
+
+
+def _contract(world, with_supplier=True):
+    fields = {
+        "reference": (TEXT, "G-001"),
+        "title": (TEXT, "Mail"),
+        "scope": (TEXT, "The city's mail"),
+        "purchased": (TEXT, "Mailboxes"),
+        "start_date": (DATE, "2026-01-01"),
+        "end_date": (DATE, "2028-12-31"),
+        "notice_period_months": (INT, "6"),
+        "renewal": (choice(*Renewal.values), Renewal.TACIT),
+        "renewal_term_months": (INT, "12"),
+        "annual_value_sek": (DECIMAL, "250000"),
+    }
+    if with_supplier:
+        fields["supplier"] = (choice(world.objects["supplier"]), str(world.objects["supplier"]))
+    return fields
+
+
+def _goal(prefix, status=False):
+    def fields(world):
+        result = {
+            f"{prefix(world)}-title": (TEXT, "One service desk"),
+            f"{prefix(world)}-description": (TEXT, "One number to call"),
+            f"{prefix(world)}-target_date": (DATE, "2027-06-30"),
+        }
+        if status:
+            result[f"{prefix(world)}-status"] = (choice(*GoalStatus.values), GoalStatus.ACHIEVED)
+        return result
+
+    return fields
+
+
+def _forum(world):
+    return {
+        "name": (TEXT, "Weekly mail"),
+        "level": (choice(*Level.values), Level.OPERATIONAL),
+        "cadence": (choice(*Cadence.values), Cadence.WEEKLY),
+        "contracts": (many(world.objects["contract"]), [str(world.objects["contract"])]),
+        "chair": (
+            choice(world.users["procurement"].pk),
+            str(world.users["procurement"].pk),
+        ),
+        "mode": (choice(*Mode.values), Mode.PHONE),
+        "dial_in": (TEXT, "+46 8 123 456"),
+        "location": (TEXT, "City hall"),
+        "weekday": (choice(*Weekday.values), str(Weekday.TUESDAY.value)),
+        "time_of_day": (TIME, "10:00"),
+        "duration_minutes": (INT, "60"),
+        "week_of_month": (INT, "2"),
+        "month_of_quarter": (INT, "1"),
+        "agenda_template": (TEXT, ""),
+        "starts_on": (DATE, "2026-01-05"),
+        "ends_on": (DATE, ""),
+        "is_active": (BOOL, "on"),
+    }
+
+
+def _expectation(world):
+    return {
+        "agreed_on": (DATE, "2026-10-13"),
+        "requirement": (TEXT, "Response time"),
+        "calibration": (TEXT, "Counted in office hours"),
+        "meeting": (choice(world.objects["approved_meeting"]), ""),
+    }
+
+
+def _issue(world):
+    return {
+        "title": (TEXT, "Backups fail"),
+        "description": (TEXT, "Three nights in a row"),
+        "level": (choice(*Level.values), Level.OPERATIONAL),
+        "contracts": (many(world.objects["contract"]), [str(world.objects["contract"])]),
+        "owner_name": (TEXT, "Ola"),
+        "owner_organisation": (TEXT, "Alpha"),
+        "severity": (choice("low", "medium", "high", "critical"), "high"),
+        "due_on": (DATE, "2026-12-01"),
+    }
+
+
+def _item(world):
+    prefix = f"item-{world.objects['item']}"
+    return {
+        f"{prefix}-notes": (TEXT, "Uptime fine"),
+        f"{prefix}-decisions": (TEXT, "Keep the target"),
+        f"{prefix}-revision": (INT, "1"),
+    }
+
+
+def _new_action(world):
+    prefix = f"new-action-{world.objects['item']}"
+    return {
+        f"{prefix}-description": (TEXT, "Send the report"),
+        f"{prefix}-owner_name": (TEXT, "Ola"),
+        f"{prefix}-owner_organisation": (TEXT, "Alpha"),
+        f"{prefix}-due_on": (DATE, "2026-12-01"),
+    }
+
+
+def _action(world):
+    prefix = f"action-{world.objects['action']}"
+    return {
+        f"{prefix}-description": (TEXT, "Send the report"),
+        f"{prefix}-owner_name": (TEXT, "Ola"),
+        f"{prefix}-owner_organisation": (TEXT, "Alpha"),
+        f"{prefix}-due_on": (DATE, "2026-12-01"),
+        f"{prefix}-status": (choice(*ActionStatus.values), ActionStatus.DONE),
+        f"{prefix}-revision": (INT, "0"),
+    }
+
+
+def _report(world):
+    fields = {
+        "period": (TEXT, "2026-10"),
+        f"sl_{world.objects['service_level']}": (DECIMAL, "99,95"),
+    }
+    for priority in ("P1", "P2", "P3", "P4"):
+        fields[f"opened_{priority}"] = (INT, "3")
+        fields[f"closed_{priority}"] = (INT, "2")
+    for index in range(5):
+        fields[f"category_{index}"] = (TEXT, f"Category {index}")
+        fields[f"questions_{index}"] = (INT, "4")
+    return fields
+
+
+def _upload(with_supplier):
+    def fields(world):
+        result = {"file": (FILE, "contract,period,category,questions\n")}
+        if with_supplier:
+            result["supplier"] = (choice(world.objects["supplier"]), str(world.objects["supplier"]))
+        return result
+
+    return fields
+
+
+FORMS = [
+    Form(
+        "login",
+        lambda world: {
+            "username": (EMAIL, world.users["procurement"].email),
+            "password": (TEXT, PASSWORD),
+        },
+        user=None,
+    ),
+    Form("logout", no_fields),
+    Form("suppliers:create", _supplier),
+    Form("suppliers:edit", _supplier),
+    Form(
+        "suppliers:contact_add",
+        lambda world: {
+            "name": (TEXT, "Per"),
+            "title": (TEXT, "Service manager"),
+            "email": (EMAIL, "per@alpha.example"),
+            "phone": (TEXT, "+46 70 000 00 00"),
+        },
+    ),
+    Form("suppliers:contact_delete", no_fields),
+    Form(
+        "suppliers:invitation_create",
+        lambda world: {"name": (TEXT, "Ina"), "email": (EMAIL, "ina@alpha.example")},
+    ),
+    Form("suppliers:invitation_resend", no_fields),
+    Form("suppliers:invitation_revoke", no_fields),
+    Form(
+        "suppliers:accept_invitation",
+        lambda world: {
+            "name": (TEXT, "Ina Vite"),
+            "password1": (TEXT, "a long enough passphrase"),
+            "password2": (TEXT, "a long enough passphrase"),
+        },
+        user=None,
+    ),
+    Form("suppliers:contract_create", _contract),
+    Form("suppliers:contract_edit", lambda world: _contract(world, with_supplier=False)),
+    Form("suppliers:contract_status", lambda world: {"status": (choice("terminating"), "ended")}),
+    Form(
+        "suppliers:commitment_add",
+        lambda world: {
+            "title": (TEXT, "Fewer incidents"),
+            "description": (TEXT, "Half as many"),
+            "measured_by": (TEXT, "The monthly report"),
+        },
+    ),
+    Form("suppliers:commitment_delete", no_fields),
+    Form(
+        "suppliers:service_level_add",
+        lambda world: {
+            "name": (TEXT, "Mail"),
+            "metric": (choice(*Metric.values), Metric.AVAILABILITY),
+            "comparison": (choice(*Comparison.values), Comparison.AT_LEAST),
+            "target": (DECIMAL, "99.5"),
+            "unit": (choice(*Unit.values), Unit.PERCENT),
+            "period": (choice(*Period.values), Period.MONTH),
+        },
+    ),
+    Form("suppliers:service_level_delete", no_fields),
+    Form("suppliers:goal_add", _goal(lambda world: "goal")),
+    Form("suppliers:goal_edit", _goal(lambda world: f"goal-{world.objects['goal']}", status=True)),
+    Form(
+        "suppliers:goal_status",
+        lambda world: {"status": (choice(*GoalStatus.values), GoalStatus.DROPPED)},
+    ),
+    Form(
+        "role_holder_add",
+        lambda world: {
+            "operational-side": (choice(*Side.values), Side.BUYER),
+            "operational-role_title": (TEXT, "Service owner"),
+            "operational-name": (TEXT, "Eva"),
+            "operational-email": (EMAIL, "eva@city.example"),
+            "operational-phone": (TEXT, "+46 8 1"),
+        },
+    ),
+    Form("role_holder_remove", no_fields),
+    Form("mandate_edit", lambda world: {"mandate": (TEXT, "Decides on the delivery")}),
+    Form("meetings:forum_create", _forum),
+    Form("meetings:forum_edit", _forum),
+    Form("meetings:meeting_cancel", no_fields),
+    Form("meetings:minutes_start", no_fields),
+    Form("meetings:minutes_item_add", lambda world: {"title": (TEXT, "Any other business")}),
+    Form(
+        "meetings:attendee_add",
+        lambda world: {
+            "name": (TEXT, "Guest"),
+            "email": (EMAIL, "guest@example.org"),
+            "organisation": (TEXT, "Alpha"),
+            "side": (choice(*Side.values), Side.SUPPLIER),
+        },
+    ),
+    Form("meetings:minutes_approve", no_fields),
+    Form("meetings:minutes_correct", lambda world: {"reason": (TEXT, "A typo in item 2")}),
+    Form("meetings:comment_add", lambda world: {"body": (TEXT, "Thanks")}, user="contact_a"),
+    Form("meetings:minutes_item_edit", _item),
+    Form("meetings:action_add", _new_action),
+    Form("meetings:action_edit", _action),
+    Form("meetings:attendance_toggle", lambda world: {"present": (BOOL, "on")}),
+    Form("meetings:expectation_add", _expectation),
+    Form("meetings:expectation_edit", _expectation),
+    Form(
+        "meetings:pulse_answer",
+        lambda world: {
+            "trust": (choice(1, 2, 3, 4, 5), "4"),
+            "dialogue": (choice(1, 2, 3, 4, 5), "3"),
+            "delivery": (choice(1, 2, 3, 4, 5), "5"),
+            "comment": (TEXT, "Better this quarter"),
+        },
+        user="contact_a",
+    ),
+    Form("escalations:issue_create", _issue),
+    Form("escalations:issue_create", _issue, user="contact_a"),
+    Form("escalations:issue_move", lambda world: {"reason": (TEXT, "Back to operations")}),
+    Form("operations:report", _report, user="contact_a"),
+    Form("operations:import_upload", _upload(with_supplier=True)),
+    Form("operations:import_upload", _upload(with_supplier=False), user="contact_a"),
+    Form("operations:import_confirm", no_fields, user="contact_a"),
+    Form(
+        "operations:measurement_correct",
+        lambda world: {"value": (DECIMAL, "99,7"), "reason": (TEXT, "The report was wrong")},
+    ),
+]
+
+
+def form_for(url_name, user=None):
+    """The url's row (the given user's, if it has one per user), or None."""
+    rows = [form for form in FORMS if form.url_name == url_name]
+    return next((form for form in rows if user is None or form.user == user), None)
+
+
+# List pages' filters: url name -> {parameter: (kind, a value it understands)}.
+FILTERS = {
+    "suppliers:contract_list": lambda world: {
+        "q": (TEXT, "mail"),
+        "status": (choice("draft", "active"), "active"),
+        "supplier": (INT, str(world.objects["supplier"])),
+        "page": (INT, "2"),
+    },
+    "suppliers:contract_create": lambda world: {"supplier": (INT, str(world.objects["supplier"]))},
+    "escalations:issue_list": lambda world: {
+        "status": (choice("open", "resolved"), "open"),
+        "level": (choice(*Level.values), Level.CONTRACT),
+        "supplier": (INT, str(world.objects["supplier"])),
+        "flagged": (BOOL, "1"),
+    },
+    "meetings:action_list": lambda world: {
+        "overdue": (BOOL, "1"),
+        "forum": (INT, str(world.objects["forum"])),
+        "status": (choice(*ActionStatus.values), "done"),
+    },
+    "operations:figure_list": lambda world: {
+        "supplier": (INT, str(world.objects["supplier"])),
+        "missed": (BOOL, "1"),
+    },
+    "meetings:pulse_list": lambda world: {"supplier": (INT, str(world.objects["supplier"]))},
+    "meetings:forum_detail": lambda world: {"past": (choice("year"), "year")},
+    "operations:report": lambda world: {"period": (TEXT, "2026-W43")},
+    "meetings:expectation_list": lambda world: {"page": (INT, "1")},
+    "meetings:expectation_add": lambda world: {
+        "meeting": (INT, str(world.objects["approved_meeting"])),
+        "next": (TEXT, "/contracts/"),
+    },
+    "login": lambda world: {"next": (TEXT, "/contracts/")},
+}
+
+
+def form_body(data):
+    """An application/x-www-form-urlencoded body of any text, lone surrogates included (sent
+    as the bytes a careless client would send), and lists as repeated names."""
+
+    def encode(text):
+        return quote_from_bytes(str(text).encode("utf-8", "surrogatepass"))
+
+    pairs = []
+    for name, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append(f"{encode(name)}={encode(item)}")
+    return "&".join(pairs)

@@ -1,0 +1,399 @@
+"""Supplier A's records of every kind, with one text in every field a person writes.
+
+The XSS sweep fills them with an attack string and reads every page; the IDOR sweep fills them
+with a marker and checks that supplier B's contact never sees it. USER_TEXT_FIELDS lists the
+text fields people write (in forms, the admin or a CSV file); a test fails when a model gains
+one that build_world() does not fill.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
+
+from escalations.services import escalate
+from governance import outbox
+from governance.models import Level, OutboxMessage, Role, RoleHolder, Side
+from meetings.models import (
+    AgendaTemplate,
+    AgendaTemplateItem,
+    Cadence,
+    Expectation,
+    ItemKind,
+    Meeting,
+    MinutesPdf,
+    Mode,
+)
+from meetings.pulse import answer_pulse
+from meetings.services import (
+    add_action,
+    add_attendee,
+    add_comment,
+    add_item,
+    approve_minutes,
+    reconcile_meetings,
+    save_item,
+    start_correction,
+    start_minutes,
+)
+from operations.models import FigureImport, ImportStatus, Source
+from operations.services import (
+    create_import,
+    record_measurement,
+    record_question_counts,
+    record_ticket_counts,
+)
+from suppliers.models import Contact, Goal, OutcomeCommitment, Tier
+from suppliers.services import accept_invitation, invite_contact, send_invitation_email
+from tests.factories import (
+    PASSWORD,
+    make_contract,
+    make_forum,
+    make_quarterly_meeting,
+    make_service_level,
+    make_supplier,
+    make_user,
+)
+
+# Breaks out of an attribute value, opens a script element and tries template evaluation; 36
+# characters, so it fits every text field (the shortest, a contract reference, takes 40).
+ATTACK = '"><script>alert(1)</script>{{7*7}}'
+JAVASCRIPT_URL = "javascript:alert(1)"
+
+APPS = ["governance", "suppliers", "meetings", "escalations", "operations"]
+
+# Text fields nobody types: hashes, keys, the outbox's bookkeeping, the stored CSV file (its
+# cells reach pages only as checked rows, which the sweep covers), the Swedish organisation
+# number (its validator lets only digits and a dash through) and Django's password hash.
+NOT_USER_TEXT = {
+    ("governance.User", "password"),
+    ("governance.OutboxMessage", "key"),
+    ("governance.OutboxMessage", "last_error"),
+    ("suppliers.Supplier", "organisation_number"),
+    ("suppliers.Invitation", "token_hash"),
+    ("meetings.MinutesPdf", "sha256"),
+    ("operations.FigureImport", "content"),
+}
+
+
+def user_text_fields():
+    """(model label, field name) of every free-text field of the project's own models, plus the
+    reason of a figure's correction, which simple-history keeps."""
+    found = []
+    for app in APPS:
+        for model in apps.get_app_config(app).get_models():
+            if issubclass(model, HistoricalChanges):
+                continue
+            for model_field in model._meta.concrete_fields:
+                if not isinstance(model_field, models.CharField | models.TextField):
+                    continue
+                if model_field.choices:
+                    continue
+                key = (model._meta.label, model_field.name)
+                if key not in NOT_USER_TEXT:
+                    found.append(key)
+    found.append(("operations.HistoricalMeasurement", "history_change_reason"))
+    return found
+
+
+def quoted_email(text, number):
+    """A valid e-mail address carrying the text in a quoted local part (RFC 5321 allows it,
+    and so does Django's EmailValidator)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}{number}"@a.example.org'
+
+
+@dataclass
+class World:
+    text: str
+    objects: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+
+
+def _csv(rows):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def build_world(text, *, render_pdfs=False):
+    """Supplier A with a contract and everything hanging off it, every user-written text set to
+    `text`; supplier B with a contact of its own. Returns the World (objects by name)."""
+    world = World(text)
+    users, objects = world.users, world.objects
+    now = timezone.now()
+    last_month = date(now.year, now.month, 1) - relativedelta(months=1)
+    email_numbers = iter(range(1, 10_000))
+
+    def email():
+        return quoted_email(text, next(email_numbers))
+
+    chair = make_user(Role.PROCUREMENT, first_name=text, last_name=text)
+    users["procurement"] = chair
+    users["director"] = make_user(Role.DIRECTOR)
+    supplier = make_supplier(text, tier=Tier.KEY, description=text)
+    supplier_b = make_supplier(f"Beta {supplier.pk} AB")
+    users["contact_b"] = make_user(Role.SUPPLIER_CONTACT, supplier=supplier_b)
+    objects["supplier_b"] = supplier_b.pk
+    objects["contract_b"] = make_contract(supplier_b).pk
+
+    contract = make_contract(supplier, reference=text, title=text, scope=text, purchased=text)
+    for governance_level in contract.governance_levels.all():
+        governance_level.mandate = text
+        governance_level.save()
+        for side in Side:
+            RoleHolder.objects.create(
+                governance_level=governance_level,
+                side=side,
+                role_title=text,
+                name=text,
+                email=email(),
+                phone=text,
+            )
+    objects.update(
+        supplier=supplier.pk,
+        contract=contract.pk,
+        level=Level.OPERATIONAL.value,
+        holder=RoleHolder.objects.filter(governance_level__contract=contract).first().pk,
+        contact=Contact.objects.create(
+            supplier=supplier, name=text, title=text, email=email(), phone=text
+        ).pk,
+        commitment=OutcomeCommitment.objects.create(
+            contract=contract, title=text, description=text, measured_by=text
+        ).pk,
+        goal=Goal.objects.create(contract=contract, title=text, description=text).pk,
+    )
+
+    # Invitations: one pending (its e-mail sent), one accepted: supplier A's contact.
+    invitation, token = invite_contact(supplier, name=text, email=email(), invited_by=chair)
+    send_invitation_email(invitation, token)
+    accepted, _token = invite_contact(supplier, name=text, email=email(), invited_by=chair)
+    users["contact_a"] = accept_invitation(accepted, name=text, password=PASSWORD)
+    objects.update(invitation=invitation.pk, token=token)
+
+    # Figures of last month: a value below target raises an issue titled with the service's
+    # name; a correction keeps its reason; a question category; an uploaded file with rows and
+    # errors; a failed import.
+    service_level = make_service_level(contract, name=text)
+    contact_a = users["contact_a"]
+    record_measurement(service_level, last_month, Decimal("98.000"), contact_a)
+    record_ticket_counts(contract, last_month, {"P1": (3, 2)}, contact_a)
+    record_question_counts(contract, last_month, {text: 7}, contact_a)
+    earlier = last_month - relativedelta(months=1)
+    record_measurement(service_level, earlier, Decimal("99.9"), contact_a)
+    measurement = record_measurement(
+        service_level, earlier, Decimal("99.8"), chair, Source.CORRECTION, text
+    ).measurement
+    upload = _csv(
+        [
+            ["contract", "period", "category", "questions"],
+            [text, f"{last_month:%Y-%m}", text, "3"],
+            [f"{text}?", f"{last_month:%Y-%m}", text, "4"],
+        ]
+    )
+    figure_import, _parsed = create_import(supplier, text, upload, contact_a)
+    FigureImport.objects.create(
+        supplier=supplier,
+        filename=text,
+        content=upload,
+        status=ImportStatus.FAILED,
+        error=f"Line 3: Unknown contract “{text}”.",
+        uploaded_by=contact_a,
+        finished_at=now,
+    )
+    objects.update(
+        service_level=service_level.pk, measurement=measurement.pk, figure_import=figure_import.pk
+    )
+
+    # A weekly forum with an agenda of its own; last week's minutes approved and corrected,
+    # this morning's a draft with notes, decisions, an added item, an action, a guest and a
+    # comment.
+    template = AgendaTemplate.objects.create(name=text, level=Level.OPERATIONAL)
+    kinds = [
+        ItemKind.TOPIC,
+        ItemKind.AVAILABILITY,
+        ItemKind.SUPPORT_TICKETS,
+        ItemKind.SUPPORT_QUESTIONS,
+        ItemKind.OPEN_ACTIONS,
+        ItemKind.ESCALATIONS,
+    ]
+    for position, kind in enumerate(kinds, start=1):
+        AgendaTemplateItem.objects.create(
+            template=template, position=position, title=text, guidance=text, kind=kind
+        )
+    forum = make_forum(
+        [contract],
+        chair,
+        name=text,
+        mode=Mode.VIDEO,
+        dial_in=text,
+        location=text,
+        agenda_template=template,
+        weekday=(timezone.localdate() + timedelta(days=2)).weekday() % 5,
+        time_of_day=time(10, 0),
+    )
+    reconcile_meetings()
+    objects["forum"] = forum.pk
+    objects["coming_meeting"] = forum.meetings.filter(starts_at__gt=now).first().pk
+
+    held = Meeting.objects.create(
+        forum=forum, starts_at=now - timedelta(days=9), ends_at=now - timedelta(days=9, hours=-1)
+    )
+    first = start_minutes(held, chair)
+    topic = first.items.get(kind=ItemKind.TOPIC)
+    save_item(topic, revision=0, notes=text, decisions=f"{text}\n{text}", by=chair)
+    add_item(first, text, by=chair)
+    add_action(
+        first,
+        item=topic,
+        description=text,
+        owner_name=text,
+        owner_organisation=text,
+        due_on=timezone.localdate() - timedelta(days=3),
+        by=chair,
+    )
+    add_attendee(first, name=text, email=email(), organisation=text, side=Side.SUPPLIER, by=chair)
+    add_comment(first, contact_a, text)
+    approve_minutes(first, chair)
+    correction = start_correction(first, chair, text)
+    approved = approve_minutes(correction, chair)
+    objects.update(approved_meeting=held.pk, approved_minutes=approved.pk)
+
+    today = Meeting.objects.create(
+        forum=forum, starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
+    )
+    draft = start_minutes(today, chair)
+    item = draft.items.get(kind=ItemKind.TOPIC)
+    item = save_item(item, revision=0, notes=text, decisions=text, by=chair)
+    add_comment(draft, contact_a, text)
+    objects.update(
+        meeting=today.pk,
+        minutes=draft.pk,
+        item=item.pk,
+        action=draft.actions.first().pk,  # carried from last week, with its texts
+        attendance=draft.attendance.filter(side=Side.SUPPLIER).first().pk,
+    )
+
+    # The relationship: an expectation agreed at last week's meeting, a quarterly meeting whose
+    # forum's link is a javascript: URL, and its pulse with comments from both sides.
+    objects["expectation"] = Expectation.objects.create(
+        contract=contract,
+        meeting=held,
+        agreed_on=timezone.localdate() - timedelta(days=9),
+        requirement=text,
+        calibration=text,
+        recorded_by=chair,
+    ).pk
+    quarterly_forum = make_forum(
+        [contract],
+        chair,
+        name=text,
+        level=Level.CONTRACT,
+        cadence=Cadence.QUARTERLY,
+        mode=Mode.VIDEO,
+        dial_in=JAVASCRIPT_URL,
+    )
+    quarterly = make_quarterly_meeting([contract], chair, forum=quarterly_forum)
+    for person in (chair, contact_a):
+        answer_pulse(quarterly, person, trust=4, dialogue=3, delivery=2, comment=text)
+    objects["quarterly_meeting"] = quarterly.pk
+
+    # An issue raised by the figures above, and one a person raised and escalated with a reason.
+    from tests.factories import make_issue
+
+    issue = make_issue(
+        [contract],
+        chair,
+        title=text,
+        description=text,
+        owner_name=text,
+        owner_organisation=text,
+        due_on=timezone.localdate() - timedelta(days=1),
+    )
+    escalate(issue, chair, text)
+    objects.update(issue=issue.pk, move="de_escalate")
+
+    if render_pdfs:
+        perform_outbox()
+    else:
+        for minutes in (first, approved):
+            MinutesPdf.objects.create(minutes=minutes, content=b"%PDF-1.7 stub", sha256="0" * 64)
+    return world
+
+
+def perform_outbox():
+    """Carry out every promised job and e-mail, as the worker would (a PDF job promises more
+    e-mails, so repeat until nothing is left)."""
+    while True:
+        due = list(OutboxMessage.objects.filter(done_at=None, failed_at=None))
+        if not due:
+            return
+        for message in due:
+            assert outbox.perform(message.pk), f"{message.key}: {message.last_error}"
+
+
+# url name -> {url kwarg: World.objects key}. Every URL that takes an argument has a row; the
+# IDOR sweep fails on one that does not.
+ROUTES = {
+    "suppliers:detail": {"pk": "supplier"},
+    "suppliers:edit": {"pk": "supplier"},
+    "suppliers:contact_add": {"pk": "supplier"},
+    "suppliers:contact_delete": {"pk": "supplier", "contact_pk": "contact"},
+    "suppliers:invitation_create": {"pk": "supplier"},
+    "suppliers:invitation_resend": {"pk": "supplier", "invitation_pk": "invitation"},
+    "suppliers:invitation_revoke": {"pk": "supplier", "invitation_pk": "invitation"},
+    "suppliers:accept_invitation": {"token": "token"},
+    "suppliers:contract_detail": {"pk": "contract"},
+    "suppliers:contract_edit": {"pk": "contract"},
+    "suppliers:contract_status": {"pk": "contract"},
+    "suppliers:contract_history": {"pk": "contract"},
+    "suppliers:commitment_add": {"pk": "contract"},
+    "suppliers:commitment_delete": {"pk": "contract", "commitment_pk": "commitment"},
+    "suppliers:service_level_add": {"pk": "contract"},
+    "suppliers:service_level_delete": {"pk": "contract", "service_level_pk": "service_level"},
+    "suppliers:goal_add": {"pk": "contract"},
+    "suppliers:goal_edit": {"pk": "contract", "goal_pk": "goal"},
+    "suppliers:goal_status": {"pk": "contract", "goal_pk": "goal"},
+    "role_holder_add": {"pk": "contract", "level": "level"},
+    "role_holder_remove": {"pk": "contract", "level": "level", "holder_pk": "holder"},
+    "mandate_edit": {"pk": "contract", "level": "level"},
+    "meetings:forum_detail": {"pk": "forum"},
+    "meetings:forum_edit": {"pk": "forum"},
+    "meetings:meeting_detail": {"pk": "meeting"},
+    "meetings:meeting_cancel": {"pk": "coming_meeting"},
+    "meetings:meeting_calendar": {"pk": "meeting"},
+    "meetings:minutes_start": {"pk": "meeting"},
+    "meetings:minutes_detail": {"pk": "minutes"},
+    "meetings:minutes_item_add": {"pk": "minutes"},
+    "meetings:attendee_add": {"pk": "minutes"},
+    "meetings:minutes_approve": {"pk": "minutes"},
+    "meetings:minutes_correct": {"pk": "approved_minutes"},
+    "meetings:comment_add": {"pk": "minutes"},
+    "meetings:minutes_pdf": {"pk": "approved_minutes"},
+    "meetings:minutes_item_edit": {"pk": "item"},
+    "meetings:action_add": {"pk": "item"},
+    "meetings:action_edit": {"pk": "action"},
+    "meetings:attendance_toggle": {"pk": "attendance"},
+    "meetings:expectation_list": {"pk": "contract"},
+    "meetings:expectation_add": {"pk": "contract"},
+    "meetings:expectation_edit": {"pk": "expectation"},
+    "meetings:pulse_answer": {"pk": "quarterly_meeting"},
+    "escalations:issue_detail": {"pk": "issue"},
+    "escalations:issue_move": {"pk": "issue", "move": "move"},
+    "operations:contract_figures": {"pk": "contract"},
+    "operations:report": {"pk": "contract"},
+    "operations:import_detail": {"pk": "figure_import"},
+    "operations:import_confirm": {"pk": "figure_import"},
+    "operations:measurement_correct": {"pk": "measurement"},
+}
+
+
+def route_kwargs(world, url_name):
+    return {kwarg: world.objects[key] for kwarg, key in ROUTES[url_name].items()}
