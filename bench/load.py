@@ -1,0 +1,213 @@
+"""Load benchmark: the busiest pages against a trivial one-query view, in one run.
+
+    .venv/bin/python -m bench.load [--duration 15] [--connections 50] [--workers 4]
+
+Needs the data set from bench/generate.py and `wrk` (Debian's package). Starts gunicorn with
+bench/settings.py on loopback, then for each page runs wrk twice:
+  - saturated: 50 connections without pause, for the throughput ratio and p95 under overload;
+  - 50 users: 50 connections that each think 1 s (0.5-1.5 s) between pages, for p95 as users
+    see it.
+The trivial view is measured first and last; ratios use the mean of the two. SQL queries per
+page are counted in-process with the same settings. Results are printed as a table and
+written to var/bench/load.json.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.generate import DIRECTOR, PROCUREMENT  # noqa: E402
+from governance.models import User  # noqa: E402
+from meetings.models import Cadence, Meeting, MeetingStatus  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PORT = 8089
+SESSIONS = 50
+
+
+def pages():
+    """(name, user e-mail, path) for the trivial view and the pages the issue names."""
+    contact = User.objects.filter(role="supplier").order_by("pk").first()
+    meeting = (
+        Meeting.objects.filter(
+            forum__cadence=Cadence.WEEKLY,
+            status=MeetingStatus.HELD,
+            minutes_versions__approved_at__isnull=False,
+        )
+        .order_by("forum_id", "-starts_at")
+        .first()
+    )
+    return [
+        ("trivial view (1 query)", DIRECTOR, "/bench/trivial/"),
+        ("dashboard (director)", DIRECTOR, "/dashboard/"),
+        ("contract list (procurement)", PROCUREMENT, "/contracts/"),
+        ("meeting page with minutes", PROCUREMENT, f"/meetings/{meeting.pk}/"),
+        ("supplier-contact home", contact.email, f"/suppliers/{contact.supplier_id}/"),
+    ]
+
+
+def sessions_for(email, how_many=SESSIONS):
+    user = User.objects.get(email=email)
+    cookies = []
+    for _ in range(how_many):
+        client = Client()
+        client.force_login(user)
+        cookies.append(client.cookies["sessionid"].value)
+    return cookies
+
+
+def count_queries(email, path):
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    client.get(path)  # warm caches the way a running server has them
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code} for {email}")
+    return len(queries), len(response.content)
+
+
+def start_gunicorn(workers):
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "governance.wsgi",
+        f"--bind=127.0.0.1:{PORT}",
+        f"--workers={workers}",
+        "--worker-class=sync",
+        "--backlog=2048",
+        "--preload",
+        "--log-level=warning",
+    ]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(path, cookies, duration, connections, think_ms):
+    command = [
+        "wrk",
+        "--threads=2",
+        f"--connections={connections}",
+        f"--duration={duration}s",
+        "--timeout=10s",
+        "--script",
+        str(ROOT / "bench" / "report.lua"),
+        f"http://127.0.0.1:{PORT}{path}",
+        "--",
+        path,
+        str(think_ms),
+        *cookies,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--think-ms", type=int, default=1000)
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    targets = pages()
+    cookies = {email: sessions_for(email) for email in {email for _, email, _ in targets}}
+    queries = {path: count_queries(email, path) for _, email, path in targets}
+    connection.close()
+    server = start_gunicorn(args.workers)
+    results = []
+    try:
+        for _name, email, path in targets:  # warm every worker on every page
+            wrk(path, cookies[email], 2, args.connections, 0)
+        order = [*targets, targets[0]]
+        for name, email, path in order:
+            saturated = wrk(path, cookies[email], args.duration, args.connections, 0)
+            users = wrk(path, cookies[email], args.duration, args.connections, args.think_ms)
+            results.append({"page": name, "path": path, "saturated": saturated, "users": users})
+            print(
+                f"  {name:<30} {saturated['rps']:7.1f} req/s  p95 {saturated['p95_ms']:7.1f} ms"
+                f" | {args.connections} users: p95 {users['p95_ms']:6.1f} ms",
+                flush=True,
+            )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    baseline_runs = [results[0], results[-1]]
+    baseline_rps = sum(r["saturated"]["rps"] for r in baseline_runs) / 2
+    baseline_p95 = sum(r["saturated"]["p95_ms"] for r in baseline_runs) / 2
+    rows = []
+    for result in results[:-1]:
+        saturated, users = result["saturated"], result["users"]
+        count, size = queries[result["path"]]
+        rows.append(
+            {
+                "page": result["page"],
+                "queries": count,
+                "kib": round(size / 1024, 1),
+                "rps": round(saturated["rps"], 1),
+                "throughput_ratio": round(saturated["rps"] / baseline_rps, 2),
+                "p95_saturated_ms": saturated["p95_ms"],
+                "p95_ratio": round(saturated["p95_ms"] / baseline_p95, 2),
+                "p95_50_users_ms": users["p95_ms"],
+                "errors": saturated["non_2xx"]
+                + saturated["socket_errors"]
+                + users["non_2xx"]
+                + users["socket_errors"],
+            }
+        )
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = {
+        "args": vars(args),
+        "cpus": os.cpu_count(),
+        "trivial_runs_rps": [round(r["saturated"]["rps"], 1) for r in baseline_runs],
+        "rows": rows,
+    }
+    (OUT / "load.json").write_text(json.dumps(report, indent=2))
+    print()
+    print(
+        "| Page | SQL queries | KiB | req/s saturated | x trivial | p95 saturated "
+        f"| p95 x trivial | p95, {args.connections} users | errors |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print(
+            f"| {row['page']} | {row['queries']} | {row['kib']} | {row['rps']} "
+            f"| {row['throughput_ratio']:.2f} | {row['p95_saturated_ms']:.0f} ms "
+            f"| {row['p95_ratio']:.2f} | {row['p95_50_users_ms']:.0f} ms | {row['errors']} |"
+        )
+    print(f"\ntrivial view, first and last run: {report['trivial_runs_rps']} req/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Benchmarks of the background work: minutes PDF, meeting reconcile, a large figures import.
+
+    .venv/bin/python -m bench.tasks [pdf] [reconcile] [import]
+
+Needs the data set from bench/generate.py. Each part runs the portal's own service functions
+(the same ones the Celery tasks call) in this process and prints what it measured; results are
+also written to var/bench/tasks.json.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.generate import PROCUREMENT  # noqa: E402
+from governance.models import OutboxMessage, User  # noqa: E402
+from meetings.models import Cadence, Forum, Meeting, MinutesItem  # noqa: E402
+from meetings.pdf import render_minutes_pdf  # noqa: E402
+from meetings.services import (  # noqa: E402
+    add_action,
+    approve_minutes,
+    reconcile_meetings,
+    save_item,
+    start_minutes,
+)
+from operations import imports  # noqa: E402
+from operations.models import FigureImport, QuestionCount  # noqa: E402
+from operations.services import confirm_import, create_import, perform_import  # noqa: E402
+from suppliers.models import Contract, Supplier  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PDF_PAGES = 5
+RUNS = 5
+IMPORT_ROWS = 50_000
+
+
+def pdf_pages(content):
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+
+
+def bench_pdf():
+    """Minutes that fill five A4 pages: render them RUNS times, report the median."""
+    chair = User.objects.get(email=PROCUREMENT)
+    weekly = Forum.objects.filter(cadence=Cadence.WEEKLY).order_by("pk").first()
+    # One contract, as most weekly forums have: its standing figures take about a page.
+    forum = Forum.objects.create(
+        name="Bench weekly operations",
+        level=weekly.level,
+        cadence=Cadence.WEEKLY,
+        chair=chair,
+        weekday=weekly.weekday,
+        time_of_day=weekly.time_of_day,
+        starts_on=timezone.localdate(),
+    )
+    forum.contracts.add(weekly.contracts.order_by("pk").first())
+    starts_at = timezone.now() + timedelta(hours=1)
+    meeting = Meeting.objects.create(
+        forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
+    )
+    minutes = start_minutes(meeting, chair)
+    notes = (
+        "Availability dipped on the 14th during the storage migration; the supplier showed the "
+        "root-cause analysis and the city asked for the change calendar to be shared earlier. "
+    ) * 3
+    items = list(minutes.items.all())
+    position = len(items)
+    while pdf_pages(render_minutes_pdf(minutes)) < PDF_PAGES:
+        position += 1
+        item = MinutesItem.objects.create(
+            minutes=minutes, position=position, title=f"Topic {position}"
+        )
+        save_item(
+            item,
+            revision=item.revision,
+            notes=notes,
+            decisions="Share the change calendar two weeks ahead.\nReview again next week.",
+            by=chair,
+        )
+        add_action(
+            minutes,
+            item=item,
+            description=f"Send the follow-up on topic {position}.",
+            owner_name="City lead",
+            owner_organisation="City",
+            due_on=timezone.localdate() + timedelta(days=14),
+        )
+    with transaction.atomic():
+        minutes = approve_minutes(minutes, chair)
+    timings, pages = [], 0
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        content = render_minutes_pdf(minutes)
+        timings.append(time.perf_counter() - started)
+        pages = pdf_pages(content)
+    result = {
+        "pages": pages,
+        "items": position,
+        "median_s": round(statistics.median(timings), 3),
+        "max_s": round(max(timings), 3),
+        "kib": round(len(content) / 1024),
+    }
+    print(
+        f"minutes PDF: {pages} pages ({position} items), median {result['median_s']} s, "
+        f"max {result['max_s']} s over {RUNS} renders, {result['kib']} KiB"
+    )
+    return result
+
+
+def bench_reconcile():
+    """The beat's reconcile over every forum: the first run fills the horizon, the second must
+    write nothing."""
+    forums = Forum.objects.filter(is_active=True).count()
+    runs = []
+    for run in (1, 2):
+        meetings_before = Meeting.objects.count()
+        outbox_before = OutboxMessage.objects.count()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            created, cancelled = reconcile_meetings()
+        seconds = time.perf_counter() - started
+        runs.append(
+            {
+                "run": run,
+                "seconds": round(seconds, 3),
+                "created": created,
+                "cancelled": cancelled,
+                "queries": len(queries),
+                "meetings_written": Meeting.objects.count() - meetings_before,
+                "outbox_written": OutboxMessage.objects.count() - outbox_before,
+            }
+        )
+        print(
+            f"reconcile run {run} over {forums} forums: {seconds:.3f} s, {created} created, "
+            f"{cancelled} cancelled, {len(queries)} queries"
+        )
+    return {"forums": forums, "runs": runs}
+
+
+def bench_import():
+    """A 50,000-row questions file from one supplier: parse (the preview), then the worker's
+    all-or-nothing apply, each row saved with its history record."""
+    supplier = Supplier.objects.order_by("pk").first()
+    contact = User.objects.get(role="supplier", supplier=supplier)
+    references = list(
+        Contract.objects.filter(supplier=supplier, status__in=["active", "terminating"])
+        .order_by("reference")
+        .values_list("reference", flat=True)
+    )
+    months = [
+        (timezone.localdate().replace(day=1) - timedelta(days=31 * n)).replace(day=1)
+        for n in range(1, 121)
+    ]
+    categories = [f"Category {n:02d}" for n in range(1, 100)]
+    lines = ["contract;period;category;questions"]
+    for reference in references:
+        for month in months:
+            for category in categories:
+                lines.append(f"{reference};{month:%Y-%m};{category};{len(lines) % 37}")
+                if len(lines) > IMPORT_ROWS:
+                    break
+            if len(lines) > IMPORT_ROWS:
+                break
+        if len(lines) > IMPORT_ROWS:
+            break
+    text = "\n".join(lines) + "\n"
+    started = time.perf_counter()
+    parsed = imports.parse(text, supplier)
+    parse_s = time.perf_counter() - started
+    if parsed.errors:
+        raise SystemExit(f"the bench file has errors: {parsed.errors[:3]}")
+    figure_import, _parsed = create_import(supplier, "bench.csv", text, contact)
+    confirm_import(figure_import, contact)
+    before = QuestionCount.objects.count()
+    started = time.perf_counter()
+    with transaction.atomic():  # as the outbox relay runs its handlers
+        perform_import({"import_id": figure_import.pk})
+    apply_s = time.perf_counter() - started
+    figure_import = FigureImport.objects.get(pk=figure_import.pk)
+    rows = len(parsed.rows)
+    result = {
+        "rows": rows,
+        "bytes": len(text.encode()),
+        "parse_s": round(parse_s, 2),
+        "import_s": round(apply_s, 1),
+        "rows_per_s": round(rows / apply_s),
+        "status": figure_import.status,
+        "written": QuestionCount.objects.count() - before,
+    }
+    print(
+        f"import of {rows:,} rows ({result['bytes'] // 1024} KiB): preview parse "
+        f"{parse_s:.2f} s, import {apply_s:.1f} s ({result['rows_per_s']:,} rows/s), "
+        f"status {figure_import.status}, {result['written']:,} new rows"
+    )
+    return result
+
+
+PARTS = {"pdf": bench_pdf, "reconcile": bench_reconcile, "import": bench_import}
+
+
+def main(argv=None):
+    names = (argv if argv is not None else sys.argv[1:]) or list(PARTS)
+    results = {name: PARTS[name]() for name in names}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "tasks.json").write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
