@@ -159,8 +159,12 @@ def notify_meeting_changes(now=None):
     return len(messages)
 
 
+@transaction.atomic
 def queue_meeting_reminders(now=None):
-    """Queue one reminder per invitee for the planned meetings of the next REMINDER_LEAD."""
+    """Queue one reminder per invitee for the planned meetings of the next REMINDER_LEAD.
+
+    Marking a meeting reminded and queueing its reminders commit together, or neither does.
+    """
     now = now or timezone.now()
     due = Meeting.objects.filter(
         status=MeetingStatus.PLANNED,

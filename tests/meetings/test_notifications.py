@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -96,6 +97,35 @@ def test_reminders_go_out_once_the_day_before(contract_a, procurement):
     assert queue_meeting_reminders(now) == len(forum.invitees())
     assert queue_meeting_reminders(now + timedelta(hours=1)) == 0
     assert meeting_mails(":reminder:").count() == len(forum.invitees())
+
+
+REFUSE_REMINDERS = [
+    """CREATE FUNCTION refuse_reminders() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'the outbox write failed'; END $$""",
+    """CREATE TRIGGER refuse_reminders BEFORE INSERT ON governance_outboxmessage
+    FOR EACH ROW WHEN (NEW.key LIKE 'meeting:%:reminder:%') EXECUTE FUNCTION refuse_reminders()""",
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_meeting_is_marked_reminded_only_with_its_reminders_queued(contract_a, procurement):
+    forum = make_forum([contract_a], procurement)
+    reconcile_meetings()
+    first = forum.meetings.first()
+    now = first.starts_at - timedelta(hours=20)
+    with connection.cursor() as cursor:
+        for statement in REFUSE_REMINDERS:
+            cursor.execute(statement)
+    try:
+        with pytest.raises(DatabaseError, match="the outbox write failed"):
+            queue_meeting_reminders(now)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_reminders ON governance_outboxmessage")
+            cursor.execute("DROP FUNCTION refuse_reminders()")
+    first.refresh_from_db()
+    assert first.reminded_at is None  # not marked: the next beat still sends the reminders
+    assert queue_meeting_reminders(now) == len(forum.invitees())
 
 
 def test_performing_an_email_sends_it_with_the_calendar_once(contract_a, procurement):
