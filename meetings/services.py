@@ -67,8 +67,11 @@ def reconcile_meetings(now=None, horizon_weeks=HORIZON_WEEKS):
         )
         if (forum_id, starts_at) not in wanted
     ]
-    # by=None: the portal cancelled them, because no forum rule asks for them any more.
-    cancelled = Meeting.objects.filter(pk__in=unwanted).update(
+    # by=None: the portal cancelled them, because no forum rule asks for them any more. Only
+    # while still planned: a reconcile running at the same moment (a doubled beat) may cancel
+    # them first, and this update, which waits for that commit and then checks its condition
+    # again, must not raise the sequence (and send every invitee a CANCEL) a second time.
+    cancelled = Meeting.objects.filter(pk__in=unwanted, status=MeetingStatus.PLANNED).update(
         status=MeetingStatus.CANCELLED,
         sequence=F("sequence") + 1,
         cancelled_at=now,
