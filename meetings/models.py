@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from governance.models import Level, RoleHolder, Side
 from suppliers.models import VisibleToQuerySet
+from suppliers.validators import validate_plausible_date
 
 from .agenda import create_standard_template
 
@@ -147,8 +148,10 @@ class Forum(models.Model):
         blank=True,
         help_text=_("Empty: the standard template of the forum's level."),
     )
-    starts_on = models.DateField(_("first possible date"))
-    ends_on = models.DateField(_("last possible date"), null=True, blank=True)
+    starts_on = models.DateField(_("first possible date"), validators=[validate_plausible_date])
+    ends_on = models.DateField(
+        _("last possible date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat
@@ -13,7 +14,11 @@ from simple_history.models import HistoricalRecords
 
 from governance.models import LEVEL_ORDER, Side
 
-from .validators import validate_organisation_number
+from .validators import (
+    validate_at_most_ten_years,
+    validate_organisation_number,
+    validate_plausible_date,
+)
 
 
 class VisibleToQuerySet(models.QuerySet):
@@ -148,11 +153,17 @@ class Contract(models.Model):
         blank=True,
         help_text=_("The services and deliveries bought, in the words of the procurement."),
     )
-    start_date = models.DateField(_("start date"))
+    start_date = models.DateField(_("start date"), validators=[validate_plausible_date])
     end_date = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Empty for an open-ended contract.")
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for an open-ended contract."),
+        validators=[validate_plausible_date],
     )
-    notice_period_months = models.PositiveSmallIntegerField(_("notice period (months)"), default=6)
+    notice_period_months = models.PositiveSmallIntegerField(
+        _("notice period (months)"), default=6, validators=[validate_at_most_ten_years]
+    )
     renewal = models.CharField(
         _("renewal"), max_length=10, choices=Renewal, default=Renewal.EXPRESS
     )
@@ -161,6 +172,7 @@ class Contract(models.Model):
         null=True,
         blank=True,
         help_text=_("For tacit renewal: how long each renewal runs."),
+        validators=[MinValueValidator(1), validate_at_most_ten_years],
     )
     annual_value_sek = models.DecimalField(
         _("annual value (SEK)"), max_digits=15, decimal_places=0, default=0

@@ -1,6 +1,8 @@
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 _ORGANISATION_NUMBER = re.compile(r"^(?:16)?(\d{6})-?(\d{4})$")
@@ -40,6 +42,27 @@ def normalise_organisation_number(value):
 
 def validate_organisation_number(value):
     normalise_organisation_number(value)
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def validate_plausible_date(value):
+    """Contract and forum dates the portal computes with (notice deadlines, renewals, meeting
+    series) stay within 1900-2199, so the arithmetic cannot run off the calendar."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Give a date between %(earliest)s and %(latest)s."),
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="implausible_date",
+        )
+
+
+# Notice periods and renewal terms are counted back and forth from the end date.
+validate_at_most_ten_years = MaxValueValidator(
+    120, message=_("Give at most 120 months (ten years).")
+)
 
 
 def complete_organisation_number(first_nine_digits):
