@@ -73,7 +73,7 @@ def _may_raise(user):
 def issue_create(request):
     if not _may_raise(request.user):
         raise PermissionDenied
-    form = IssueForm(request.POST or None, user=request.user)
+    form = IssueForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         issue = services.raise_issue(form, request.user)
         messages.success(request, _("Issue raised."))

@@ -82,7 +82,9 @@ def role_holder_remove(request, pk, level, holder_pk):
 @login_required
 def mandate_edit(request, pk, level):
     contract, governance_level = _editable_level(request, pk, level)
-    form = MandateForm(request.POST or None, instance=governance_level)
+    form = MandateForm(
+        request.POST if request.method == "POST" else None, instance=governance_level
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         return _render_level(request, pk, level)

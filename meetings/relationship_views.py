@@ -79,7 +79,9 @@ def expectation_edit(request, pk):
     require_manager(request.user)
     contract = expectation.contract
     next_url = _safe_next(request, contract.get_absolute_url() + "#expectations")
-    form = ExpectationForm(request.POST or None, instance=expectation, contract=contract)
+    form = ExpectationForm(
+        request.POST if request.method == "POST" else None, instance=expectation, contract=contract
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The expectation was saved."))

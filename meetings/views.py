@@ -54,7 +54,7 @@ def _save_forum(request, form):
 
 @manager_required
 def forum_create(request):
-    form = ForumForm(request.POST or None)
+    form = ForumForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return _save_forum(request, form)
     return render(request, "meetings/forum_form.html", {"form": form})
@@ -89,7 +89,7 @@ def forum_detail(request, pk):
 def forum_edit(request, pk):
     forum = _visible_forum(request, pk)
     require_manager(request.user)
-    form = ForumForm(request.POST or None, instance=forum)
+    form = ForumForm(request.POST if request.method == "POST" else None, instance=forum)
     if request.method == "POST" and form.is_valid():
         return _save_forum(request, form)
     return render(request, "meetings/forum_form.html", {"form": form, "forum": forum})

@@ -197,7 +197,11 @@ def _imports(user):
 def import_upload(request):
     if not (request.user.can_manage or request.user.is_supplier_contact):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = UploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         filename, text = form.cleaned_data["file"]
         try:
@@ -303,7 +307,7 @@ def measurement_correct(request, pk):
     require_manager(request.user)
     service_level = measurement.service_level
     form = CorrectionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"value": f"{measurement.value.normalize():f}"},
         service_level=service_level,
     )

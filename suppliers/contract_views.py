@@ -56,7 +56,7 @@ def contract_list(request):
 @manager_required
 def contract_create(request):
     initial = {"supplier": request.GET.get("supplier")}
-    form = ContractForm(request.POST or None, initial=initial)
+    form = ContractForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         contract = services.save_contract(form.save(commit=False))
         messages.success(
@@ -130,7 +130,7 @@ def contract_detail(request, pk):
 def contract_edit(request, pk):
     contract = visible_contract(request, pk)
     require_manager(request.user)
-    form = ContractForm(request.POST or None, instance=contract)
+    form = ContractForm(request.POST if request.method == "POST" else None, instance=contract)
     if request.method == "POST" and form.is_valid():
         services.save_contract(form.save(commit=False))
         messages.success(request, _("The contract was saved."))

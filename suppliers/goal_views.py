@@ -49,7 +49,9 @@ def goal_add(request, pk):
 @login_required
 def goal_edit(request, pk, goal_pk):
     contract, goal = _managed_goal(request, pk, goal_pk)
-    form = GoalForm(request.POST or None, instance=goal, prefix=f"goal-{goal.pk}")
+    form = GoalForm(
+        request.POST if request.method == "POST" else None, instance=goal, prefix=f"goal-{goal.pk}"
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         return _goals_section(request, contract)

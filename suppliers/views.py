@@ -37,7 +37,7 @@ def supplier_list(request):
 
 @manager_required
 def supplier_create(request):
-    form = SupplierForm(request.POST or None)
+    form = SupplierForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         supplier = form.save()
         messages.success(request, _("Supplier %(name)s was added.") % {"name": supplier.name})
@@ -75,7 +75,7 @@ def supplier_detail(request, pk):
 def supplier_edit(request, pk):
     supplier = _visible_supplier(request, pk)
     require_manager(request.user)
-    form = SupplierForm(request.POST or None, instance=supplier)
+    form = SupplierForm(request.POST if request.method == "POST" else None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The supplier was saved."))
@@ -192,7 +192,9 @@ def accept_invitation(request, token):
             status=404 if invitation is None else 410,
         )
     form = AcceptInvitationForm(
-        request.POST or None, invitation=invitation, initial={"name": invitation.name}
+        request.POST if request.method == "POST" else None,
+        invitation=invitation,
+        initial={"name": invitation.name},
     )
     if request.method == "POST" and form.is_valid():
         try:

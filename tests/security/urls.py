@@ -1,11 +1,22 @@
-"""Every named URL of the portal with the arguments it takes, straight from the resolver, so a
-sweep cannot forget a new page."""
+"""Every named URL of the portal with the arguments it takes and its view, straight from the
+resolver, so a sweep cannot forget a new page."""
+
+from typing import NamedTuple
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+# Views that answer an htmx request for a named target with a smaller partial of their own.
+HX_TARGETS = {"meetings:minutes_detail": "pdf-status", "operations:import_detail": "import-status"}
+
+
+class Route(NamedTuple):
+    name: str
+    arguments: tuple
+    view: object
+
 
 def url_patterns(resolver=None, namespace="", kwargs=()):
-    """(url name, sorted argument names) of each named URL; Django's admin is left out."""
+    """Each named URL as a Route; Django's admin is left out."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         arguments = (*kwargs, *pattern.pattern.converters)
@@ -15,4 +26,4 @@ def url_patterns(resolver=None, namespace="", kwargs=()):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from url_patterns(pattern, inner, arguments)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", tuple(sorted(arguments))
+            yield Route(f"{namespace}{pattern.name}", tuple(sorted(arguments)), pattern.callback)
