@@ -353,6 +353,8 @@ FILTERS = {
         "meeting": (INT, str(world.objects["approved_meeting"])),
         "next": (TEXT, "/contracts/"),
     },
+    "meetings:expectation_edit": lambda world: {"next": (TEXT, "/contracts/")},
+    "dashboard": lambda world: {"suppliers": (choice("all"), "all"), "refresh": (BOOL, "1")},
     "login": lambda world: {"next": (TEXT, "/contracts/")},
 }
 

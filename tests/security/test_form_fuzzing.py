@@ -36,8 +36,8 @@ from tests.security.world import APPS, ROUTES, build_world, route_kwargs
 
 pytestmark = pytest.mark.django_db
 
-# Per form and per list page; FUZZ_EXAMPLES=200 makes a deeper run (a few minutes).
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+# Per form and per list page; FUZZ_EXAMPLES=150 makes a deeper run (about ten minutes).
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -175,6 +175,15 @@ def accepts_post(view):
 def test_every_post_view_has_a_form_row():
     posting = {name for name, _arguments, view in url_patterns() if accepts_post(view)}
     assert posting == {form.url_name for form in FORMS}
+
+
+def test_every_view_that_reads_the_query_string_has_a_filter_row():
+    reading = {
+        name
+        for name, _arguments, view in url_patterns()
+        if "request.GET" in inspect.getsource(inspect.unwrap(getattr(view, "view_class", view)))
+    }
+    assert reading - set(FILTERS) == set()
 
 
 def sign_in(client, user):

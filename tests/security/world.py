@@ -9,7 +9,7 @@ one that build_world() does not fill.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -56,6 +56,7 @@ from tests.factories import (
     PASSWORD,
     make_contract,
     make_forum,
+    make_issue,
     make_quarterly_meeting,
     make_service_level,
     make_supplier,
@@ -236,15 +237,14 @@ def build_world(text, *, render_pdfs=False):
         dial_in=text,
         location=text,
         agenda_template=template,
-        weekday=(timezone.localdate() + timedelta(days=2)).weekday() % 5,
-        time_of_day=time(10, 0),
     )
     reconcile_meetings()
     objects["forum"] = forum.pk
     objects["coming_meeting"] = forum.meetings.filter(starts_at__gt=now).first().pk
 
+    held_at = now - timedelta(days=9)
     held = Meeting.objects.create(
-        forum=forum, starts_at=now - timedelta(days=9), ends_at=now - timedelta(days=9, hours=-1)
+        forum=forum, starts_at=held_at, ends_at=held_at + timedelta(hours=1)
     )
     first = start_minutes(held, chair)
     topic = first.items.get(kind=ItemKind.TOPIC)
@@ -306,8 +306,6 @@ def build_world(text, *, render_pdfs=False):
     objects["quarterly_meeting"] = quarterly.pk
 
     # An issue raised by the figures above, and one a person raised and escalated with a reason.
-    from tests.factories import make_issue
-
     issue = make_issue(
         [contract],
         chair,
