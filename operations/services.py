@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from escalations.models import EventKind, Issue, IssueEvent, Severity
 from escalations.services import notify_level
@@ -18,8 +19,10 @@ from suppliers.models import Comparison, Metric, Unit
 from . import imports
 from .models import FigureImport, ImportStatus, Measurement, QuestionCount, Source, TicketCount
 
-PROGRESS_EVERY = 100
 BREACH_REASON = "Detected from the reported figures"
+LINKED_REASON = "Linked to the issue raised for its breach"
+# Imported rows are written this many at a time, each batch with its history rows.
+WRITE_BATCH = 1000
 
 
 class ImportNotAllowed(Exception):
@@ -100,8 +103,9 @@ def _raise_breach(measurement, by):
     return issue
 
 
-def _save_measurement(existing, service_level, day, value, by, source, reason):
-    """Create or update one measurement (locked by the caller), then detect a breach."""
+def _set_value(existing, service_level, day, value, by):
+    """Put a reported value on a measurement (new, or locked by the caller) without saving it;
+    a value that misses its target raises the measurement's one breach issue."""
     measurement = existing or Measurement(service_level=service_level, period_start=day)
     measurement.service_level = service_level  # already loaded: no query for the breach check
     created = existing is None
@@ -111,14 +115,21 @@ def _save_measurement(existing, service_level, day, value, by, source, reason):
     if not measurement.meets_target and measurement.breach_issue_id is None:
         raised = _raise_breach(measurement, by)
         measurement.breach_issue = raised
-    if changed:
+    return Recorded(measurement, created, changed, raised)
+
+
+def _save_measurement(existing, service_level, day, value, by, source, reason):
+    """Create or update one measurement (locked by the caller), then detect a breach."""
+    recorded = _set_value(existing, service_level, day, value, by)
+    measurement = recorded.measurement
+    if recorded.changed:
         _save_reported(measurement, by, source, reason)
-    elif raised:
+    elif recorded.raised:
         # The same value again, but its issue was missing: link it, and say so in its history.
         measurement._history_user = by
-        measurement._change_reason = _("Linked to the issue raised for its breach")
+        measurement._change_reason = _(LINKED_REASON)
         measurement.save(update_fields=["breach_issue"])
-    return Recorded(measurement, created, changed, raised)
+    return recorded
 
 
 @transaction.atomic
@@ -162,9 +173,25 @@ COUNTS = {
 }
 
 
+def _write_figures(model, new, changed, fields, by, source, reason):
+    """Insert the new figures and update the changed ones (`fields` and who reported them) in
+    bulk; simple-history records each one with the same user and reason as a single save."""
+    now = timezone.now()
+    for instance in (*new, *changed):
+        instance.source = source
+        instance.reported_by = by
+        instance.reported_at = now  # auto_now is not applied by bulk_update
+    history = {"default_user": by, "default_change_reason": reason, "default_date": now}
+    if new:
+        bulk_create_with_history(new, model, batch_size=WRITE_BATCH, **history)
+    if changed:
+        fields = [*fields, "source", "reported_by", "reported_at"]
+        bulk_update_with_history(changed, model, fields, batch_size=WRITE_BATCH, **history)
+
+
 def _save_counts(kind, rows, by, source, reason, progress=None):
-    """Create or update count rows (dicts shaped like imports' rows) under a row lock; an
-    unchanged row is left alone. Returns (created, updated)."""
+    """Create or update count rows (dicts shaped like imports' rows) under a row lock, in
+    batches; an unchanged row is left alone. Returns (created, updated)."""
     if not rows:
         return 0, 0
     model, identity, reported, key_of = COUNTS[kind]
@@ -176,22 +203,24 @@ def _save_counts(kind, rows, by, source, reason, progress=None):
     )
     locked = {key_of(instance): instance for instance in existing}
     created = updated = 0
-    for done, row in enumerate(rows, start=1):
-        if progress and done % PROGRESS_EVERY == 0:
-            progress(done)
-        instance = locked.get(row["key"])
-        if instance is not None and all(getattr(instance, f) == row[f] for f in reported):
-            continue
-        if instance is None:
-            fields = ("period_start", *identity)
-            instance = model(contract=row["contract"], **{name: row[name] for name in fields})
-            locked[row["key"]] = instance
-            created += 1
-        else:
-            updated += 1
-        for name in reported:
-            setattr(instance, name, row[name])
-        _save_reported(instance, by, source, reason)
+    for start in range(0, len(rows), WRITE_BATCH):
+        new, changed = {}, {}
+        for row in rows[start : start + WRITE_BATCH]:
+            instance = locked.get(row["key"])
+            if instance is not None and all(getattr(instance, f) == row[f] for f in reported):
+                continue
+            if instance is None:
+                fields = ("period_start", *identity)
+                instance = model(contract=row["contract"], **{name: row[name] for name in fields})
+                locked[row["key"]] = instance
+            (changed if instance.pk else new)[row["key"]] = instance
+            for name in reported:
+                setattr(instance, name, row[name])
+        _write_figures(model, [*new.values()], [*changed.values()], reported, by, source, reason)
+        created += len(new)
+        updated += len(changed)
+        if progress:
+            progress(min(start + WRITE_BATCH, len(rows)))
     return created, updated
 
 
@@ -345,21 +374,37 @@ def _apply(figure_import, parsed, by):
                 period_start__lte=max(days),
             )
         }
-        for done, row in enumerate(parsed.rows, start=1):
-            recorded = _save_measurement(
-                locked.get(row["key"]),
-                row["service_level"],
-                row["period_start"],
-                row["value"],
-                by,
-                Source.IMPORT,
-                reason,
+        for start in range(0, len(parsed.rows), WRITE_BATCH):
+            new, changed, linked = [], [], []
+            for row in parsed.rows[start : start + WRITE_BATCH]:
+                recorded = _set_value(
+                    locked.get(row["key"]),
+                    row["service_level"],
+                    row["period_start"],
+                    row["value"],
+                    by,
+                )
+                if recorded.created:
+                    new.append(recorded.measurement)
+                elif recorded.changed:
+                    changed.append(recorded.measurement)
+                elif recorded.raised:
+                    linked.append(recorded.measurement)
+                breaches += recorded.raised is not None
+            _write_figures(
+                Measurement, new, changed, ["value", "breach_issue"], by, Source.IMPORT, reason
             )
-            created += recorded.created
-            updated += recorded.changed and not recorded.created
-            breaches += recorded.raised is not None
-            if done % PROGRESS_EVERY == 0:
-                cache.set(key, done, timeout=24 * 60 * 60)
+            if linked:
+                bulk_update_with_history(
+                    linked,
+                    Measurement,
+                    ["breach_issue"],
+                    default_user=by,
+                    default_change_reason=_(LINKED_REASON),
+                )
+            created += len(new)
+            updated += len(changed)
+            cache.set(key, min(start + WRITE_BATCH, len(parsed.rows)), timeout=24 * 60 * 60)
         return created, updated, breaches
     created, updated = _save_counts(
         parsed.kind,

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from escalations.models import Issue
 from governance.models import OutboxMessage
-from operations.models import FigureImport, ImportStatus, Measurement, TicketCount
-from operations.services import perform_import, progress_key
+from operations.models import FigureImport, ImportStatus, Measurement, QuestionCount, TicketCount
+from operations.services import LINKED_REASON, import_reason, perform_import, progress_key
 from tests.factories import make_service_level
 from tests.worker import wait_for
 
@@ -146,6 +146,64 @@ def test_a_row_that_turns_invalid_before_the_import_leaves_nothing_saved(
     assert not Measurement.objects.exists()
     page = client.get(reverse("operations:import_detail", args=[figure_import.pk]))
     assert "Nothing was imported" in page.content.decode()
+
+
+def import_file(client, content):
+    upload(client, content)
+    figure_import = FigureImport.objects.latest("pk")
+    client.post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    perform_import({"import_id": figure_import.pk})
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.DONE, figure_import.error
+    return figure_import
+
+
+def test_a_second_import_records_only_what_changed_with_who_and_why(
+    client_for, contact_a, contract_a
+):
+    client = client_for(contact_a)
+    first = import_file(
+        client,
+        "contract,period,category,questions\n"
+        "A-001,2026-09,Passwords,120\nA-001,2026-09,Printers,40\n",
+    )
+    second = import_file(
+        client,
+        "contract,period,category,questions\n"
+        "A-001,2026-09,passwords,125\nA-001,2026-09,Printers,40\nA-001,2026-09,E-mail,7\n",
+    )
+
+    assert (first.created_count, first.updated_count) == (2, 0)
+    assert (second.created_count, second.updated_count) == (1, 1)
+    passwords = QuestionCount.objects.get(category="Passwords")
+    assert passwords.questions == 125
+    versions = list(passwords.history.order_by("history_date", "history_id"))
+    assert [(v.history_type, v.questions) for v in versions] == [("+", 120), ("~", 125)]
+    assert versions[1].history_user == contact_a
+    assert versions[1].history_change_reason == import_reason(second)
+    assert versions[1].reported_at > versions[0].reported_at
+    printers = QuestionCount.objects.get(category="Printers")
+    assert printers.history.count() == 1  # unchanged: no new version
+    assert printers.history.get().history_change_reason == import_reason(first)
+
+
+def test_an_unchanged_value_still_missing_its_target_gets_its_issue_again(
+    client_for, contact_a, service_level
+):
+    client = client_for(contact_a)
+    import_file(client, "contract,service_level,period,value\nA-001,Server operations,2026-09,98\n")
+    Issue.objects.get().delete()  # the breach issue was removed by mistake
+
+    again = import_file(
+        client, "contract,service_level,period,value\nA-001,Server operations,2026-09,98\n"
+    )
+
+    measurement = Measurement.objects.get()
+    assert (again.created_count, again.updated_count, again.breach_count) == (0, 0, 1)
+    assert measurement.breach_issue == Issue.objects.get()
+    latest = measurement.history.latest()
+    assert latest.history_change_reason == LINKED_REASON
+    assert latest.breach_issue_id == measurement.breach_issue_id
 
 
 def test_supplier_b_cannot_import_into_a_contract_of_supplier_a(
