@@ -47,4 +47,5 @@ ENV DJANGO_SETTINGS_MODULE=governance.settings.production \
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "governance.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn.conf.py (in /app) sets the app, the bind address and threaded workers.
+CMD ["gunicorn"]

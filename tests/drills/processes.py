@@ -280,7 +280,8 @@ def run_script(database_url, function, env=None, **kwargs):
 
 
 class Gunicorn:
-    """The portal under gunicorn, as production runs it (sync workers), on a free port."""
+    """The portal under gunicorn as production runs it (gunicorn.conf.py, threaded workers), on a
+    free port."""
 
     def __init__(self, log_path, database_url, workers=2, **env):
         self.port = free_port()
