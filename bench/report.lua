@@ -1,13 +1,13 @@
 -- wrk script: rotate requests over the sessions given as arguments (one user, many sessions,
--- so no two connections queue on one session row), optionally wait a think time between a
--- connection's requests, and print one JSON line with throughput and percentiles.
---   wrk ... -s bench/report.lua URL -- <path> <think ms> <sessionid>...
-local path, think, cookies, counter = "/", 0, {}, 0
+-- so no two connections queue on one session row) and print one JSON line with throughput and
+-- percentiles. No think time here: wrk's latencies with a delay are wrong (bench/load.py times
+-- people itself).
+--   wrk ... -s bench/report.lua URL -- <path> <sessionid>...
+local path, cookies, counter = "/", {}, 0
 
 function init(args)
   path = args[1]
-  think = tonumber(args[2])
-  for i = 3, #args do
+  for i = 2, #args do
     cookies[#cookies + 1] = args[i]
   end
 end
@@ -16,14 +16,6 @@ function request()
   counter = counter + 1
   local session = cookies[(counter % #cookies) + 1]
   return wrk.format("GET", path, { ["Cookie"] = "sessionid=" .. session })
-end
-
-function delay()
-  if think > 0 then
-    -- Uniform between half and one and a half think times, like people reading a page.
-    return math.random(math.floor(think / 2), think + math.floor(think / 2))
-  end
-  return 0
 end
 
 function done(summary, latency, requests)
