@@ -5,6 +5,9 @@ from django.urls import include, path
 from . import views
 from .forms import EmailAuthenticationForm
 
+# Not a 500 while the database restarts: governance.views.server_error answers 503.
+handler500 = "governance.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -1,8 +1,12 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -98,3 +102,18 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+DATABASE_AWAY_SECONDS = 10
+
+
+def server_error(request):
+    """A database that is restarting or out of reach is a moment's wait, not a fault: 503 with
+    Retry-After and a page that says so. Anything else gets the usual 500 page. Touches
+    neither the database nor the session (they may be what failed)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        page = loader.get_template("503.html").render()
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(DATABASE_AWAY_SECONDS)
+        return response
+    return defaults.server_error(request)

@@ -127,6 +127,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions whose save, when the database is away, is a 503 and not a 400.
+SESSION_ENGINE = "governance.sessions"
 
 CSRF_FAILURE_VIEW = "governance.security.csrf_failure"
 
