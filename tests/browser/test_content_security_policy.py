@@ -14,6 +14,7 @@ from tests.factories import (
     make_admin,
     make_contract,
     make_forum,
+    make_held_minutes,
     make_issue,
     make_supplier,
     make_user,
@@ -186,4 +187,42 @@ def test_an_expired_form_under_htmx_reloads_the_page_and_says_so(page, live_serv
     # After the reload the page holds a fresh token: the change goes through now.
     name_a_role_holder(page.locator("#level-operational"), "Sara Saved")
     expect(page.locator("#level-operational")).to_contain_text("Sara Saved")
+    assert violations == []
+
+
+def test_confirmations_and_choosing_from_a_list_work_without_inline_script(
+    page, live_server, violations
+):
+    base = live_server.url
+    officer = make_user(Role.PROCUREMENT, email="chair@city.example")
+    contract = fill_governance(make_contract(make_supplier("Epsilon Drift AB"), reference="E-1"))
+    minutes = make_held_minutes(contract, officer)
+    sign_in(page, base, officer.email, PASSWORD)
+    page.goto(f"{base}{minutes.meeting.get_absolute_url()}")
+
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("button", name="Approve and lock").click()
+    expect(page.get_by_text("Draft", exact=True)).to_be_visible()
+    assert questions == ["Approve and lock these minutes? Corrections will need a new version."]
+    minutes.refresh_from_db()
+    assert not minutes.is_approved  # Cancel kept them open
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_role("button", name="Approve and lock").click()
+    expect(page.get_by_text("Approved", exact=True).first).to_be_visible()
+    minutes.refresh_from_db()
+    assert minutes.is_approved
+
+    # The pulse page shows a supplier as soon as one is chosen, without pressing Show.
+    page.goto(f"{base}/pulse/")
+    page.get_by_label("Supplier").select_option(label="Epsilon Drift AB")
+    expect(page).to_have_url(f"{base}/pulse/?supplier={contract.supplier_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Epsilon Drift AB")
+
     assert violations == []
