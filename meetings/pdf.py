@@ -4,6 +4,7 @@ The template autoescapes every user-written text, and the URL fetcher refuses ev
 nothing in the minutes can make the renderer read a local file or call the network.
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -40,7 +41,9 @@ def minutes_context(minutes):
 def render_minutes_pdf(minutes):
     """The PDF bytes of one version of the minutes (PDF/A-3b, A4, page X of Y)."""
     html = render_to_string("meetings/minutes_pdf.html", minutes_context(minutes))
-    document = HTML(string=html, base_url="about:blank", url_fetcher=NoFetching())
+    # Links resolve against the portal, so a reader can follow them; nothing is fetched.
+    base_url = settings.PORTAL_BASE_URL + "/"
+    document = HTML(string=html, base_url=base_url, url_fetcher=NoFetching())
     return document.write_pdf(
         pdf_variant="pdf/a-3b",
         pdf_identifier=f"minutes-{minutes.pk}".encode(),
