@@ -146,10 +146,8 @@ def notify_meeting_changes(now=None):
             kind = "invitation" if meeting.notified_sequence is None else "update"
         if kind:
             if meeting.forum_id not in invitees:
-                invitees[meeting.forum_id] = (
-                    meeting.forum.invitees(),
-                    meeting.forum.default_attendees(),
-                )
+                attendees = meeting.forum.default_attendees()
+                invitees[meeting.forum_id] = (meeting.forum.invitees(attendees), attendees)
             people, attendees = invitees[meeting.forum_id]
             ics = meeting_ics(meeting, attendees).decode()
             messages += [
@@ -181,7 +179,7 @@ def queue_meeting_reminders(now=None):
         ics = meeting_ics(meeting, attendees).decode()
         messages += [
             _meeting_email(meeting, "reminder", email, name, ics)
-            for email, name in meeting.forum.invitees().items()
+            for email, name in meeting.forum.invitees(attendees).items()
         ]
         Meeting.objects.filter(pk=meeting.pk).update(reminded_at=now)
     enqueue_many(messages)
