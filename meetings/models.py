@@ -504,6 +504,14 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["minutes", "due_on", "pk"]
+        indexes = [
+            # Overdue and due-soon lists read the few open actions among 100,000 done ones.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status=ActionStatus.OPEN),
+                name="open_action_due_on",
+            ),
+        ]
 
     def __str__(self):
         return self.description[:80]
