@@ -4,6 +4,7 @@ Every selector here runs a fixed number of queries, however many suppliers, cont
 measurements, issues or meetings there are (tests/governance/test_dashboard.py counts them).
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -36,7 +37,9 @@ SUPPLIERS_SHOWN = 25
 FORUMS_SHOWN = 15
 DEADLINES_SHOWN = 25
 INCOMPLETE_SHOWN = 15
-CACHE_KEY = "dashboard:overview:v1"
+CACHE_KEY = "dashboard:overview:v2"
+# Figures older than this are not shown even while a newer set is being worked out.
+DASHBOARD_KEPT_SECONDS = 60 * 60
 
 
 @dataclass
@@ -273,24 +276,45 @@ def dashboard_figures(now=None):
     }
 
 
+def _render_dashboard(show_all):
+    figures = dashboard_figures()
+    rows = figures["supplier_rows"]
+    shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
+    context = {
+        **figures,
+        "show_all": show_all,
+        "supplier_rows": shown,
+        "suppliers_left_out": len(rows) - len(shown),
+    }
+    return render_to_string("governance/_dashboard_body.html", context)
+
+
 def dashboard_html(show_all=False, refresh=False):
-    """The dashboard's content, rendered once for everyone who sees the portfolio and kept for
-    DASHBOARD_CACHE_SECONDS: ten years of figures take a while to add up, and the page says
-    how old its figures are (its refresh link passes refresh=True)."""
+    """The dashboard's content, rendered once for everyone who sees the portfolio and shared
+    for DASHBOARD_CACHE_SECONDS: ten years of figures take a while to add up, and the page says
+    how old its figures are (its refresh link passes refresh=True).
+
+    When the figures are older than that, one request works them out again while everyone else
+    is still shown the previous ones (with their time), so nobody waits in a crowd of people
+    all adding up the same figures at once."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return mark_safe(_render_dashboard(show_all))  # noqa: S308 - our template's output
     key = f"{CACHE_KEY}:{get_language()}:{'all' if show_all else 'top'}"
-    html = None if refresh or not seconds else cache.get(key)
-    if html is None:
-        figures = dashboard_figures()
-        rows = figures["supplier_rows"]
-        shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
-        context = {
-            **figures,
-            "show_all": show_all,
-            "supplier_rows": shown,
-            "suppliers_left_out": len(rows) - len(shown),
-        }
-        html = render_to_string("governance/_dashboard_body.html", context)
-        if seconds:
-            cache.set(key, html, seconds)
+    lock = f"{key}:recomputing"
+    kept = None if refresh else cache.get(key)
+    recomputing = False
+    if kept is not None:
+        html, made_at = kept
+        if time.time() - made_at < seconds:
+            return mark_safe(html)  # noqa: S308 - our own template's output
+        recomputing = cache.add(lock, 1, timeout=60)
+        if not recomputing:  # someone else is already at it: show the previous figures
+            return mark_safe(html)  # noqa: S308 - our own template's output
+    try:
+        html = _render_dashboard(show_all)
+        cache.set(key, (html, time.time()), DASHBOARD_KEPT_SECONDS)
+    finally:
+        if recomputing:
+            cache.delete(lock)
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered

@@ -2,6 +2,7 @@
 each shortened list saying what it left out, and figures shared for a minute with their age
 shown (a refresh recomputes them)."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -115,4 +116,33 @@ def test_figures_are_shared_for_a_minute_with_their_age_and_a_refresh(
     refreshed = _page(client, "?refresh=1")
     assert "<strong>1</strong> flagged for escalation" in refreshed
     assert "<strong>1</strong> flagged for escalation" in _page(client)
+    cache.clear()
+
+
+@override_settings(DASHBOARD_CACHE_SECONDS=1)
+def test_stale_figures_are_worked_out_again_by_one_visitor_while_the_others_see_the_last(
+    procurement, director, client_for
+):
+    cache.clear()
+    contract = fill_governance(make_contract(make_supplier(), status="active"))
+    client = client_for(director)
+    assert "<strong>0</strong> flagged for escalation" in _page(client)
+    issue = make_issue([contract], procurement, title="Flagged now")
+    issue.flagged_at = timezone.now()
+    issue.save()
+    time.sleep(1.1)  # the figures are now older than DASHBOARD_CACHE_SECONDS
+
+    # Someone else is already working them out: this visitor is not kept waiting for that,
+    # and is shown the previous figures, which say how old they are.
+    lock = f"{dashboard.CACHE_KEY}:en:top:recomputing"
+    assert cache.add(lock, 1, timeout=60)
+    stale = _page(client_for(procurement))
+    assert "<strong>0</strong> flagged for escalation" in stale
+    assert "Figures as of" in stale
+
+    # That visitor finished (or gave up): the next one works them out and everyone sees them.
+    cache.delete(lock)
+    assert "<strong>1</strong> flagged for escalation" in _page(client)
+    assert "<strong>1</strong> flagged for escalation" in _page(client_for(procurement))
+    assert cache.get(lock) is None
     cache.clear()
