@@ -2,14 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from governance.access import manager_required, require_manager
 from governance.forms import RoleHolderForm
-from governance.models import Side
+from governance.fragments import audience, shared_fragment
+from governance.models import GovernanceLevel, RoleHolder, Side
 from meetings.forms import ExpectationForm
 from meetings.models import Expectation
 
@@ -29,11 +32,13 @@ CONTRACTS_PER_PAGE = 50
 EXPECTATIONS_ON_PAGE = 10
 
 
-@login_required
-@vary_on_headers("HX-Request")
-def contract_list(request):
+# What the contract list shows: contracts, their suppliers, and who holds each level's roles.
+CONTRACT_LIST_DATA = (Contract, Supplier, GovernanceLevel, RoleHolder)
+
+
+def _contract_list_context(request):
     contracts = Contract.objects.visible_to(request.user).with_supplier()
-    suppliers = Supplier.objects.visible_to(request.user).only("pk", "name")
+    suppliers = Supplier.objects.visible_to(request.user).values_list("pk", "name")
     filters = ContractFilterForm(request.GET)
     contracts = filters.filter(contracts)
     page = Paginator(contracts.order_by("reference"), CONTRACTS_PER_PAGE).get_page(
@@ -42,15 +47,29 @@ def contract_list(request):
     page.object_list = count_missing_roles(page.object_list)
     other_params = request.GET.copy()
     other_params.pop("page", None)
-    context = {
+    return {
         "page": page,
         "suppliers": suppliers,
         "statuses": ContractStatus.choices,
         "filters": filters.cleaned_data,
         "filter_query": other_params.urlencode(),
     }
-    template = "suppliers/_contract_table.html" if request.htmx else "suppliers/contract_list.html"
-    return render(request, template, context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def contract_list(request):
+    """Everyone with the same view of the contracts shares one rendering of each list page
+    until a contract, supplier or role holder changes (governance.fragments)."""
+    template = "suppliers/_contract_table.html" if request.htmx else "suppliers/_contract_list.html"
+    body = shared_fragment(
+        ("contract_list", template, audience(request.user), request.GET.urlencode()),
+        CONTRACT_LIST_DATA,
+        lambda: render_to_string(template, _contract_list_context(request), request),
+    )
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, "suppliers/contract_list.html", {"body": body})
 
 
 @manager_required

@@ -94,6 +94,7 @@ class Contact(models.Model):
         blank=True,
         related_name="supplier_contact",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("contact")

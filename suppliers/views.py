@@ -4,16 +4,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from governance.access import manager_required, require_manager
+from governance.fragments import audience, shared_fragment
 
 from . import services
 from .forms import AcceptInvitationForm, ContactForm, InvitationForm, SupplierForm
-from .models import ContractStatus, Invitation, Supplier
+from .models import Contact, Contract, ContractStatus, Invitation, Supplier
 
 
 @login_required
@@ -65,10 +67,28 @@ def _visible_supplier(request, pk):
     return get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
 
 
+# What a supplier's page shows those who cannot change it: the supplier, its contracts and
+# its contacts (whether each has an account is on the contact).
+SUPPLIER_PAGE_DATA = (Supplier, Contract, Contact)
+
+
+def _supplier_page(request, supplier, **overrides):
+    def body():
+        context = _supplier_context(request, supplier, **overrides)
+        return render_to_string("suppliers/_supplier.html", context, request)
+
+    if request.user.can_manage:  # its forms carry the person's own CSRF token: not shared
+        content = body()
+    else:
+        parts = ("supplier", supplier.pk, audience(request.user))
+        content = shared_fragment(parts, SUPPLIER_PAGE_DATA, body)
+    context = {"supplier": supplier, "body": content}
+    return render(request, "suppliers/supplier_detail.html", context)
+
+
 @login_required
 def supplier_detail(request, pk):
-    supplier = _visible_supplier(request, pk)
-    return render(request, "suppliers/supplier_detail.html", _supplier_context(request, supplier))
+    return _supplier_page(request, _visible_supplier(request, pk))
 
 
 @login_required
@@ -85,9 +105,9 @@ def supplier_edit(request, pk):
 
 def _render_section(request, supplier, partial, **overrides):
     """Answer an htmx request with the section alone, any other with the whole page."""
-    context = _supplier_context(request, supplier, **overrides)
-    template = partial if request.htmx else "suppliers/supplier_detail.html"
-    return render(request, template, context)
+    if not request.htmx:
+        return _supplier_page(request, supplier, **overrides)
+    return render(request, partial, _supplier_context(request, supplier, **overrides))
 
 
 @require_POST
@@ -204,7 +224,7 @@ def accept_invitation(request, token):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="governance.auth.PortalBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("home")
     return render(

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
 from governance.celery import app
@@ -11,6 +12,13 @@ from .worker import start_worker, wait_until_quiet
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_cache():
+    """The test database is new for each run and its history ids start again at 1, so shared
+    fragments (governance.fragments) cached by an earlier run would match its data versions."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -218,3 +218,6 @@ LOGGING = {
 # The dashboard's figures are shared by the city's people and recomputed at most this often
 # (0: on every request); the page shows their age and has a refresh link.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+# Lists everyone sees alike (the contract list, a supplier's page for its contacts) are rendered
+# once per version of their data and shared (governance/fragments.py); 0 turns that off.
+SHARED_FRAGMENT_SECONDS = int(os.environ.get("SHARED_FRAGMENT_SECONDS", "600"))

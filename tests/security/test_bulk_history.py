@@ -1,6 +1,8 @@
 """Writes that bypass model.save() (queryset update and delete, bulk create and update, raw SQL)
 bypass simple-history too. Each one in the project has a decision below, and each that changes a
-governance record leaves its who, when and what: a history row, or the record's own fields."""
+governance record leaves its who, when and what: a history row, or the record's own fields.
+Shared page fragments (governance/fragments.py) count on those history rows to know when a
+page has changed."""
 
 import ast
 from datetime import date, timedelta
@@ -40,6 +42,7 @@ DECISIONS = {
     ("governance/outbox.py", "enqueue_many", "bulk_create"): "bookkeeping: e-mails and jobs",
     ("governance/outbox.py", "relay_due_messages", "update"): "bookkeeping: outbox leases",
     ("governance/views.py", "healthz", "execute"): "reads: SELECT 1",
+    ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
     ("governance/management/commands/seed_demo.py", "_past_meetings", "update"): "demo data",
     ("governance/management/commands/seed_demo.py", "_past_quarter", "update"): "demo data",
     ("governance/management/commands/seed_demo.py", "_supplier_user", "update"): "demo data",
@@ -51,7 +54,7 @@ DECISIONS = {
         "(simple-history's delete signal keeps Django from deleting them in bulk)"
     ),
     ("suppliers/views.py", "contact_delete", "delete"): (
-        "one instance's delete: a contact is an address book entry and keeps no history"
+        "one instance's delete: simple-history records it"
     ),
     ("suppliers/services.py", "invite_contact", "update"): (
         "the replaced invitation keeps revoked_at and revoked_by"
