@@ -7,15 +7,17 @@ with a small page otherwise, so a browser without JavaScript loses nothing eithe
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from escalations.models import Issue
 from governance.access import require_manager
+from governance.fragments import audience, shared_fragment
 
 from . import services
 from .figures import FIGURE_KINDS, figures_for_items
@@ -32,9 +34,9 @@ from .models import Action, Attendance, ItemKind, Meeting, Minutes, MinutesItem,
 
 def _visible_minutes(request, pk):
     return get_object_or_404(
-        Minutes.objects.visible_to(request.user).select_related(
-            "meeting__forum", "approved_by", "created_by"
-        ),
+        Minutes.objects.visible_to(request.user)
+        .for_page()
+        .select_related("meeting__forum", "created_by"),
         pk=pk,
     )
 
@@ -94,23 +96,27 @@ def open_issues_for(forum, user):
 
 
 def item_context(request, item, form=None, conflict=None, saved=False, figures=None):
+    editing = request.user.can_manage and not item.minutes.is_approved  # forms only then
     if figures is None and item.kind in FIGURE_KINDS:
         figures = figures_for_items(item.minutes, [item], request.user).get(item.pk)
     return {
         "figures": figures,
         "open_issues": (
             open_issues_for(item.minutes.meeting.forum, request.user)
-            if item.kind == ItemKind.ESCALATIONS
-            else []
+            if item.kind == ItemKind.ESCALATIONS and not item.minutes.is_approved
+            else []  # approved minutes do not list today's open issues
         ),
         "item": item,
         "minutes": item.minutes,
-        "form": form or MinutesItemForm(instance=item),
+        "form": form or (MinutesItemForm(instance=item) if editing else None),
         "conflict": conflict,
         "saved": saved,
-        "editing": request.user.can_manage and not item.minutes.is_approved,
-        "item_actions": [(action, ActionForm(instance=action)) for action in item.actions.all()],
-        "new_action_form": ActionForm(prefix=f"new-action-{item.pk}"),
+        "editing": editing,
+        "item_actions": [
+            (action, ActionForm(instance=action) if editing else None)
+            for action in item.actions.all()
+        ],
+        "new_action_form": ActionForm(prefix=f"new-action-{item.pk}") if editing else None,
     }
 
 
@@ -122,28 +128,50 @@ def minutes_detail(request, pk):
     return render(request, "meetings/minutes_detail.html", minutes_page_context(request, minutes))
 
 
-def minutes_page_context(request, minutes):
-    editing = request.user.can_manage and not minutes.is_approved
+def _minutes_record(request, minutes, versions):
+    """The minutes themselves: versions, attendance, items with their actions and figures."""
     items = list(
         minutes.items.prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("origin__minutes__meeting"))
         )
     )
     figures = figures_for_items(minutes, items, request.user)
+    attendance = list(minutes.attendance.all())
+    context = {
+        "minutes": minutes,
+        "editing": request.user.can_manage and not minutes.is_approved,
+        "items": [item_context(request, item, figures=figures.get(item.pk)) for item in items],
+        "attendance": attendance,
+        "attendee_form": AttendeeForm(),
+        "add_item_form": AddItemForm(),
+        "versions": versions,
+        "organisations": sorted({row.organisation for row in attendance}),
+    }
+    return render_to_string("meetings/_minutes_record.html", context, request)
+
+
+def minutes_page_context(request, minutes):
+    # The meeting page has them already (its prefetch); the minutes page looks them up here.
+    versions_of_meeting = Prefetch("minutes_versions", queryset=Minutes.objects.for_page())
+    prefetch_related_objects([minutes.meeting], versions_of_meeting)
+    versions = list(minutes.meeting.minutes_versions.all())
+    if minutes.is_approved:
+        # Approved minutes are locked in the database: their record only changes look when
+        # the PDF arrives, a correction adds a version, or a day passes (overdue actions).
+        has_pdf = getattr(minutes, "pdf", None) is not None
+        shape = tuple((version.pk, version.is_approved) for version in versions)
+        parts = ("approved-minutes", minutes.pk, has_pdf, shape, audience(request.user))
+        record = shared_fragment(parts, (), lambda: _minutes_record(request, minutes, versions))
+    else:
+        record = _minutes_record(request, minutes, versions)  # a draft, with its forms
     return {
         "minutes": minutes,
         "meeting": minutes.meeting,
         "forum": minutes.meeting.forum,
-        "editing": editing,
-        "items": [item_context(request, item, figures=figures.get(item.pk)) for item in items],
-        "attendance": minutes.attendance.all(),
-        "attendee_form": AttendeeForm(),
-        "add_item_form": AddItemForm(),
+        "minutes_record": record,
         "comments": minutes.comments.select_related("author"),
         "comment_form": CommentForm(),
         "correction_form": CorrectionForm(),
-        "versions": minutes.meeting.minutes_versions.select_related("approved_by", "pdf"),
-        "organisations": sorted({row.organisation for row in minutes.attendance.all()}),
     }
 
 
@@ -288,12 +316,13 @@ def attendee_add(request, pk):
         except services.MinutesLocked:
             return _locked_response(request, minutes)
         form = AttendeeForm()
+    attendance = list(minutes.attendance.all())
     context = {
         "minutes": minutes,
         "editing": True,
-        "attendance": minutes.attendance.all(),
+        "attendance": attendance,
         "attendee_form": form,
-        "organisations": sorted({row.organisation for row in minutes.attendance.all()}),
+        "organisations": sorted({row.organisation for row in attendance}),
     }
     return _render_partial(request, "meetings/_attendance.html", context)
 

@@ -220,10 +220,11 @@ class Forum(models.Model):
             people.setdefault((holder.side, holder.email), holder)
         return list(people.values())
 
-    def invitees(self):
-        """Who gets the calendar invitation: the chair and the default attendees, each once."""
+    def invitees(self, attendees=None):
+        """Who gets the calendar invitation: the chair and the default attendees (pass them if
+        already looked up), each once."""
         people = {self.chair.email.lower(): str(self.chair)}
-        for holder in self.default_attendees():
+        for holder in self.default_attendees() if attendees is None else attendees:
             people.setdefault(holder.email.lower(), holder.name)
         return people
 
@@ -337,6 +338,11 @@ class Meeting(models.Model):
 class MinutesQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
+
+    def for_page(self):
+        """What the minutes page shows of each version: who approved it and whether its PDF
+        exists (not the PDF's bytes)."""
+        return self.select_related("approved_by", "pdf").defer("pdf__content")
 
 
 class Minutes(models.Model):

@@ -16,7 +16,7 @@ from .figures import FIGURE_KINDS, live_figures
 from .forms import ForumForm
 from .ics import meeting_ics
 from .minutes_views import minutes_page_context, open_issues_for
-from .models import Expectation, Forum, Meeting
+from .models import Expectation, Forum, Meeting, Minutes
 from .relationship_views import pulse_context
 from .services import cancel_meeting, open_actions_before, save_forum
 
@@ -101,7 +101,7 @@ def meeting_detail(request, pk):
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user)
         .select_related("forum__chair")
-        .prefetch_related("minutes_versions"),
+        .prefetch_related(Prefetch("minutes_versions", queryset=Minutes.objects.for_page())),
         pk=pk,
     )
     return render(request, "meetings/meeting_detail.html", meeting_page_context(request, meeting))
@@ -116,6 +116,7 @@ def meeting_page_context(request, meeting, pulse_form=None):
         agenda = meeting.forum.agenda_items()
         context = {
             "agenda": agenda,
+            "attendees": meeting.forum.default_attendees(),
             "figures": (
                 live_figures(meeting.forum, request.user)
                 if any(item.kind in FIGURE_KINDS for item in agenda)
@@ -129,7 +130,6 @@ def meeting_page_context(request, meeting, pulse_form=None):
         meeting=meeting,
         forum=meeting.forum,
         minutes=minutes,
-        attendees=meeting.forum.default_attendees(),
         agreed_expectations=Expectation.objects.visible_to(request.user)
         .filter(meeting=meeting)
         .select_related("contract"),

@@ -6,9 +6,13 @@ import http.server
 import shutil
 import subprocess
 import threading
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from weasyprint import HTML
 
@@ -17,7 +21,8 @@ from governance.models import OutboxMessage
 from meetings.models import MinutesPdf
 from meetings.pdf import NoFetching, render_minutes_pdf
 from meetings.services import approve_minutes
-from tests.factories import make_held_minutes
+from operations.services import record_measurement
+from tests.factories import make_held_minutes, make_service_level
 
 
 def pdf_text(content, tmp_path, *args):
@@ -178,3 +183,32 @@ def test_long_minutes_number_their_pages(contract_a, procurement, tmp_path):
     assert pages >= 4
     assert f"Page 1 of {pages}" in text
     assert f"Page {pages} of {pages}" in text
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_links_the_pdf_without_reading_its_bytes(
+    contract_a, procurement, client_for
+):
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    outbox.perform(OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}").pk)
+
+    for url in (minutes.meeting.get_absolute_url(), minutes.get_absolute_url()):
+        with CaptureQueriesContext(connection) as captured:
+            page = client_for(procurement).get(url).content.decode()
+        assert reverse("meetings:minutes_pdf", args=[minutes.pk]) in page
+        assert not [q for q in captured if '"meetings_minutespdf"."content"' in q["sql"]], url
+
+
+@pytest.mark.django_db
+def test_links_in_the_pdf_lead_back_to_the_portal(contract_a, procurement, tmp_path):
+    service_level = make_service_level(contract_a)
+    minutes = make_held_minutes(contract_a, procurement)
+    month = timezone.localdate().replace(day=1)
+    breach = record_measurement(service_level, month, Decimal("97.0"), procurement).raised
+    approve_minutes(minutes, procurement)
+
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(render_minutes_pdf(minutes))
+    links = poppler("pdfinfo", "-url", str(path))
+    assert f"{settings.PORTAL_BASE_URL}{breach.get_absolute_url()}" in links
+    assert " /issues/" not in links  # no link a PDF reader cannot follow

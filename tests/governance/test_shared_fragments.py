@@ -1,0 +1,197 @@
+"""Shared fragments (governance.fragments): the contract list, a supplier's page for its
+contacts and approved minutes are rendered once and shared, yet every change shows on the next
+look, and nobody is shown a rendering made for someone who sees other things."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance import outbox
+from governance.models import OutboxMessage, RoleHolder, Side
+from governance.services import remove_role_holder
+from meetings.services import approve_minutes, save_item, start_correction
+from suppliers.models import Contact, Contract
+from suppliers.services import change_contract_status
+from tests.factories import fill_governance, make_contract, make_held_minutes
+
+pytestmark = pytest.mark.django_db
+
+CONTRACTS = reverse("suppliers:contract_list")
+
+
+def page(client, url=CONTRACTS, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_contract_list_shows_every_kind_of_change_on_the_next_look(
+    client_for, procurement, director, contract_a, supplier_a
+):
+    assert "Alpha operations" in page(client_for(procurement))
+    assert "complete" in page(client_for(director))
+
+    contract_a.title = "Alpha operations and network"
+    contract_a.save()
+    assert "Alpha operations and network" in page(client_for(director))
+
+    supplier_a.name = "Alpha Drift Group AB"
+    supplier_a.save()
+    assert "Alpha Drift Group AB" in page(client_for(director))
+
+    holder = contract_a.governance_levels.get(level="contract").role_holders.first()
+    remove_role_holder(holder)
+    assert "1 role missing" in page(client_for(director))
+    holder.pk = None
+    holder.save()  # a successor is named
+    assert "role missing" not in page(client_for(director))
+
+    change_contract_status(contract_a, "active")
+    assert 'class="status active"' in page(client_for(director), f"{CONTRACTS}?q=A-001")
+
+    fill_governance(make_contract(supplier_a, reference="A-002", title="Alpha desktops"))
+    assert "Alpha desktops" in page(client_for(director))
+    # The htmx table under the filters is shared in the same way.
+    table = page(client_for(procurement), f"{CONTRACTS}?q=desk", HTTP_HX_REQUEST="true")
+    assert "Alpha desktops" in table and "Alpha operations" not in table
+
+
+def test_a_rendering_is_only_shared_with_those_who_see_the_same(
+    client_for, procurement, director, contact_a, contract_a, contract_b
+):
+    for_procurement = page(client_for(procurement))
+    assert "Beta applications" in for_procurement
+    assert "New contract" in for_procurement
+
+    for_director = page(client_for(director))
+    assert "Beta applications" in for_director
+    assert "New contract" not in for_director  # the director does not manage contracts
+
+    for_contact = page(client_for(contact_a))
+    assert "Alpha operations" in for_contact
+    assert "Beta" not in for_contact
+    assert 'name="supplier"' not in for_contact  # no supplier filter for a supplier's contact
+
+
+def test_a_shared_rendering_holds_no_one_s_csrf_token_or_name(client_for, procurement, director):
+    body = page(client_for(procurement))
+    content = body[body.index("<main>") :]
+    assert "csrfmiddlewaretoken" not in content
+    assert procurement.email not in content and str(procurement) not in content
+    assert str(director) in page(client_for(director))  # the header is each person's own
+
+
+def test_the_shared_list_costs_the_same_few_queries_however_many_contracts(
+    client_for, director, supplier_a
+):
+    client = client_for(director)
+    page(client)
+    with CaptureQueriesContext(connection) as first:
+        page(client)
+    for number in range(30):
+        fill_governance(make_contract(supplier_a, reference=f"A-{number:03}"))
+    page(client)  # the new version is rendered once
+    with CaptureQueriesContext(connection) as again:
+        page(client)
+    assert len(again) == len(first) <= 7  # session, user, data version, session save
+
+
+def test_a_supplier_s_contacts_see_new_contacts_accounts_and_contracts_at_once(
+    client_for, procurement, contact_a, supplier_a, contract_a
+):
+    url = supplier_a.get_absolute_url()
+    assert "No contacts yet." in page(client_for(contact_a), url)
+
+    client_for(procurement).post(
+        reverse("suppliers:contact_add", args=[supplier_a.pk]),
+        {"name": "Ada Drift", "title": "Service manager", "email": "ada@alpha.example"},
+    )
+    assert "Ada Drift" in page(client_for(contact_a), url)
+
+    contact = Contact.objects.get(email="ada@alpha.example")
+    contact.user = contact_a
+    contact.save()
+    assert "<td>yes</td>" in page(client_for(contact_a), url)
+
+    Contract.objects.get(pk=contract_a.pk).delete()
+    assert "No contracts yet." in page(client_for(contact_a), url)
+
+    client_for(procurement).post(
+        reverse("suppliers:contact_delete", args=[supplier_a.pk, contact.pk])
+    )
+    assert "Ada Drift" not in page(client_for(contact_a), url)
+
+
+def test_managers_get_their_own_forms_on_a_supplier_s_page(
+    client_for, procurement, contact_a, supplier_a
+):
+    url = supplier_a.get_absolute_url()
+    page(client_for(contact_a), url)
+    body = page(client_for(procurement), url)
+    assert "Add contact" in body and "csrfmiddlewaretoken" in body
+    assert "Add contact" not in page(client_for(contact_a), url)
+
+
+def test_a_new_role_holder_shows_as_the_governance_completes(client_for, director, supplier_a):
+    contract = fill_governance(
+        make_contract(supplier_a, reference="A-009"), skip=[("business", Side.SUPPLIER)]
+    )
+    assert "1 role missing" in page(client_for(director))
+    RoleHolder.objects.create(
+        governance_level=contract.governance_levels.get(level="business"),
+        side=Side.SUPPLIER,
+        role_title="Account director",
+        name="Bo Drift",
+        email="bo@alpha.example",
+    )
+    assert "role missing" not in page(client_for(director))
+
+
+def test_approved_minutes_are_shared_and_still_show_their_pdf_and_a_correction(
+    client_for, procurement, contact_a, contract_a
+):
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    url = minutes.meeting.get_absolute_url()
+    first = page(client_for(procurement), url)
+    assert "Producing the PDF" in first and "Keep the target" in first
+    shared = page(client_for(contact_a), url)
+    assert "Keep the target" in shared
+    assert "Correct these minutes" not in shared  # the manager's form is not in the record
+
+    outbox.perform(OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}").pk)
+    assert reverse("meetings:minutes_pdf", args=[minutes.pk]) in page(client_for(contact_a), url)
+
+    correction = start_correction(minutes, procurement, "Wrong target in item 1")
+    version_1 = page(client_for(contact_a), minutes.get_absolute_url())
+    assert correction.get_absolute_url() in version_1  # the versions line lists v2
+
+
+def test_draft_minutes_are_never_shared(client_for, procurement, contact_a, contract_a):
+    minutes = make_held_minutes(contract_a, procurement)
+    url = minutes.meeting.get_absolute_url()
+    assert "Save item" in page(client_for(procurement), url)
+    assert "Save item" not in page(client_for(contact_a), url)
+    item = minutes.items.first()
+    save_item(
+        item, revision=item.revision, notes="Uptime back at 99.7 %.", decisions="", by=procurement
+    )
+    assert "Uptime back at 99.7 %." in page(client_for(contact_a), url)
+
+
+def test_a_contact_s_home_costs_the_same_few_queries_however_many_contracts(
+    client_for, contact_a, supplier_a
+):
+    client = client_for(contact_a)
+    url = supplier_a.get_absolute_url()
+    page(client, url)
+    with CaptureQueriesContext(connection) as first:
+        body = page(client, url)
+    assert supplier_a.name in body[: body.index("<main>")]  # the menu names their supplier
+    for number in range(20):
+        make_contract(supplier_a, reference=f"A-{number:03}")
+    page(client, url)
+    with CaptureQueriesContext(connection) as again:
+        page(client, url)
+    # session, the person with their supplier, the supplier, the data version, session save
+    assert len(again) == len(first) <= 7
