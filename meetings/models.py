@@ -248,8 +248,8 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class MeetingQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user):  # through the forums the supplier's contact sees
         return self.filter(forum__in=Forum.objects.visible_to(user))
 
     def with_minutes_state(self):
@@ -335,8 +335,8 @@ class Meeting(models.Model):
         return self.status != MeetingStatus.CANCELLED and self.starts_at - timedelta(days=1) <= now
 
 
-class MinutesQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class MinutesQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user):  # through the forums the supplier's contact sees
         return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
 
     def for_page(self):
@@ -463,8 +463,8 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-class ActionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ActionQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user):  # through the forums the supplier's contact sees
         return self.filter(minutes__meeting__forum__in=Forum.objects.visible_to(user))
 
     def current(self):
@@ -568,8 +568,8 @@ class MinutesPdf(models.Model):
         return f"minutes-{slugify(meeting.forum.name)}-{local:%Y-%m-%d}-v{self.minutes.number}.pdf"
 
 
-class PulseQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class PulseQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user):  # through the forums the supplier's contact sees
         return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
 
 

@@ -25,7 +25,8 @@ class VisibleToQuerySet(models.QuerySet):
     """The one place that decides which rows a user may see.
 
     `supplier_path` names the lookup from the model to its supplier; a supplier contact
-    sees only rows of their own supplier, the city's people see all, anyone else nothing.
+    sees only rows of their own supplier (supplier_rows, which a model reached another way
+    overrides), the city's people see all, anyone else nothing.
     """
 
     supplier_path = "supplier"
@@ -35,6 +36,9 @@ class VisibleToQuerySet(models.QuerySet):
             return self.none()
         if user.sees_portfolio:
             return self
+        return self.supplier_rows(user)
+
+    def supplier_rows(self, user):
         return self.filter(**{self.supplier_path: user.supplier_id})
 
 
