@@ -7,8 +7,12 @@ in the same transaction (tests/security/test_bulk_history.py keeps it so), so th
 moves exactly when the fragment may have changed and becomes visible together with the change.
 
 A shared fragment must hold nothing personal: no CSRF token, no name of the person looking.
+Where a shared fragment has something personal inside (a form's CSRF token, a section of the
+person's own), shared_with_personal() renders it with a marker there and puts each person's own
+value in place of the marker on the way out.
 """
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -16,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -37,17 +43,28 @@ def audience(user):
     return ("supplier", user.supplier_id)
 
 
+@functools.cache
+def _history_table(model):
+    # Looked up once: simple-history builds a new manager class at each model.history.
+    return connection.ops.quote_name(model.history.model._meta.db_table)
+
+
 def data_version(models):
     """The newest history row of each model, in one query (each is its primary key's end);
     nothing to look up for a fragment of records that never change."""
     if not models:
         return ()
-    tables = [connection.ops.quote_name(model.history.model._meta.db_table) for model in models]
+    tables = [_history_table(model) for model in models]
     with connection.cursor() as cursor:
         # The names are our models' own tables, quoted; nothing comes from a request.
         maxima = ", ".join(f"(SELECT max(history_id) FROM {table})" for table in tables)  # noqa: S608
         cursor.execute(f"SELECT {maxima}")
         return cursor.fetchone()
+
+
+class NotShared(str):
+    """What render() returns for a rendering it found to be this person's own after all (a
+    draft's, say): it is shown to them and never stored."""
 
 
 def shared_fragment(parts, models, render):
@@ -62,5 +79,22 @@ def shared_fragment(parts, models, render):
     html = cache.get(key)
     if html is None:
         html = render()
-        cache.set(key, html, seconds)
+        if not isinstance(html, NotShared):
+            cache.set(key, html, seconds)
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
+
+
+def _marker(name):
+    # Derived from the secret key: no one can write a marker into a text of theirs.
+    return "personal-" + salted_hmac("governance.fragments.marker", name).hexdigest()[:24]
+
+
+def shared_with_personal(parts, models, render, personal):
+    """A shared fragment with something personal inside: render(markers) is given a marker for
+    each name in personal (for instance csrf_token), in place of which each person gets their
+    own value (escaped unless it is already safe HTML)."""
+    markers = {name: _marker(name) for name in personal}
+    html = shared_fragment(parts, models, lambda: render(markers))
+    for name, value in personal.items():
+        html = html.replace(markers[name], conditional_escape(value))
+    return mark_safe(html)  # noqa: S308 - the shared fragment and escaped personal values

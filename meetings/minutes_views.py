@@ -169,7 +169,7 @@ def minutes_page_context(request, minutes):
         "meeting": minutes.meeting,
         "forum": minutes.meeting.forum,
         "minutes_record": record,
-        "comments": minutes.comments.select_related("author"),
+        "comments": minutes.comments.select_related("author__supplier"),
         "comment_form": CommentForm(),
         "correction_form": CorrectionForm(),
     }
@@ -376,7 +376,7 @@ def comment_add(request, pk):
         form = CommentForm()
     context = {
         "minutes": minutes,
-        "comments": minutes.comments.select_related("author"),
+        "comments": minutes.comments.select_related("author__supplier"),
         "comment_form": form,
     }
     return _render_partial(request, "meetings/_comments.html", context)

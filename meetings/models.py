@@ -364,6 +364,9 @@ class Minutes(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # A version started, corrected or approved; the meeting page's shared rendering also knows
+    # from it when the minutes changed.
+    history = HistoricalRecords()
 
     objects = MinutesQuerySet.as_manager()
 
@@ -538,6 +541,9 @@ class MinutesComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who wrote what and when, like the record it comments on; the meeting page's shared
+    # rendering also knows from it when a comment was added.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at"]
@@ -554,6 +560,9 @@ class MinutesPdf(models.Model):
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When each PDF was produced (not its bytes again); the meeting page's shared rendering
+    # also knows from it when a PDF arrived.
+    history = HistoricalRecords(excluded_fields=["content"])
 
     class Meta:
         verbose_name = _("minutes PDF")

@@ -142,11 +142,10 @@ def pulse_answer(request, pk):
     if request.htmx:
         context = {"meeting": meeting, **pulse_context(request, meeting, form=form)}
         return render(request, "meetings/_pulse.html", context)
-    # Imported here: the meeting page's context comes from views, which imports this module.
-    from .views import meeting_page_context
+    # Imported here: the meeting page comes from views, which imports this module.
+    from .views import meeting_page
 
-    context = meeting_page_context(request, meeting, pulse_form=form)
-    return render(request, "meetings/meeting_detail.html", context)
+    return meeting_page(request, meeting, pulse_form=form)
 
 
 @login_required

@@ -2,21 +2,24 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.access import manager_required, require_manager
+from governance.fragments import NotShared, audience, shared_with_personal
 from suppliers.models import Contract
 
 from .figures import FIGURE_KINDS, live_figures
 from .forms import ForumForm
 from .ics import meeting_ics
 from .minutes_views import minutes_page_context, open_issues_for
-from .models import Expectation, Forum, Meeting, Minutes
+from .models import Expectation, Forum, Meeting, Minutes, MinutesComment, MinutesPdf
 from .relationship_views import pulse_context
 from .services import cancel_meeting, open_actions_before, save_forum
 
@@ -99,16 +102,63 @@ def forum_edit(request, pk):
 def meeting_detail(request, pk):
     """Before the minutes: the agenda to come. From then on: the current version of the minutes."""
     meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user)
-        .select_related("forum__chair")
-        .prefetch_related(Prefetch("minutes_versions", queryset=Minutes.objects.for_page())),
-        pk=pk,
+        Meeting.objects.visible_to(request.user).select_related("forum"), pk=pk
     )
-    return render(request, "meetings/meeting_detail.html", meeting_page_context(request, meeting))
+    return meeting_page(request, meeting)
 
 
-def meeting_page_context(request, meeting, pulse_form=None):
-    """Everything the meeting page shows; pulse_form carries a bound pulse form's errors."""
+# What a meeting page with approved minutes shows besides the meeting itself.
+MEETING_PAGE_DATA = (Forum, Minutes, MinutesPdf, MinutesComment, Expectation, Contract)
+
+
+def meeting_page(request, meeting, pulse_form=None):
+    """The meeting page; pulse_form carries a bound pulse form's errors.
+
+    Once its current minutes are approved the page only changes with the data above: its body
+    is shared by everyone of an audience, with each person's CSRF token and pulse section put
+    in on the way out. Before that (the agenda, a draft) the body is each person's own."""
+
+    def render_body(markers):
+        prefetch_related_objects(
+            [meeting], Prefetch("minutes_versions", queryset=Minutes.objects.for_page())
+        )
+        minutes = meeting.current_minutes()
+        body = _meeting_body(request, meeting, **markers)
+        return body if minutes and minutes.is_approved else NotShared(body)
+
+    parts = (
+        "meeting-page",
+        meeting.pk,
+        meeting.status,
+        meeting.starts_at,
+        meeting.ends_at,
+        request.get_full_path(),  # in the calibrations' edit links
+        audience(request.user),
+    )
+    personal = {
+        "csrf_token": get_token(request),
+        "pulse_section": _pulse_section(request, meeting, pulse_form),
+    }
+    body = shared_with_personal(parts, MEETING_PAGE_DATA, render_body, personal)
+    context = {"meeting": meeting, "forum": meeting.forum, "body": body}
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+def _pulse_section(request, meeting, form):
+    context = pulse_context(request, meeting, form=form)
+    if not context:
+        return ""  # weekly meetings have no pulse
+    return render_to_string("meetings/_pulse.html", {"meeting": meeting, **context}, request)
+
+
+def _meeting_body(request, meeting, **personal):
+    context = meeting_page_context(request, meeting)
+    context.update(personal)
+    return render_to_string("meetings/_meeting.html", context, request)
+
+
+def meeting_page_context(request, meeting):
+    """Everything the meeting page's body shows but the pulse."""
     minutes = meeting.current_minutes()
     if minutes:
         context = minutes_page_context(request, minutes)
@@ -133,10 +183,9 @@ def meeting_page_context(request, meeting, pulse_form=None):
         agreed_expectations=Expectation.objects.visible_to(request.user)
         .filter(meeting=meeting)
         .select_related("contract"),
-        **pulse_context(request, meeting, form=pulse_form),
     )
     if request.user.can_manage:
-        context["expectation_contracts"] = meeting.forum.contracts.select_related("supplier")
+        context["expectation_contracts"] = meeting.forum.contracts.only("pk", "reference")
     return context
 
 

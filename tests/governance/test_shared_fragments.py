@@ -1,19 +1,38 @@
 """Shared fragments (governance.fragments): the contract list, a supplier's page for its
-contacts and approved minutes are rendered once and shared, yet every change shows on the next
-look, and nobody is shown a rendering made for someone who sees other things."""
+contacts, approved minutes and the meeting page around them are rendered once and shared, yet
+every change shows on the next look, and nobody is shown a rendering made for someone who sees
+other things, nor anyone else's CSRF token or pulse."""
+
+import re
+from datetime import date
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance import outbox
-from governance.models import OutboxMessage, RoleHolder, Side
+from governance.models import OutboxMessage, Role, RoleHolder, Side
 from governance.services import remove_role_holder
-from meetings.services import approve_minutes, save_item, start_correction
+from meetings.models import Expectation
+from meetings.pulse import answer_pulse
+from meetings.services import (
+    add_comment,
+    approve_minutes,
+    save_item,
+    start_correction,
+    start_minutes,
+)
 from suppliers.models import Contact, Contract
 from suppliers.services import change_contract_status
-from tests.factories import fill_governance, make_contract, make_held_minutes
+from tests.factories import (
+    fill_governance,
+    make_contract,
+    make_held_minutes,
+    make_quarterly_meeting,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +214,123 @@ def test_a_contact_s_home_costs_the_same_few_queries_however_many_contracts(
         page(client, url)
     # session, the person with their supplier, the supplier, the data version, session save
     assert len(again) == len(first) <= 7
+
+
+def signed_in(user):
+    """A browser of its own that, like a real one, must send its CSRF token with every post."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def form_token(body):
+    """The CSRF token of the first form in the page's main part (not the htmx header's)."""
+    main = body[body.index("<main>") :]
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', main).group(1)
+
+
+def test_a_shared_meeting_page_gives_each_person_their_own_working_csrf_token(
+    procurement, contact_a, contract_a
+):
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    url = minutes.meeting.get_absolute_url()
+    colleague = make_user(Role.SUPPLIER_CONTACT, supplier=contract_a.supplier)
+    first, second = signed_in(contact_a), signed_in(colleague)
+    first_page, second_page = page(first, url), page(second, url)
+    assert "Keep the target" in first_page and "Keep the target" in second_page
+
+    # Each token belongs to its own person: the other's is refused, one's own is taken.
+    comment = reverse("meetings:comment_add", args=[minutes.pk])
+    refused = second.post(
+        comment, {"body": "Agreed.", "csrfmiddlewaretoken": form_token(first_page)}
+    )
+    assert refused.status_code == 403
+    taken = second.post(
+        comment, {"body": "Agreed.", "csrfmiddlewaretoken": form_token(second_page)}
+    )
+    assert taken.status_code == 200
+    assert "Agreed." in page(first, url)
+
+
+def test_a_shared_meeting_page_shows_every_kind_of_change_on_the_next_look(
+    client_for, procurement, director, contact_a, contract_a
+):
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    meeting = minutes.meeting
+    url = meeting.get_absolute_url()
+    assert "No comments yet." in page(client_for(contact_a), url)
+
+    add_comment(minutes, procurement, "Target confirmed with the supplier.")
+    assert "Target confirmed with the supplier." in page(client_for(contact_a), url)
+
+    Expectation.objects.create(
+        contract=contract_a,
+        meeting=meeting,
+        agreed_on=date.today(),
+        requirement="Restore within four hours",
+        calibration="Counted from the ticket's acceptance.",
+        recorded_by=procurement,
+    )
+    assert "Restore within four hours" in page(client_for(director), url)
+
+    forum = meeting.forum
+    forum.dial_in = "+46 8 555 0101"
+    forum.save()
+    assert "+46 8 555 0101" in page(client_for(contact_a), url)
+
+    outbox.perform(OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}").pk)
+    assert reverse("meetings:minutes_pdf", args=[minutes.pk]) in page(client_for(contact_a), url)
+
+    start_correction(minutes, procurement, "Wrong target in item 1")
+    assert "Save item" in page(client_for(procurement), url)  # the draft, with its forms
+
+
+def test_a_shared_meeting_page_keeps_each_person_s_own_pulse(procurement, contact_a, contract_a):
+    meeting = make_quarterly_meeting([contract_a], procurement)
+    approve_minutes(start_minutes(meeting, procurement), procurement)
+    colleague = make_user(Role.SUPPLIER_CONTACT, supplier=contract_a.supplier)
+    answer_pulse(meeting, contact_a, trust=4, dialogue=3, delivery=5, comment="Steady quarter.")
+    url = meeting.get_absolute_url()
+
+    mine = page(signed_in(contact_a), url)
+    theirs = page(signed_in(colleague), url)
+    assert "Change my answer" in mine and "Send my pulse" not in mine
+    assert "Send my pulse" in theirs and "Change my answer" not in theirs
+    assert "Correct these minutes" not in mine  # and nothing of the managers' page
+
+
+def test_a_shared_meeting_page_costs_the_same_few_queries_however_many_comments(
+    client_for, procurement, contract_a
+):
+    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    client = client_for(procurement)
+    url = minutes.meeting.get_absolute_url()
+    page(client, url)
+    with CaptureQueriesContext(connection) as first:
+        page(client, url)
+    for number in range(10):
+        add_comment(minutes, procurement, f"Remark {number}")
+    page(client, url)
+    with CaptureQueriesContext(connection) as again:
+        body = page(client, url)
+    assert "Remark 9" in body
+    # session, the person, the meeting with its forum, the data version, session save
+    assert len(again) == len(first) <= 7
+
+
+def test_a_joint_meeting_page_is_never_shared_between_suppliers(
+    client_for, procurement, contact_a, contact_b, contract_a, contract_b
+):
+    meeting = make_quarterly_meeting([contract_a, contract_b], procurement)
+    approve_minutes(start_minutes(meeting, procurement), procurement)
+    Expectation.objects.create(
+        contract=contract_a,
+        meeting=meeting,
+        agreed_on=date.today(),
+        requirement="Alpha calibration only",
+        calibration="Seen by the city and Alpha.",
+        recorded_by=procurement,
+    )
+    url = meeting.get_absolute_url()
+    assert "Alpha calibration only" in page(client_for(contact_a), url)
+    assert "Alpha calibration only" not in page(client_for(contact_b), url)
