@@ -14,7 +14,15 @@ from playwright.sync_api import expect
 
 from governance.models import Role
 from meetings.models import Action, Meeting, MinutesPdf
-from tests.factories import PASSWORD, fill_governance, make_contract, make_forum, make_supplier
+from meetings.services import approve_minutes
+from tests.factories import (
+    PASSWORD,
+    fill_governance,
+    make_contract,
+    make_forum,
+    make_held_minutes,
+    make_supplier,
+)
 from tests.factories import make_user as make_person
 from tests.worker import wait_for
 
@@ -130,3 +138,31 @@ def test_procurement_holds_a_weekly_meeting_and_gets_the_pdf(page, live_server, 
     assert has_ink(0.92, 1.0), "no page number"
     Path("test-results").mkdir(exist_ok=True)
     image.save("test-results/weekly-meeting-minutes-page-1.png")
+
+
+def test_both_sides_comment_on_approved_minutes(browser, live_server):
+    """The page of approved minutes is shared by everyone who sees the same (governance.
+    fragments); each person's comment form still carries their own token and works."""
+    officer = make_person(Role.PROCUREMENT, first_name="Olga", last_name="Officer")
+    supplier = make_supplier("Gamma Drift AB")
+    contact = make_person(Role.SUPPLIER_CONTACT, supplier=supplier, first_name="Gus")
+    minutes = approve_minutes(make_held_minutes(make_contract(supplier), officer), officer)
+    url = live_server.url + minutes.meeting.get_absolute_url()
+
+    pages = []
+    for person, remark in [(officer, "Target confirmed."), (contact, "Agreed, report on Friday.")]:
+        page = browser.new_context().new_page()
+        sign_in(page, live_server.url, person.email, PASSWORD)
+        page.goto(url)
+        comments = page.locator("#comments")
+        comments.get_by_label("Comment").fill(remark)
+        comments.get_by_role("button", name="Comment").click()
+        expect(page.locator("#comments")).to_contain_text(remark)  # swapped in by htmx
+        pages.append(page)
+
+    pages[0].reload()
+    expect(pages[0].locator("#comments")).to_contain_text("Agreed, report on Friday.")
+    expect(pages[0].get_by_text("Correct these minutes")).to_be_visible()
+    expect(pages[1].get_by_text("Correct these minutes")).to_have_count(0)
+    for page in pages:
+        page.context.close()
