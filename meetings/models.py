@@ -208,17 +208,25 @@ class Forum(models.Model):
 
     def default_attendees(self):
         """The people holding a role at this forum's level of its contracts, each once."""
+        return Forum.default_attendees_of([self])[self.pk]
+
+    @staticmethod
+    def default_attendees_of(forums):
+        """default_attendees() of each forum, by its pk, in one query."""
+        # One filter() call: the level and the forum are those of the same forum row.
         holders = (
             RoleHolder.objects.filter(
-                governance_level__level=self.level, governance_level__contract__forums=self
+                governance_level__contract__forums__in=forums,
+                governance_level__level=models.F("governance_level__contract__forums__level"),
             )
+            .annotate(forum_pk=models.F("governance_level__contract__forums__pk"))
             .select_related("governance_level__contract__supplier")
             .order_by("side", "governance_level__contract__supplier__name", "name")
         )
-        people = {}
+        people = {forum.pk: {} for forum in forums}
         for holder in holders:
-            people.setdefault((holder.side, holder.email), holder)
-        return list(people.values())
+            people[holder.forum_pk].setdefault((holder.side, holder.email), holder)
+        return {pk: list(found.values()) for pk, found in people.items()}
 
     def invitees(self, attendees=None):
         """Who gets the calendar invitation: the chair and the default attendees (pass them if

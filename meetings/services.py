@@ -136,6 +136,8 @@ def notify_meeting_changes(now=None):
         .select_related("forum__chair")
         .order_by("forum_id", "starts_at")
     )
+    pending = list(pending)
+    attendees_of = Forum.default_attendees_of({meeting.forum for meeting in pending})
     invitees = {}
     messages = []
     sent_sequence = {}  # sequence -> meeting pks, written in one update per sequence
@@ -145,10 +147,10 @@ def notify_meeting_changes(now=None):
         else:
             kind = "invitation" if meeting.notified_sequence is None else "update"
         if kind:
+            attendees = attendees_of[meeting.forum_id]
             if meeting.forum_id not in invitees:
-                attendees = meeting.forum.default_attendees()
-                invitees[meeting.forum_id] = (meeting.forum.invitees(attendees), attendees)
-            people, attendees = invitees[meeting.forum_id]
+                invitees[meeting.forum_id] = meeting.forum.invitees(attendees)
+            people = invitees[meeting.forum_id]
             ics = meeting_ics(meeting, attendees).decode()
             messages += [
                 _meeting_email(meeting, kind, email, name, ics) for email, name in people.items()
@@ -173,15 +175,17 @@ def queue_meeting_reminders(now=None):
         starts_at__gt=now,
         starts_at__lte=now + REMINDER_LEAD,
     ).select_related("forum__chair")
+    due = list(due)
+    attendees_of = Forum.default_attendees_of({meeting.forum for meeting in due})
     messages = []
     for meeting in due:
-        attendees = meeting.forum.default_attendees()
+        attendees = attendees_of[meeting.forum_id]
         ics = meeting_ics(meeting, attendees).decode()
         messages += [
             _meeting_email(meeting, "reminder", email, name, ics)
             for email, name in meeting.forum.invitees(attendees).items()
         ]
-        Meeting.objects.filter(pk=meeting.pk).update(reminded_at=now)
+    Meeting.objects.filter(pk__in=[meeting.pk for meeting in due]).update(reminded_at=now)
     enqueue_many(messages)
     return len(messages)
 

@@ -6,15 +6,16 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 from governance import outbox
 from governance.celery import app
-from governance.models import OutboxKind, OutboxMessage
+from governance.models import Level, OutboxKind, OutboxMessage
 from meetings.forms import ForumForm
-from meetings.models import MeetingStatus
+from meetings.models import Forum, MeetingStatus
 from meetings.services import queue_meeting_reminders, reconcile_meetings, save_forum
 from tests.factories import make_forum
 
@@ -45,6 +46,28 @@ def test_new_meetings_send_one_invitation_per_invitee_once(contract_a, procureme
 
     reconcile_meetings()  # the next beat
     assert meeting_mails().count() == meetings * len(invitees)
+
+
+def test_each_forum_invites_its_own_people_in_the_same_queries_however_many_forums(
+    contract_a, contract_b, procurement
+):
+    make_forum([contract_a], procurement)
+    with CaptureQueriesContext(connection) as one_forum:
+        reconcile_meetings()
+    make_forum([contract_b], procurement)
+    make_forum([contract_a, contract_b], procurement, level=Level.CONTRACT)
+    with CaptureQueriesContext(connection) as three_forums:
+        reconcile_meetings()
+    assert len(three_forums) == len(one_forum)
+
+    invited = {}  # forum pk -> the addresses its invitations went to
+    for key in meeting_mails(":invitation:").values_list("key", flat=True):
+        _meeting, meeting_pk, _kind, _sequence, email = key.split(":", 4)
+        forum_pk = Forum.objects.get(meetings__pk=meeting_pk).pk
+        invited.setdefault(forum_pk, set()).add(email)
+    for forum in Forum.objects.all():
+        # The chair and the role holders at the forum's level of its own contracts, no one else.
+        assert invited[forum.pk] == set(forum.invitees()), forum.name
 
 
 def test_changed_dial_in_sends_an_update_with_a_raised_sequence(contract_a, procurement):
