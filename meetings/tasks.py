@@ -12,3 +12,16 @@ def reconcile_meetings():
     created, cancelled = services.reconcile_meetings()
     reminders = services.queue_meeting_reminders()
     return {"created": created, "cancelled": cancelled, "reminders": reminders}
+
+
+@shared_task(acks_late=True)
+def notify_meeting_changes():
+    """Queue the calendar e-mails the reconcile left for later, a batch per transaction.
+
+    Idempotent like the reconcile: each meeting remembers the change it last told about.
+    """
+    meetings = batch = services.notify_meeting_changes()
+    while batch == services.NOTIFY_BATCH:
+        batch = services.notify_meeting_changes()
+        meetings += batch
+    return {"meetings": meetings}

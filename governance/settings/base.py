@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.reconcile_meetings",
         "schedule": 5 * 60,
     },
+    # What a reconcile left to tell (more than a batch of meetings changed at once).
+    "notify-meeting-changes": {
+        "task": "meetings.tasks.notify_meeting_changes",
+        "schedule": 60,
+    },
     "flag-overdue-issues": {
         "task": "escalations.tasks.flag_overdue_issues",
         "schedule": 60 * 60,

@@ -14,8 +14,9 @@ from icalendar import Calendar
 from governance import outbox
 from governance.celery import app
 from governance.models import Level, OutboxKind, OutboxMessage
+from meetings import services, tasks
 from meetings.forms import ForumForm
-from meetings.models import Forum, MeetingStatus
+from meetings.models import Forum, Meeting, MeetingStatus
 from meetings.services import queue_meeting_reminders, reconcile_meetings, save_forum
 from tests.factories import make_forum
 
@@ -68,6 +69,23 @@ def test_each_forum_invites_its_own_people_in_the_same_queries_however_many_foru
     for forum in Forum.objects.all():
         # The chair and the role holders at the forum's level of its own contracts, no one else.
         assert invited[forum.pk] == set(forum.invitees()), forum.name
+
+
+def test_more_news_than_a_batch_tells_the_soonest_first_and_the_task_the_rest(
+    contract_a, contract_b, procurement, monkeypatch
+):
+    monkeypatch.setattr(services, "NOTIFY_BATCH", 5)  # a first fill of 600 forums, in small
+    forums = [make_forum([contract_a], procurement), make_forum([contract_b], procurement)]
+    reconcile_meetings()
+    meetings = list(Meeting.objects.order_by("starts_at", "pk"))
+    told = [meeting.pk for meeting in meetings if meeting.notified_sequence is not None]
+    assert told == [meeting.pk for meeting in meetings[:5]]
+
+    assert tasks.notify_meeting_changes() == {"meetings": len(meetings) - 5}  # the beat's
+    every_invitation = sum(forum.meetings.count() * len(forum.invitees()) for forum in forums)
+    assert meeting_mails(":invitation:").count() == every_invitation
+    assert tasks.notify_meeting_changes() == {"meetings": 0}  # nothing left, nothing sent twice
+    assert meeting_mails().count() == every_invitation
 
 
 def test_changed_dial_in_sends_an_update_with_a_raised_sequence(contract_a, procurement):
