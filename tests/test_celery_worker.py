@@ -16,9 +16,9 @@ from django.utils import timezone
 from governance.celery import app
 from governance.models import OutboxMessage
 from governance.tasks import relay_outbox
-from meetings.models import MinutesPdf
-from meetings.services import approve_minutes
-from meetings.tasks import reconcile_meetings
+from meetings.models import Meeting, MinutesPdf
+from meetings.services import NOTIFY_BATCH, approve_minutes
+from meetings.tasks import notify_meeting_changes, reconcile_meetings
 from suppliers.models import Invitation
 from suppliers.services import invite_contact
 from suppliers.tasks import purge_expired_invitations
@@ -57,6 +57,18 @@ def test_beat_task_plans_meetings_on_a_worker(worker, contract_a, procurement):
     reconcile_meetings.delay()  # a doubled beat
     time.sleep(1)
     assert forum.meetings.count() == count
+
+
+def test_beat_task_tells_what_a_big_reconcile_left_on_a_worker(worker, contract_a, procurement):
+    forums = [make_forum([contract_a], procurement) for _ in range(NOTIFY_BATCH // 8 + 2)]
+    reconcile_meetings()  # in this process: more new meetings than one batch tells about
+    assert Meeting.objects.filter(notified_sequence__isnull=True).exists()
+
+    notify_meeting_changes.delay()
+
+    assert wait_for(lambda: not Meeting.objects.filter(notified_sequence__isnull=True).exists())
+    invitations = OutboxMessage.objects.filter(key__contains=":invitation:").count()
+    assert invitations == Meeting.objects.count() * len(forums[0].invitees())
 
 
 def test_beat_schedule_names_a_registered_task():
