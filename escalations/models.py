@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from governance.access import VisibleToQuerySet
 from governance.models import LEVEL_ORDER, Level
-from suppliers.models import VisibleToQuerySet
 
 
 class Severity(models.TextChoices):

@@ -1,4 +1,9 @@
-from datetime import timedelta
+"""Issues across the levels: raising one (by a person or from a missed target), moving it up
+or down with a reason, resolving it, and the timer that flags overdue ones."""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -7,67 +12,112 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from governance.models import Level, RoleHolder
+from governance.history import stamp
+from governance.models import Level, RoleHolder, User
 from governance.outbox import email_message, enqueue_many
-from meetings.models import Meeting, MeetingStatus
 
-from .models import EventKind, Issue, IssueEvent, IssueStatus
+from .models import EventKind, Issue, IssueEvent, IssueStatus, Severity
 
 
 class CannotMove(Exception):
     """The issue cannot go that way (already at the top or bottom level, or resolved)."""
 
 
+# Which meeting an issue goes to next is the meetings app's to say (one floor up): it hands
+# its finder over when Django starts (meetings.apps). Until then, no meeting is named.
+NextMeetingFinder = Callable[[Issue, datetime | None], Any]
+_next_meeting_finder: NextMeetingFinder = lambda issue, now: None  # noqa: E731
+
+
+def find_next_meeting_with(finder: NextMeetingFinder) -> None:
+    global _next_meeting_finder
+    _next_meeting_finder = finder
+
+
+def next_meeting(issue: Issue, now: datetime | None = None) -> Any:
+    """The next planned meeting of a forum at the issue's level for one of its contracts."""
+    return _next_meeting_finder(issue, now)
+
+
 @transaction.atomic
-def raise_issue(form, by):
-    """Save a new issue from its form, record who raised it and tell the role holders of its
-    level on both sides."""
-    issue = form.save(commit=False)
-    issue.created_by = by
+def raise_issue(
+    *,
+    title: str,
+    contracts: Iterable[Any],
+    owner_name: str,
+    owner_organisation: str,
+    by: User,
+    description: str = "",
+    level: str = Level.OPERATIONAL,
+    severity: str = Severity.MEDIUM,
+    due_on: date | None = None,
+    reason: str = "",
+) -> Issue:
+    """Raise an issue at a level (a person, or breach detection with its reason), record who
+    raised it and tell the role holders of that level on both sides."""
+    issue = Issue(
+        title=title,
+        description=description,
+        level=level,
+        owner_name=owner_name,
+        owner_organisation=owner_organisation,
+        severity=severity,
+        due_on=due_on,
+        created_by=by,
+    )
+    stamp(issue, by)
     issue.save()
-    form.save_m2m()
+    issue.contracts.set(contracts)
     event = IssueEvent.objects.create(
-        issue=issue, kind=EventKind.RAISED, to_level=issue.level, by=by
+        issue=issue, kind=EventKind.RAISED, to_level=issue.level, reason=reason, by=by
     )
     notify_level(issue, event)
     return issue
 
 
-def _move(issue, by, reason, kind, to_level):
+def _move(
+    issue: Issue,
+    by: User,
+    reason: str,
+    kind: EventKind,
+    to_level: Callable[[Issue], str | None],
+) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
-    if issue.status != IssueStatus.OPEN or to_level(issue) is None:
+    level = to_level(issue)
+    if issue.status != IssueStatus.OPEN or level is None:
         raise CannotMove
     event = IssueEvent.objects.create(
         issue=issue,
         kind=kind,
         from_level=issue.level,
-        to_level=to_level(issue),
+        to_level=level,
         reason=reason,
         by=by,
     )
     issue.level = event.to_level
     # A flag asks for this move; once moved, a new level's own due date applies.
     issue.flagged_at = None
+    stamp(issue, by)
     issue.save(update_fields=["level", "flagged_at"])
     notify_level(issue, event)
     return issue
 
 
 @transaction.atomic
-def escalate(issue, by, reason):
+def escalate(*, issue: Issue, reason: str, by: User) -> Issue:
     """Move the issue one level up with the reason, and tell that level's role holders on both
     sides; the next meeting of that level's forum lists it on its agenda."""
     return _move(issue, by, reason, EventKind.ESCALATED, lambda issue: issue.level_above)
 
 
 @transaction.atomic
-def de_escalate(issue, by, reason):
+def de_escalate(*, issue: Issue, reason: str, by: User) -> Issue:
     """Hand the issue back one level down, with the reason."""
     return _move(issue, by, reason, EventKind.DE_ESCALATED, lambda issue: issue.level_below)
 
 
 @transaction.atomic
-def resolve(issue, by, reason):
+def resolve(*, issue: Issue, reason: str, by: User) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.status != IssueStatus.OPEN:
         raise CannotMove
@@ -75,26 +125,12 @@ def resolve(issue, by, reason):
         issue=issue, kind=EventKind.RESOLVED, from_level=issue.level, reason=reason, by=by
     )
     issue.status = IssueStatus.RESOLVED
+    stamp(issue, by)
     issue.save(update_fields=["status"])
     return issue
 
 
-def next_meeting(issue, now=None):
-    """The next planned meeting of a forum at the issue's level for one of its contracts."""
-    return (
-        Meeting.objects.filter(
-            status=MeetingStatus.PLANNED,
-            starts_at__gt=now or timezone.now(),
-            forum__level=issue.level,
-            forum__contracts__in=issue.contracts.all(),
-        )
-        .select_related("forum")
-        .order_by("starts_at")
-        .first()
-    )
-
-
-def flag_overdue_issues(today=None):
+def flag_overdue_issues(*, today: date | None = None) -> int:
     """Flag each open operational issue that is past its due date (plus the configured grace
     days) for escalation, once, and tell the operational role holders on both sides."""
     today = today or timezone.localdate()
@@ -122,7 +158,7 @@ def flag_overdue_issues(today=None):
                 from_level=issue.level,
                 to_level=issue.level,
                 reason=_("Past its due date (%(due)s) and still open at the operational level.")
-                % {"due": issue.due_on.isoformat()},
+                % {"due": issue.due_on.isoformat() if issue.due_on else ""},
             )
             notify_level(issue, event)
             flagged += 1
@@ -137,12 +173,10 @@ SUBJECTS = {
 }
 
 
-def notify_level(issue, event):
+def notify_level(issue: Issue, event: IssueEvent) -> None:
     """E-mail the role holders of the event's level, both sides, through the outbox."""
-    holders = RoleHolder.objects.filter(
-        governance_level__level=event.to_level, governance_level__contract__in=issue.contracts.all()
-    ).order_by("email")
-    people = {}
+    holders = RoleHolder.objects.people_at(event.to_level, issue.contracts.all()).order_by("email")
+    people: dict[str, str] = {}
     for holder in holders:
         people.setdefault(holder.email.lower(), holder.name)
     meeting = next_meeting(issue)
@@ -152,7 +186,7 @@ def notify_level(issue, event):
         "meeting": meeting,
         "link": settings.PORTAL_BASE_URL + issue.get_absolute_url(),
     }
-    subject = str(SUBJECTS[event.kind]) % {
+    subject = str(SUBJECTS[EventKind(event.kind)]) % {
         "level": event.get_to_level_display().lower(),
         "title": issue.title,
     }

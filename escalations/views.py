@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.access import require_manager
-from governance.models import LEVEL_ORDER, Level
+from governance.htmx import PortalRequest
+from governance.models import LEVEL_ORDER, Level, User
 from suppliers.models import Contract, Supplier
 
 from . import services
 from .forms import IssueForm, ReasonForm
-from .models import Issue, IssueStatus
+from .models import Issue, IssueQuerySet, IssueStatus
 
 MOVES = {
     "escalate": (
@@ -26,14 +30,14 @@ MOVES = {
 }
 
 
-def _issues(user):
+def _issues(user: User) -> IssueQuerySet:
     return Issue.objects.visible_to(user).prefetch_related(
         Prefetch("contracts", queryset=Contract.objects.select_related("supplier"))
     )
 
 
 @login_required
-def issue_list(request):
+def issue_list(request: PortalRequest) -> HttpResponse:
     """Issues, filtered by status, level, supplier and flag (the dashboard links here)."""
     status = request.GET.get("status", IssueStatus.OPEN)
     level = request.GET.get("level", "")
@@ -59,29 +63,29 @@ def issue_list(request):
         "suppliers": suppliers,
         "flagged": flagged,
         "today": timezone.localdate(),
-        "can_raise": _may_raise(request.user),
+        "can_raise": request.user.may_contribute,
     }
     return render(request, "escalations/issue_list.html", context)
 
 
-def _may_raise(user):
-    """The city's managers and the suppliers' contacts raise issues; the director reads."""
-    return user.can_manage or user.is_supplier_contact
-
-
 @login_required
-def issue_create(request):
-    if not _may_raise(request.user):
+def issue_create(request: PortalRequest) -> HttpResponse:
+    if not request.user.may_contribute:
         raise PermissionDenied
     form = IssueForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        issue = services.raise_issue(form, request.user)
+        issue = services.raise_issue(by=request.user, **form.cleaned_data)
         messages.success(request, _("Issue raised."))
         return redirect(issue)
     return render(request, "escalations/issue_form.html", {"form": form})
 
 
-def _detail_context(request, issue, reason_form=None, move=None):
+def _detail_context(
+    request: PortalRequest,
+    issue: Issue,
+    reason_form: ReasonForm | None = None,
+    move: str | None = None,
+) -> dict[str, Any]:
     return {
         "issue": issue,
         "events": issue.events.select_related("by"),
@@ -93,14 +97,14 @@ def _detail_context(request, issue, reason_form=None, move=None):
 
 
 @login_required
-def issue_detail(request, pk):
+def issue_detail(request: PortalRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(_issues(request.user), pk=pk)
     return render(request, "escalations/issue_detail.html", _detail_context(request, issue))
 
 
 @require_POST
 @login_required
-def issue_move(request, pk, move):
+def issue_move(request: PortalRequest, pk: int, move: str) -> HttpResponse:
     issue = get_object_or_404(_issues(request.user), pk=pk)
     require_manager(request.user)
     if move not in MOVES:
@@ -111,7 +115,7 @@ def issue_move(request, pk, move):
         context = _detail_context(request, issue, reason_form=form, move=move)
         return render(request, "escalations/issue_detail.html", context, status=400)
     try:
-        service(issue, request.user, form.cleaned_data["reason"])
+        service(issue=issue, reason=form.cleaned_data["reason"], by=request.user)
     except services.CannotMove:
         messages.error(request, _("The issue cannot move that way any more."))
     else:

@@ -14,7 +14,9 @@ value in place of the marker on the way out.
 
 import functools
 import hashlib
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,11 +24,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 
-def _templates_version():
+def _templates_version() -> str:
     """Changes when a deploy changes a template, so no fragment outlives its markup."""
     files = sorted(Path(settings.BASE_DIR, "templates").rglob("*.html"))
     stamp = "".join(f"{path}:{path.stat().st_mtime_ns}" for path in files)
@@ -36,7 +38,7 @@ def _templates_version():
 TEMPLATES_VERSION = _templates_version()
 
 
-def audience(user):
+def audience(user: Any) -> tuple[str, Any]:
     """Who a fragment is for: the city's people (managers or not) or one supplier's contacts."""
     if user.sees_portfolio:
         return ("portfolio", user.can_manage)
@@ -44,12 +46,12 @@ def audience(user):
 
 
 @functools.cache
-def _history_table(model):
+def _history_table(model: Any) -> str:
     # Looked up once: simple-history builds a new manager class at each model.history.
     return connection.ops.quote_name(model.history.model._meta.db_table)
 
 
-def data_version(models):
+def data_version(models: Sequence[Any]) -> tuple[Any, ...]:
     """The newest history row of each model, in one query (each is its primary key's end);
     nothing to look up for a fragment of records that never change."""
     if not models:
@@ -59,7 +61,7 @@ def data_version(models):
         # The names are our models' own tables, quoted; nothing comes from a request.
         maxima = ", ".join(f"(SELECT max(history_id) FROM {table})" for table in tables)  # noqa: S608
         cursor.execute(f"SELECT {maxima}")
-        return cursor.fetchone()
+        return tuple(cursor.fetchone() or ())
 
 
 class NotShared(str):
@@ -67,7 +69,9 @@ class NotShared(str):
     draft's, say): it is shown to them and never stored."""
 
 
-def shared_fragment(parts, models, render):
+def shared_fragment(
+    parts: Hashable, models: Sequence[Any], render: Callable[[], str]
+) -> SafeString:
     """The HTML render() makes, from the cache when someone with the same parts saw the same
     version of the models' data today; SHARED_FRAGMENT_SECONDS bounds how long it is kept.
     No models: the parts alone say what the fragment shows (records locked once written)."""
@@ -84,17 +88,22 @@ def shared_fragment(parts, models, render):
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
 
 
-def _marker(name):
+def _marker(name: str) -> str:
     # Derived from the secret key: no one can write a marker into a text of theirs.
     return "personal-" + salted_hmac("governance.fragments.marker", name).hexdigest()[:24]
 
 
-def shared_with_personal(parts, models, render, personal):
+def shared_with_personal(
+    parts: Hashable,
+    models: Sequence[Any],
+    render: Callable[[dict[str, str]], str],
+    personal: Mapping[str, Any],
+) -> SafeString:
     """A shared fragment with something personal inside: render(markers) is given a marker for
     each name in personal (for instance csrf_token), in place of which each person gets their
     own value (escaped unless it is already safe HTML)."""
     markers = {name: _marker(name) for name in personal}
-    html = shared_fragment(parts, models, lambda: render(markers))
+    html: str = shared_fragment(parts, models, lambda: render(markers))
     for name, value in personal.items():
         html = html.replace(markers[name], conditional_escape(value))
     return mark_safe(html)  # noqa: S308 - the shared fragment and escaped personal values

@@ -1,9 +1,36 @@
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class VisibleToQuerySet(models.QuerySet):
+    """The one place that decides which rows a person may see.
+
+    `supplier_path` names the lookup from the model to its supplier; a supplier contact sees
+    only rows of their own supplier (supplier_rows, which a model reached another way
+    overrides), the city's people see all, anyone else nothing.
+    """
+
+    supplier_path = "supplier"
+
+    def visible_to(self, user: "User | AnonymousUser") -> Self:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_portfolio:
+            return self
+        return self.supplier_rows(user)
+
+    def supplier_rows(self, user: "User") -> Self:
+        return self.filter(**{self.supplier_path: user.supplier_id})
 
 
 class Role(models.TextChoices):
@@ -13,10 +40,10 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("Administrator")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -24,18 +51,20 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
         return self.create_user(email, password, **extra_fields)
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
 
 class User(AbstractUser):
     """A person who signs in with an e-mail address; the role decides what they may see and do."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # people sign in with their e-mail
     email = models.EmailField(_("e-mail address"), unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PROCUREMENT)
     supplier = models.ForeignKey(
@@ -51,7 +80,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[assignment, misc]
 
     class Meta:
         verbose_name = _("user")
@@ -65,28 +94,40 @@ class User(AbstractUser):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_full_name() or self.email
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
         super().save(*args, **kwargs)
 
     @property
-    def is_supplier_contact(self):
+    def is_supplier_contact(self) -> bool:
         return self.role == Role.SUPPLIER_CONTACT
 
     @property
-    def can_manage(self):
+    def can_manage(self) -> bool:
         """Procurement staff and administrators keep the register; others only read it."""
         return self.is_active and (
             self.role in (Role.PROCUREMENT, Role.ADMINISTRATOR) or self.is_superuser
         )
 
     @property
-    def sees_portfolio(self):
+    def sees_portfolio(self) -> bool:
         """Everyone on the city's side sees every supplier; a supplier contact sees one."""
         return self.is_active and not self.is_supplier_contact
+
+    @property
+    def may_contribute(self) -> bool:
+        """Raises issues and reports figures: procurement staff for any supplier, a supplier's
+        contacts for their own. The IT director reads."""
+        return self.can_manage or (self.is_active and self.is_supplier_contact)
+
+    def may_report_for(self, supplier_id: int | None) -> bool:
+        """Reports (and imports) a supplier's figures: its own contacts, or procurement staff."""
+        return self.can_manage or (
+            self.is_active and self.is_supplier_contact and self.supplier_id == supplier_id
+        )
 
 
 class Level(models.TextChoices):
@@ -119,6 +160,10 @@ class Side(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
 
 
+class GovernanceLevelQuerySet(VisibleToQuerySet):
+    supplier_path = "contract__supplier"
+
+
 class GovernanceLevel(models.Model):
     """One of a contract's three governance levels, with its written mandate."""
 
@@ -129,6 +174,8 @@ class GovernanceLevel(models.Model):
     mandate = models.TextField(_("mandate"), blank=True)
     history = HistoricalRecords()
 
+    objects = GovernanceLevelQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("governance level")
         verbose_name_plural = _("governance levels")
@@ -136,12 +183,22 @@ class GovernanceLevel(models.Model):
             models.UniqueConstraint(fields=["contract", "level"], name="one_level_of_each_kind"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.contract.reference}: {self.get_level_display()}"
 
     @property
-    def rank(self):
-        return LEVEL_ORDER.index(self.level)
+    def rank(self) -> int:
+        return LEVEL_ORDER.index(Level(self.level))
+
+
+class RoleHolderQuerySet(VisibleToQuerySet):
+    supplier_path = "governance_level__contract__supplier"
+
+    def people_at(
+        self, level: str, contracts: Iterable[Any] | models.QuerySet
+    ) -> "RoleHolderQuerySet":
+        """The role holders at one level of the given contracts, on both sides."""
+        return self.filter(governance_level__level=level, governance_level__contract__in=contracts)
 
 
 class RoleHolder(models.Model):
@@ -157,6 +214,8 @@ class RoleHolder(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     history = HistoricalRecords()
 
+    objects = RoleHolderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role holder")
         verbose_name_plural = _("role holders")
@@ -168,7 +227,7 @@ class RoleHolder(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.role_title}: {self.name}"
 
 
@@ -207,5 +266,5 @@ class OutboxMessage(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.key

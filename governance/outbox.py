@@ -4,18 +4,23 @@ carried out afterwards by a Celery task, so a request never waits on, or fails w
 enqueue() writes a row; the relay hands due rows to the worker; perform() runs one row's handler
 once. A row that is handed out but not finished (a killed worker) is handed out again after
 LEASE; a failing row is retried with growing pauses, at most MAX_ATTEMPTS times.
+
+The apps above register what carries out their kinds of work (register_handler) and the files
+their e-mails attach (register_attachment) when Django starts, so this floor imports none of them.
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from email.mime.text import MIMEText
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from .celery import app
 from .models import OutboxKind, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -23,15 +28,31 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
 RELAY_BATCH = 200
+# The Celery tasks in governance/tasks.py, sent by name (tasks.py imports this module).
+RELAY_TASK = "governance.tasks.relay_outbox"
+PERFORM_TASK = "governance.tasks.perform_outbox_message"
 
-HANDLERS = {
-    OutboxKind.EMAIL: "governance.outbox.send_email",
-    OutboxKind.MINUTES_PDF: "meetings.services.publish_minutes_pdf",
-    OutboxKind.FIGURE_IMPORT: "operations.services.perform_import",
-}
+Payload = dict[str, Any]
+Handler = Callable[[Payload], object]
+# An attachment's loader takes the id an e-mail's payload names and returns
+# (file name, content, MIME type).
+AttachmentLoader = Callable[[int], tuple[str, bytes, str]]
+
+_handlers: dict[str, Handler] = {}
+_attachment_loaders: dict[str, AttachmentLoader] = {}
 
 
-def enqueue(kind, key, payload):
+def register_handler(kind: str, handler: Handler) -> None:
+    """Name the function that carries out one kind of outbox row (from an AppConfig.ready())."""
+    _handlers[kind] = handler
+
+
+def register_attachment(name: str, loader: AttachmentLoader) -> None:
+    """Let e-mails name a stored file by id under `name` in their payload (e.g. minutes_pdf)."""
+    _attachment_loaders[name] = loader
+
+
+def enqueue(kind: str, key: str, payload: Payload) -> OutboxMessage:
     """Promise work in the current transaction; a second promise with the same key is ignored."""
     message, created = OutboxMessage.objects.get_or_create(
         key=key[:300], defaults={"kind": kind, "payload": payload}
@@ -41,7 +62,7 @@ def enqueue(kind, key, payload):
     return message
 
 
-def _kick_after_commit():
+def _kick_after_commit() -> None:
     if not settings.OUTBOX_KICK_ON_COMMIT:
         return
     # One kick per transaction is enough, however many rows it writes.
@@ -53,44 +74,49 @@ def _kick_after_commit():
     transaction.on_commit(kick_relay)
 
 
-def enqueue_many(messages):
+def enqueue_many(messages: Sequence[OutboxMessage]) -> None:
     """Promise several unsaved OutboxMessage rows at once; keys already promised are skipped."""
     OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
     if messages:
         _kick_after_commit()
 
 
-def email_message(key, *, to, subject, body, attachments=(), minutes_pdf=None):
-    """An unsaved outbox row for an e-mail to one person; attachments are (filename, text, type)."""
-    payload = {
+def email_message(
+    key: str,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: Iterable[tuple[str, str, str]] = (),
+    **stored: int,
+) -> OutboxMessage:
+    """An unsaved outbox row for an e-mail to one person; attachments are (filename, text,
+    type), and each keyword names a stored file by its registered loader and id
+    (minutes_pdf=12)."""
+    payload: Payload = {
         "to": [to],
         "subject": subject,
         "body": body,
         "attachments": [list(attachment) for attachment in attachments],
-        "minutes_pdf": minutes_pdf,
+        **stored,
     }
     return OutboxMessage(kind=OutboxKind.EMAIL, key=key[:300], payload=payload)
 
 
-def kick_relay():
+def kick_relay() -> None:
     """Ask a worker to relay now; when the broker is down, beat's next relay finds the row."""
-    from .celery import app
-    from .tasks import relay_outbox
-
     try:
         with app.connection_for_write() as connection:
             # One try to connect: kombu would otherwise retry for the whole connection timeout
             # on every request while the broker is down.
             connection.ensure_connection(max_retries=0)
-            relay_outbox.apply_async(connection=connection, retry=False)
+            app.send_task(RELAY_TASK, connection=connection, retry=False)
     except Exception:  # any broker failure: the row waits in the outbox
         logger.warning("Broker unavailable; the outbox relay will pick the work up later.")
 
 
-def relay_due_messages(now=None):
+def relay_due_messages(now: datetime | None = None) -> int:
     """Hand every due row to the worker (lease it first, so a lost hand-off is retried)."""
-    from .tasks import perform_outbox_message
-
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -101,11 +127,11 @@ def relay_due_messages(now=None):
         )
         OutboxMessage.objects.filter(pk__in=due).update(next_attempt_at=now + LEASE)
     for pk in due:
-        perform_outbox_message.delay(pk)
+        app.send_task(PERFORM_TASK, args=[pk])
     return len(due)
 
 
-def perform(message_id, now=None):
+def perform(message_id: int, now: datetime | None = None) -> bool:
     """Carry out one row once. Returns True when it is done (now or earlier)."""
     with transaction.atomic():
         message = (
@@ -120,7 +146,7 @@ def perform(message_id, now=None):
         message.attempts += 1
         try:
             with transaction.atomic():
-                import_string(HANDLERS[message.kind])(message.payload)
+                _handlers[message.kind](message.payload)
         except Exception as error:  # recorded on the row and retried
             logger.exception("Outbox message %s failed (attempt %s)", message.key, message.attempts)
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -137,7 +163,7 @@ def perform(message_id, now=None):
         return True
 
 
-def _text_part(filename, text, mimetype):
+def _text_part(filename: str, text: str, mimetype: str) -> MIMEText:
     # A calendar invitation needs its METHOD in the MIME type for mail clients to offer
     # "accept"; Django's attach() would take the parameter for part of the subtype.
     _maintype, _slash, rest = mimetype.partition("/")
@@ -150,14 +176,14 @@ def _text_part(filename, text, mimetype):
     return part
 
 
-def one_line(text):
+def one_line(text: object) -> str:
     """A header value from text people typed: a line break in a forum's or supplier's name would
     end the header (Django refuses to send such a subject at all)."""
     return " ".join(str(text).split())
 
 
-def send_email(payload):
-    """Outbox handler: send one e-mail, with the stored minutes PDF when the payload names one."""
+def send_email(payload: Payload) -> None:
+    """Outbox handler: send one e-mail, with the stored files its payload names."""
     message = EmailMessage(
         subject=one_line(payload["subject"]),
         body=payload["body"],
@@ -166,9 +192,10 @@ def send_email(payload):
     )
     for filename, text, mimetype in payload.get("attachments", []):
         message.attach(_text_part(filename, text, mimetype))
-    if payload.get("minutes_pdf"):
-        from meetings.models import MinutesPdf
-
-        pdf = MinutesPdf.objects.get(pk=payload["minutes_pdf"])
-        message.attach(pdf.filename, bytes(pdf.content), "application/pdf")
+    for name, load in _attachment_loaders.items():
+        if payload.get(name):
+            message.attach(*load(payload[name]))
     message.send()
+
+
+register_handler(OutboxKind.EMAIL, send_email)

@@ -1,14 +1,19 @@
+"""Writes of the governance model: levels, mandates and role holders."""
+
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from .models import DEFAULT_MANDATES, LEVEL_ORDER, GovernanceLevel, RoleHolder
+from .history import stamp
+from .models import DEFAULT_MANDATES, LEVEL_ORDER, GovernanceLevel, RoleHolder, User
 
 
-def ensure_governance_levels(contract):
+def ensure_governance_levels(*, contract: Any, by: User | None = None) -> None:
     """Give a contract its three governance levels, with the standard mandates, once; the
-    contract's history shows them added (by the request's user, if any)."""
+    contract's history shows them added (by `by`, else the request's user, if any)."""
     existing = set(contract.governance_levels.values_list("level", flat=True))
     bulk_create_with_history(
         [
@@ -17,15 +22,41 @@ def ensure_governance_levels(contract):
             if level not in existing
         ],
         GovernanceLevel,
+        default_user=by,
     )
 
 
 @transaction.atomic
-def remove_role_holder(holder):
+def add_role_holder(
+    *,
+    governance_level: GovernanceLevel,
+    side: str,
+    role_title: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    by: User,
+) -> RoleHolder:
+    """Name a person in a role at one level, on the city's or the supplier's side."""
+    holder = RoleHolder(
+        governance_level=governance_level,
+        side=side,
+        role_title=role_title,
+        name=name,
+        email=email.lower(),
+        phone=phone,
+    )
+    stamp(holder, by)
+    holder.save()
+    return holder
+
+
+@transaction.atomic
+def remove_role_holder(*, holder: RoleHolder, by: User | None) -> None:
     """Remove a role holder, unless that leaves a running contract with a side unmanned."""
     governance_level = holder.governance_level
     contract = governance_level.contract
-    if contract.status in ("active", "terminating"):
+    if contract.is_running:
         others_on_side = (
             RoleHolder.objects.select_for_update()
             .filter(governance_level=governance_level, side=holder.side)
@@ -43,4 +74,13 @@ def remove_role_holder(holder):
                     "level": governance_level.get_level_display().lower(),
                 },
             )
+    stamp(holder, by)
     holder.delete()
+
+
+@transaction.atomic
+def change_mandate(*, governance_level: GovernanceLevel, mandate: str, by: User) -> None:
+    """Rewrite what a level may decide; the history keeps the earlier wording."""
+    governance_level.mandate = mandate
+    stamp(governance_level, by)
+    governance_level.save(update_fields=["mandate"])

@@ -1,119 +1,101 @@
-import sys
+"""The governance section of the contract page: role holders and mandates per level. The page
+itself is the portal's; these endpoints answer with the section (htmx) or send the browser back
+to it."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
-from django.views import defaults
-from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_http_methods, require_POST
 
-from suppliers.contract_views import contract_context, visible_contract
-
-from .access import portfolio_required, require_manager
-from .dashboard import dashboard_html
+from . import selectors, services
+from .access import require_manager
 from .forms import MandateForm, RoleHolderForm
-from .services import remove_role_holder
+from .htmx import PortalRequest, section
+from .models import GovernanceLevel
+
+TEMPLATE = "governance/governance_model.html"
 
 
-@login_required
-def home(request):
-    if request.user.is_supplier_contact:
-        return redirect("suppliers:detail", request.user.supplier_id)
-    return redirect("dashboard")
-
-
-@portfolio_required
-def dashboard(request):
-    body = dashboard_html(
-        show_all=request.GET.get("suppliers") == "all", refresh="refresh" in request.GET
+def _managed_level(request: PortalRequest, pk: int, level: str) -> GovernanceLevel:
+    """The level of a contract the person sees (else 404) and may change (else 403)."""
+    governance_level = get_object_or_404(
+        GovernanceLevel.objects.visible_to(request.user).select_related("contract"),
+        contract_id=pk,
+        level=level,
     )
-    return render(request, "governance/dashboard.html", {"body": body})
-
-
-def _render_level(request, contract_pk, level_name, *, holder_form=None, error=None):
-    """The level's panel (htmx) or the whole contract page, freshly read after a change."""
-    contract = visible_contract(request, contract_pk)
-    level_forms = {level_name: holder_form} if holder_form is not None else {}
-    context = contract_context(request, contract, level_forms=level_forms)
-    if request.htmx:
-        context["level"] = next(item for item in context["levels"] if item.level == level_name)
-        context["level_error"] = error
-        return render(request, "governance/_level.html", context)
-    if holder_form is None and error is None:
-        return redirect(contract.get_absolute_url() + f"#level-{level_name}")
-    context["level_errors"] = {level_name: error}
-    return render(request, "suppliers/contract_detail.html", context)
-
-
-def _editable_level(request, pk, level):
-    contract = visible_contract(request, pk)
     require_manager(request.user)
-    for governance_level in contract.governance_levels.all():
-        if governance_level.level == level:
-            return contract, governance_level
-    raise Http404
+    return governance_level
+
+
+def _level_section(
+    request: PortalRequest,
+    governance_level: GovernanceLevel,
+    *,
+    form: RoleHolderForm | None = None,
+    error: str | None = None,
+) -> HttpResponse:
+    """The level as it now stands (htmx), the contract page at it, or this section's page with
+    a refused change."""
+    contract = governance_level.contract
+    selectors.with_role_holders([contract])
+    level = governance_level.level
+    context = selectors.governance_model(
+        contract,
+        request.user,
+        holder_forms={level: form} if form else None,
+        errors={level: error} if error else None,
+    )
+    context["level"] = next(item for item in context["levels"] if item.level == level)
+    changed = form is None and error is None
+    done = f"{contract.get_absolute_url()}#level-{level}" if changed else None
+    return section(request, TEMPLATE, context, partial="level", done=done)
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @login_required
-def role_holder_add(request, pk, level):
-    _contract, governance_level = _editable_level(request, pk, level)
+def role_holder_add(request: PortalRequest, pk: int, level: str) -> HttpResponse:
+    governance_level = _managed_level(request, pk, level)
     form = RoleHolderForm(request.POST, governance_level=governance_level, prefix=level)
-    if form.is_valid():
-        form.save()
-        return _render_level(request, pk, level)
-    return _render_level(request, pk, level, holder_form=form)
+    if not form.is_valid():
+        return _level_section(request, governance_level, form=form)
+    services.add_role_holder(
+        governance_level=governance_level, by=request.user, **form.cleaned_data
+    )
+    return _level_section(request, governance_level)
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @login_required
-def role_holder_remove(request, pk, level, holder_pk):
-    _contract, governance_level = _editable_level(request, pk, level)
+def role_holder_remove(request: PortalRequest, pk: int, level: str, holder_pk: int) -> HttpResponse:
+    governance_level = _managed_level(request, pk, level)
     holder = get_object_or_404(governance_level.role_holders, pk=holder_pk)
     try:
-        remove_role_holder(holder)
+        services.remove_role_holder(holder=holder, by=request.user)
     except ValidationError as error:
-        return _render_level(request, pk, level, error=error.messages[0])
-    return _render_level(request, pk, level)
+        return _level_section(request, governance_level, error=error.messages[0])
+    return _level_section(request, governance_level)
 
 
-@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
 @login_required
-def mandate_edit(request, pk, level):
-    contract, governance_level = _editable_level(request, pk, level)
+def mandate_edit(request: PortalRequest, pk: int, level: str) -> HttpResponse:
+    governance_level = _managed_level(request, pk, level)
     form = MandateForm(
         request.POST if request.method == "POST" else None, instance=governance_level
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        return _render_level(request, pk, level)
-    context = {"contract": contract, "level": governance_level, "form": form}
-    template = "governance/_mandate_form.html" if request.htmx else "governance/mandate_form.html"
-    return render(request, template, context)
+        services.change_mandate(
+            governance_level=governance_level, mandate=form.cleaned_data["mandate"], by=request.user
+        )
+        return _level_section(request, governance_level)
+    context = {"contract": governance_level.contract, "level": governance_level, "form": form}
+    return section(request, "governance/mandate_form.html", context, partial="form")
 
 
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for the load balancer: the database answers."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-DATABASE_AWAY_SECONDS = 10
-
-
-def server_error(request):
-    """A database that is restarting or out of reach is a moment's wait, not a fault: 503 with
-    Retry-After and a page that says so. Anything else gets the usual 500 page. Touches
-    neither the database nor the session (they may be what failed)."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
-        page = loader.get_template("503.html").render()
-        response = HttpResponse(page, status=503)
-        response["Retry-After"] = str(DATABASE_AWAY_SECONDS)
-        return response
-    return defaults.server_error(request)

@@ -1,14 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AgendaTemplate,
     AgendaTemplateItem,
-    Expectation,
     Forum,
     Meeting,
     Minutes,
-    PulseResponse,
 )
 
 
@@ -53,20 +50,3 @@ class MinutesAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Expectation)
-class ExpectationAdmin(SimpleHistoryAdmin):
-    list_display = ["requirement", "contract", "agreed_on", "meeting", "recorded_by"]
-    list_filter = ["agreed_on"]
-    search_fields = ["requirement", "calibration", "contract__reference"]
-    raw_id_fields = ["contract", "meeting", "recorded_by"]
-    list_select_related = ["contract", "meeting__forum", "recorded_by"]
-
-
-@admin.register(PulseResponse)
-class PulseResponseAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "respondent", "side", "supplier", "trust", "dialogue", "delivery"]
-    list_filter = ["side", "supplier"]
-    raw_id_fields = ["meeting", "respondent"]
-    list_select_related = ["meeting__forum", "respondent", "supplier"]

@@ -3,7 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
-    """Forums, meetings, agendas, minutes and their PDFs (see the meetings issue)."""
+    """Forums, meetings, agendas, minutes and their PDFs."""
 
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        # The floors below call back through these hooks instead of importing this app.
+        from escalations.services import find_next_meeting_with
+        from governance import outbox
+        from governance.models import OutboxKind
+
+        from .selectors import next_meeting_for
+        from .services import minutes_pdf_attachment, publish_minutes_pdf
+
+        outbox.register_handler(OutboxKind.MINUTES_PDF, publish_minutes_pdf)
+        outbox.register_attachment("minutes_pdf", minutes_pdf_attachment)
+        find_next_meeting_with(next_meeting_for)

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Role
@@ -9,14 +8,10 @@ from suppliers.forms import DateInput, offer_running_contracts
 from .models import (
     Action,
     Attendance,
-    Expectation,
     Forum,
-    Meeting,
-    MeetingStatus,
     MinutesComment,
     MinutesItem,
     Mode,
-    PulseResponse,
 )
 
 
@@ -137,67 +132,3 @@ class CorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
-
-
-class ExpectationForm(forms.ModelForm):
-    """A calibration for one contract; the meeting is one of its forums' meetings held so far."""
-
-    calibration = forms.CharField(
-        label=_("What we agreed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
-    )
-
-    class Meta:
-        model = Expectation
-        fields = ["agreed_on", "requirement", "calibration", "meeting"]
-        widgets = {"agreed_on": DateInput()}
-
-    def __init__(self, *args, contract, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.contract = contract
-        if not self.instance.pk:
-            self.initial.setdefault("agreed_on", timezone.localdate())
-        meetings = self.fields["meeting"]
-        meetings.queryset = (
-            Meeting.objects.filter(forum__contracts=contract, starts_at__lte=timezone.now())
-            .exclude(status=MeetingStatus.CANCELLED)
-            .select_related("forum")
-            .order_by("-starts_at")
-        )
-        meetings.label_from_instance = lambda meeting: (
-            f"{timezone.localtime(meeting.starts_at):%Y-%m-%d} {meeting.forum.name}"
-        )
-        meetings.empty_label = _("(not at a meeting)")
-
-
-SCORE_LABELS = {
-    1: _("1 poor"),
-    2: _("2 weak"),
-    3: _("3 fair"),
-    4: _("4 good"),
-    5: _("5 excellent"),
-}
-SCORE_ERROR = _("Choose a score from 1 (poor) to 5 (excellent).")
-
-
-class PulseForm(forms.ModelForm):
-    """One person's pulse after a quarterly meeting: three scores and a comment."""
-
-    comment = forms.CharField(
-        label=_("Comment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
-
-    class Meta:
-        model = PulseResponse
-        fields = ["trust", "dialogue", "delivery", "comment"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("trust", "dialogue", "delivery"):
-            field = self.fields[name]
-            field.choices = list(SCORE_LABELS.items())
-            field.widget = forms.RadioSelect(choices=field.choices)
-            field.error_messages["required"] = SCORE_ERROR
-            field.error_messages["invalid_choice"] = SCORE_ERROR

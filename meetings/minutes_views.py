@@ -1,23 +1,27 @@
-"""Minutes: the agenda before a meeting, the htmx editor during it, approval and versions after.
+"""Minutes: the htmx editor during a meeting, approval and versions after it.
 
 Every view starts from Minutes.objects.visible_to(user); only managers change a draft, and
-everyone who sees the minutes may comment. Inline edits answer with their partial to htmx and
-with a small page otherwise, so a browser without JavaScript loses nothing either.
+everyone who sees the minutes may comment. Each inline edit answers htmx with its section and
+a browser without JavaScript with the page it belongs to (or sends it back there), so nothing
+is lost either way.
 """
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Model, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from escalations.models import Issue
 from governance.access import require_manager
 from governance.fragments import audience, shared_fragment
+from governance.htmx import PortalRequest, section
 
 from . import services
 from .figures import FIGURE_KINDS, figures_for_items
@@ -30,9 +34,14 @@ from .forms import (
     MinutesItemForm,
 )
 from .models import Action, Attendance, ItemKind, Meeting, Minutes, MinutesItem, MinutesPdf
+from .selectors import open_issues_for, visible_meeting, with_versions
+
+MINUTES = "meetings/minutes_detail.html"
+ITEM = "meetings/minutes_item.html"
+ACTION = "meetings/minutes_action.html"
 
 
-def _visible_minutes(request, pk):
+def _visible_minutes(request: PortalRequest, pk: int) -> Minutes:
     return get_object_or_404(
         Minutes.objects.visible_to(request.user)
         .for_page()
@@ -41,25 +50,22 @@ def _visible_minutes(request, pk):
     )
 
 
-def _visible_row(request, model, pk):
+def _visible_row(request: PortalRequest, model: type[Model], pk: int) -> Any:
     """An item, action or attendance row of minutes the user may see (else 404)."""
     return get_object_or_404(
-        model.objects.filter(minutes__in=Minutes.objects.visible_to(request.user)).select_related(
-            "minutes__meeting__forum"
-        ),
+        model.objects.filter(  # type: ignore[attr-defined]
+            minutes__in=Minutes.objects.visible_to(request.user)
+        ).select_related("minutes__meeting__forum"),
         pk=pk,
     )
 
 
-def _render_partial(request, template, context, status=200):
-    if request.htmx:
-        return render(request, template, context, status=status)
-    return render(
-        request, "meetings/partial_page.html", {**context, "partial": template}, status=status
-    )
+def _at(minutes: Minutes, anchor: str) -> str:
+    """Where a change lands on the meeting page, for a browser without JavaScript."""
+    return f"{minutes.meeting.get_absolute_url()}#{anchor}"
 
 
-def _locked_response(request, minutes):
+def _locked_response(request: PortalRequest, minutes: Minutes) -> HttpResponse:
     messages.error(
         request, _("These minutes are approved and locked. Start a correction to change them.")
     )
@@ -68,16 +74,7 @@ def _locked_response(request, minutes):
     return redirect(minutes.meeting)
 
 
-def _locked_item(request, item, form):
-    """Approved while this person was writing: show the locked item and give their unsaved
-    text back, to carry into a correction."""
-    item.minutes.refresh_from_db()
-    context = item_context(request, item)
-    context["unsaved"] = {"notes": form["notes"].value(), "decisions": form["decisions"].value()}
-    return _render_partial(request, "meetings/_minutes_item.html", context)
-
-
-def _conflict_form(request, form, current):
+def _conflict_form(request: PortalRequest, form: Any, current: Any) -> Any:
     """The form again with what this person typed, now at the saved revision: their text is
     kept, and saving it again is a conscious choice over the other person's."""
     data = request.POST.copy()
@@ -85,17 +82,14 @@ def _conflict_form(request, form, current):
     return type(form)(data, instance=current)
 
 
-def open_issues_for(forum, user):
-    """The open issues at the forum's level for its contracts, as far as the user may see them:
-    escalated matters stay on each agenda of that level until resolved or moved."""
-    return list(
-        Issue.objects.visible_to(user)
-        .open_at(forum.level, forum.contracts.all())
-        .only("pk", "title", "severity", "owner_name", "owner_organisation", "due_on")
-    )
-
-
-def item_context(request, item, form=None, conflict=None, saved=False, figures=None):
+def item_context(
+    request: PortalRequest,
+    item: MinutesItem,
+    form: MinutesItemForm | None = None,
+    conflict: MinutesItem | None = None,
+    saved: bool = False,
+    figures: Any = None,
+) -> dict[str, Any]:
     editing = request.user.can_manage and not item.minutes.is_approved  # forms only then
     if figures is None and item.kind in FIGURE_KINDS:
         figures = figures_for_items(item.minutes, [item], request.user).get(item.pk)
@@ -120,15 +114,16 @@ def item_context(request, item, form=None, conflict=None, saved=False, figures=N
     }
 
 
-@login_required
-def minutes_detail(request, pk):
-    minutes = _visible_minutes(request, pk)
-    if request.htmx and request.htmx.target == "pdf-status":
-        return render(request, "meetings/_pdf_status.html", {"minutes": minutes})
-    return render(request, "meetings/minutes_detail.html", minutes_page_context(request, minutes))
+def _item_section(
+    request: PortalRequest, context: dict[str, Any], *, changed: bool = False
+) -> HttpResponse:
+    done = _at(context["minutes"], f"item-{context['item'].pk}") if changed else None
+    return section(request, ITEM, context, partial="item", done=done)
 
 
-def _minutes_record(request, minutes, versions):
+def _record(
+    request: PortalRequest, minutes: Minutes, versions: list[Minutes], **overrides: Any
+) -> str:
     """The minutes themselves: versions, attendance, items with their actions and figures."""
     items = list(
         minutes.items.prefetch_related(
@@ -146,24 +141,32 @@ def _minutes_record(request, minutes, versions):
         "add_item_form": AddItemForm(),
         "versions": versions,
         "organisations": sorted({row.organisation for row in attendance}),
+        **overrides,
     }
-    return render_to_string("meetings/_minutes_record.html", context, request)
+    return render_to_string(f"{MINUTES}#record", context, request)
 
 
-def minutes_page_context(request, minutes):
+def minutes_page_context(
+    request: PortalRequest, minutes: Minutes, **overrides: Any
+) -> dict[str, Any]:
+    """What the minutes show, on their own page and on the meeting page; overrides carry a
+    bound form with its errors (attendee_form into the record, comment_form, correction_form)."""
     # The meeting page has them already (its prefetch); the minutes page looks them up here.
-    versions_of_meeting = Prefetch("minutes_versions", queryset=Minutes.objects.for_page())
-    prefetch_related_objects([minutes.meeting], versions_of_meeting)
-    versions = list(minutes.meeting.minutes_versions.all())
+    versions = list(with_versions(minutes.meeting).minutes_versions.all())
+    record_overrides = {
+        name: overrides.pop(name)
+        for name in ("attendee_form", "add_item_form")
+        if name in overrides
+    }
     if minutes.is_approved:
         # Approved minutes are locked in the database: their record only changes look when
         # the PDF arrives, a correction adds a version, or a day passes (overdue actions).
         has_pdf = getattr(minutes, "pdf", None) is not None
         shape = tuple((version.pk, version.is_approved) for version in versions)
         parts = ("approved-minutes", minutes.pk, has_pdf, shape, audience(request.user))
-        record = shared_fragment(parts, (), lambda: _minutes_record(request, minutes, versions))
+        record: str = shared_fragment(parts, (), lambda: _record(request, minutes, versions))
     else:
-        record = _minutes_record(request, minutes, versions)  # a draft, with its forms
+        record = SafeString(_record(request, minutes, versions, **record_overrides))
     return {
         "minutes": minutes,
         "meeting": minutes.meeting,
@@ -172,63 +175,80 @@ def minutes_page_context(request, minutes):
         "comments": minutes.comments.select_related("author__supplier"),
         "comment_form": CommentForm(),
         "correction_form": CorrectionForm(),
+        **overrides,
     }
+
+
+@login_required
+def minutes_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    minutes = _visible_minutes(request, pk)
+    if request.htmx and request.htmx.target == "pdf-status":
+        return section(request, MINUTES, {"minutes": minutes}, partial="pdf_status")
+    return render(request, MINUTES, minutes_page_context(request, minutes))
+
+
+def _minutes_page(
+    request: PortalRequest, minutes: Minutes, status: int = 200, **overrides: Any
+) -> HttpResponse:
+    context = minutes_page_context(request, minutes, **overrides)
+    return render(request, MINUTES, context, status=status)
 
 
 @require_POST
 @login_required
-def minutes_start(request, pk):
-    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+def minutes_start(request: PortalRequest, pk: int) -> HttpResponse:
+    meeting: Meeting = visible_meeting(request.user, pk)
     require_manager(request.user)
     if not meeting.can_start_minutes():
         messages.error(request, _("Minutes can be started from the day before the meeting."))
         return redirect(meeting)
-    services.start_minutes(meeting, request.user)
+    services.start_minutes(meeting=meeting, by=request.user)
     messages.success(request, _("Minutes started from the agenda."))
     return redirect(meeting)
 
 
 @require_POST
 @login_required
-def minutes_item_edit(request, pk):
+def minutes_item_edit(request: PortalRequest, pk: int) -> HttpResponse:
     item = _visible_row(request, MinutesItem, pk)
     require_manager(request.user)
     form = MinutesItemForm(request.POST, instance=item)
     if not form.is_valid():
-        return _render_partial(
-            request, "meetings/_minutes_item.html", item_context(request, item, form)
-        )
+        return _item_section(request, item_context(request, item, form))
     try:
         item = services.save_item(
-            item,
+            item=item,
             revision=form.cleaned_data["revision"],
             notes=form.cleaned_data["notes"],
             decisions=form.cleaned_data["decisions"],
             by=request.user,
         )
     except services.MinutesLocked:
-        return _locked_item(request, item, form)
+        # Approved while this person was writing: show the locked item and give their
+        # unsaved text back, to carry into a correction.
+        item.minutes.refresh_from_db()
+        context = item_context(request, item)
+        context["unsaved"] = {
+            "notes": form["notes"].value(),
+            "decisions": form["decisions"].value(),
+        }
+        return _item_section(request, context)
     except services.EditConflict as conflict:
         form = _conflict_form(request, form, conflict.current)
-        return _render_partial(
-            request,
-            "meetings/_minutes_item.html",
-            item_context(request, conflict.current, form, conflict=conflict.current),
-        )
-    return _render_partial(
-        request, "meetings/_minutes_item.html", item_context(request, item, saved=True)
-    )
+        context = item_context(request, conflict.current, form, conflict=conflict.current)
+        return _item_section(request, context)
+    return _item_section(request, item_context(request, item, saved=True), changed=True)
 
 
 @require_POST
 @login_required
-def minutes_item_add(request, pk):
+def minutes_item_add(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
     form = AddItemForm(request.POST)
     if form.is_valid():
         try:
-            services.add_item(minutes, form.cleaned_data["title"], by=request.user)
+            services.add_item(minutes=minutes, title=form.cleaned_data["title"], by=request.user)
         except services.MinutesLocked:
             return _locked_response(request, minutes)
     else:
@@ -238,84 +258,87 @@ def minutes_item_add(request, pk):
 
 @require_POST
 @login_required
-def action_add(request, pk):
+def action_add(request: PortalRequest, pk: int) -> HttpResponse:
     item = _visible_row(request, MinutesItem, pk)
     require_manager(request.user)
     form = ActionForm(request.POST, prefix=f"new-action-{item.pk}")
-    context = item_context(request, item)
-    if form.is_valid():
-        try:
-            services.add_action(
-                item.minutes,
-                item=item,
-                **{
-                    field: form.cleaned_data[field]
-                    for field in ("description", "owner_name", "owner_organisation", "due_on")
-                },
-                by=request.user,
-            )
-        except services.MinutesLocked:
-            return _locked_response(request, item.minutes)
+    if not form.is_valid():
         context = item_context(request, item)
-    else:
         context["new_action_form"] = form
-    return _render_partial(request, "meetings/_minutes_item.html", context)
+        return _item_section(request, context)
+    fields = ("description", "owner_name", "owner_organisation", "due_on")
+    try:
+        services.add_action(
+            minutes=item.minutes,
+            item=item,
+            by=request.user,
+            **{field: form.cleaned_data[field] for field in fields},
+        )
+    except services.MinutesLocked:
+        return _locked_response(request, item.minutes)
+    return _item_section(request, item_context(request, item), changed=True)
 
 
 @require_POST
 @login_required
-def action_edit(request, pk):
+def action_edit(request: PortalRequest, pk: int) -> HttpResponse:
     action = _visible_row(request, Action, pk)
     require_manager(request.user)
     form = ActionForm(request.POST, instance=action)
     context = {"action": action, "minutes": action.minutes, "editing": True, "form": form}
-    if form.is_valid():
-        fields = {field: form.cleaned_data[field] for field in ActionForm.Meta.fields}
-        try:
-            action = services.save_action(
-                action, revision=form.cleaned_data["revision"], by=request.user, **fields
-            )
-        except services.MinutesLocked:
-            return _locked_response(request, action.minutes)
-        except services.EditConflict as conflict:
-            context.update(
-                action=conflict.current,
-                form=_conflict_form(request, form, conflict.current),
-                conflict=conflict.current,
-            )
-            return _render_partial(request, "meetings/_action.html", context)
-        context.update(action=action, form=ActionForm(instance=action), saved=True)
-    return _render_partial(request, "meetings/_action.html", context)
+    if not form.is_valid():
+        return section(request, ACTION, context, partial="action")
+    fields = {field: form.cleaned_data[field] for field in ActionForm.Meta.fields}
+    try:
+        action = services.save_action(
+            action=action, revision=form.cleaned_data["revision"], by=request.user, **fields
+        )
+    except services.MinutesLocked:
+        return _locked_response(request, action.minutes)
+    except services.EditConflict as conflict:
+        context.update(
+            action=conflict.current,
+            form=_conflict_form(request, form, conflict.current),
+            conflict=conflict.current,
+        )
+        return section(request, ACTION, context, partial="action")
+    context.update(action=action, form=ActionForm(instance=action), saved=True)
+    done = _at(action.minutes, f"action-{action.pk}")
+    return section(request, ACTION, context, partial="action", done=done)
 
 
 @require_POST
 @login_required
-def attendance_toggle(request, pk):
+def attendance_toggle(request: PortalRequest, pk: int) -> HttpResponse:
     row = _visible_row(request, Attendance, pk)
     require_manager(request.user)
     try:
-        row = services.set_presence(row, request.POST.get("present") == "on", by=request.user)
+        row = services.set_presence(
+            row=row, present=request.POST.get("present") == "on", by=request.user
+        )
     except services.MinutesLocked:
         return _locked_response(request, row.minutes)
-    return _render_partial(
-        request,
-        "meetings/_attendance_row.html",
-        {"row": row, "minutes": row.minutes, "editing": True},
-    )
+    context = {"row": row, "minutes": row.minutes, "editing": True}
+    done = _at(row.minutes, f"attendance-{row.pk}")
+    return section(request, MINUTES, context, partial="attendance_row", done=done)
 
 
 @require_POST
 @login_required
-def attendee_add(request, pk):
+def attendee_add(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
     form = AttendeeForm(request.POST)
     if form.is_valid():
         try:
-            services.add_attendee(minutes, by=request.user, **form.cleaned_data)
+            services.add_attendee(minutes=minutes, by=request.user, **form.cleaned_data)
         except services.MinutesLocked:
             return _locked_response(request, minutes)
+        if not request.htmx:
+            return redirect(_at(minutes, "attendance"))
         form = AttendeeForm()
+    elif not request.htmx:
+        return _minutes_page(request, minutes, attendee_form=form)
     attendance = list(minutes.attendance.all())
     context = {
         "minutes": minutes,
@@ -324,16 +347,16 @@ def attendee_add(request, pk):
         "attendee_form": form,
         "organisations": sorted({row.organisation for row in attendance}),
     }
-    return _render_partial(request, "meetings/_attendance.html", context)
+    return section(request, MINUTES, context, partial="attendance")
 
 
 @require_POST
 @login_required
-def minutes_approve(request, pk):
+def minutes_approve(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
     try:
-        services.approve_minutes(minutes, request.user)
+        services.approve_minutes(minutes=minutes, by=request.user)
     except services.MinutesLocked:
         messages.info(request, _("These minutes were already approved."))
         return redirect(minutes.meeting)
@@ -346,7 +369,7 @@ def minutes_approve(request, pk):
 
 @require_POST
 @login_required
-def minutes_correct(request, pk):
+def minutes_correct(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
     form = CorrectionForm(request.POST)
@@ -354,10 +377,10 @@ def minutes_correct(request, pk):
         messages.info(request, _("This is still a draft: edit it directly."))
         return redirect(minutes.meeting)
     if not form.is_valid():
-        context = minutes_page_context(request, minutes)
-        context["correction_form"] = form
-        return render(request, "meetings/minutes_detail.html", context, status=400)
-    correction = services.start_correction(minutes, request.user, form.cleaned_data["reason"])
+        return _minutes_page(request, minutes, status=400, correction_form=form)
+    correction = services.start_correction(
+        minutes=minutes, reason=form.cleaned_data["reason"], by=request.user
+    )
     messages.success(
         request,
         _("Version %(number)s started. Version %(old)s stays as it was approved.")
@@ -368,22 +391,26 @@ def minutes_correct(request, pk):
 
 @require_POST
 @login_required
-def comment_add(request, pk):
+def comment_add(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.add_comment(minutes, request.user, form.cleaned_data["body"])
+        services.add_comment(minutes=minutes, body=form.cleaned_data["body"], by=request.user)
+        if not request.htmx:
+            return redirect(_at(minutes, "comments"))
         form = CommentForm()
+    elif not request.htmx:
+        return _minutes_page(request, minutes, comment_form=form)
     context = {
         "minutes": minutes,
         "comments": minutes.comments.select_related("author__supplier"),
         "comment_form": form,
     }
-    return _render_partial(request, "meetings/_comments.html", context)
+    return section(request, MINUTES, context, partial="comments")
 
 
 @login_required
-def minutes_pdf(request, pk):
+def minutes_pdf(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     pdf = MinutesPdf.objects.filter(minutes=minutes).first()
     if pdf is None:

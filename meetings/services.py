@@ -1,5 +1,7 @@
 import hashlib
-from datetime import datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from governance.models import OutboxKind, Side
+from governance.history import stamp
+from governance.models import OutboxKind, Side, User
 from governance.outbox import email_message, enqueue, enqueue_many
 
 from .figures import freeze_figures
 from .ics import meeting_ics
 from .models import (
     Action,
-    ActionStatus,
     Attendance,
     Forum,
     ItemKind,
@@ -29,6 +31,7 @@ from .models import (
     MinutesPdf,
 )
 from .pdf import render_minutes_pdf
+from .selectors import open_actions_before
 
 HORIZON_WEEKS = 8
 # Calendar e-mails are queued for at most this many meetings per transaction, soonest first:
@@ -38,7 +41,9 @@ NOTIFY_BATCH = 300
 
 
 @transaction.atomic
-def reconcile_meetings(now=None, horizon_weeks=HORIZON_WEEKS):
+def reconcile_meetings(
+    *, now: datetime | None = None, horizon_weeks: int = HORIZON_WEEKS
+) -> tuple[int, int]:
     """Make the planned meetings of the coming weeks match the forums' rules.
 
     Creates what is missing and cancels planned meetings that no rule asks for any more (a
@@ -82,7 +87,7 @@ def reconcile_meetings(now=None, horizon_weeks=HORIZON_WEEKS):
         cancelled_at=now,
         cancelled_by=None,
     )
-    notify_meeting_changes(now)
+    notify_meeting_changes(now=now)
     return len(missing), cancelled
 
 
@@ -97,12 +102,12 @@ class MinutesLocked(Exception):
 class EditConflict(Exception):
     """Someone else saved the same row since the form was opened."""
 
-    def __init__(self, current):
+    def __init__(self, current: Any) -> None:
         super().__init__("edit conflict")
         self.current = current
 
 
-def _meeting_email(meeting, kind, email, name, ics):
+def _meeting_email(meeting: Meeting, kind: str, email: str, name: str, ics: str) -> Any:
     forum = meeting.forum
     context = {
         "meeting": meeting,
@@ -129,7 +134,7 @@ def _meeting_email(meeting, kind, email, name, ics):
 
 
 @transaction.atomic
-def notify_meeting_changes(now=None):
+def notify_meeting_changes(*, now: datetime | None = None) -> int:
     """Queue the calendar e-mail for the coming meetings whose latest change is not sent yet,
     at most NOTIFY_BATCH of them, soonest first; returns how many meetings it handled.
 
@@ -146,7 +151,9 @@ def notify_meeting_changes(now=None):
     attendees_of = Forum.default_attendees_of({meeting.forum for meeting in pending})
     invitees = {}
     messages = []
-    sent_sequence = {}  # sequence -> meeting pks, written in one update per sequence
+    sent_sequence: dict[
+        int, list[int]
+    ] = {}  # sequence -> meeting pks, written in one update per sequence
     for meeting in pending:
         if meeting.status == MeetingStatus.CANCELLED:
             kind = "cancel" if meeting.notified_sequence is not None else None
@@ -169,19 +176,20 @@ def notify_meeting_changes(now=None):
 
 
 @transaction.atomic
-def queue_meeting_reminders(now=None):
+def queue_meeting_reminders(*, now: datetime | None = None) -> int:
     """Queue one reminder per invitee for the planned meetings of the next REMINDER_LEAD.
 
     Marking a meeting reminded and queueing its reminders commit together, or neither does.
     """
     now = now or timezone.now()
-    due = Meeting.objects.filter(
-        status=MeetingStatus.PLANNED,
-        reminded_at__isnull=True,
-        starts_at__gt=now,
-        starts_at__lte=now + REMINDER_LEAD,
-    ).select_related("forum__chair")
-    due = list(due)
+    due = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.PLANNED,
+            reminded_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + REMINDER_LEAD,
+        ).select_related("forum__chair")
+    )
     attendees_of = Forum.default_attendees_of({meeting.forum for meeting in due})
     messages = []
     for meeting in due:
@@ -197,7 +205,7 @@ def queue_meeting_reminders(now=None):
 
 
 @transaction.atomic
-def cancel_meeting(meeting, now=None, by=None):
+def cancel_meeting(*, meeting: Meeting, by: User | None, now: datetime | None = None) -> bool:
     """Cancel one coming meeting (a holiday, say): its invitees get a CANCEL, and reconcile
     never plans the slot again. The meeting keeps who cancelled it and when."""
     updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
@@ -206,28 +214,50 @@ def cancel_meeting(meeting, now=None, by=None):
         cancelled_at=now or timezone.now(),
         cancelled_by=by,
     )
-    notify_meeting_changes(now)
+    notify_meeting_changes(now=now)
     return bool(updated)
 
 
 @transaction.atomic
-def save_forum(form, now=None):
-    """Save a forum, tell the invitees of its coming meetings about changed details, reconcile."""
+def create_forum(
+    *, contracts: Iterable[Any], by: User, now: datetime | None = None, **fields: Any
+) -> tuple[Forum, int, int]:
+    """Set up a meeting series and plan its coming meetings (their invitations go out).
+    Returns the forum and how many meetings were planned and cancelled."""
+    forum = Forum(**fields)
+    stamp(forum, by)
+    forum.save()
+    forum.contracts.set(contracts)
+    created, cancelled = reconcile_meetings(now=now)
+    return forum, created, cancelled
+
+
+@transaction.atomic
+def update_forum(
+    *, forum: Forum, contracts: Iterable[Any], by: User, now: datetime | None = None, **fields: Any
+) -> tuple[Forum, int, int]:
+    """Change a forum: the invitees of its coming meetings are told about changed details (an
+    update with a raised SEQUENCE), and moved or stopped meetings are re-planned."""
     now = now or timezone.now()
-    forum = form.save()
-    if DETAIL_FIELDS & set(form.changed_data) and form.instance.pk:
+    before = Forum.objects.get(pk=forum.pk)
+    for name, value in fields.items():
+        setattr(forum, name, value)
+    stamp(forum, by)
+    forum.save()
+    forum.contracts.set(contracts)
+    if any(getattr(before, name) != getattr(forum, name) for name in DETAIL_FIELDS):
         Meeting.objects.filter(forum=forum, status=MeetingStatus.PLANNED, starts_at__gt=now).update(
             sequence=F("sequence") + 1,
             ends_at=F("starts_at") + timedelta(minutes=forum.duration_minutes),
         )
-    created, cancelled = reconcile_meetings(now)
+    created, cancelled = reconcile_meetings(now=now)
     return forum, created, cancelled
 
 
 # Minutes
 
 
-def _attendance_from_governance(minutes, by):
+def _attendance_from_governance(minutes: Minutes, by: User) -> None:
     forum = minutes.meeting.forum
     rows = [
         Attendance(
@@ -262,22 +292,8 @@ def _attendance_from_governance(minutes, by):
     bulk_create_with_history(rows, Attendance, default_user=by)
 
 
-def open_actions_before(meeting):
-    """The open actions of the forum's latest earlier minutes: what the next agenda carries."""
-    earlier = (
-        Minutes.objects.filter(
-            meeting__forum_id=meeting.forum_id, meeting__starts_at__lt=meeting.starts_at
-        )
-        .order_by("-meeting__starts_at", "-number")
-        .first()
-    )
-    if earlier is None:
-        return []
-    return list(earlier.actions.filter(status=ActionStatus.OPEN).select_related("origin"))
-
-
 @transaction.atomic
-def start_minutes(meeting, by):
+def start_minutes(*, meeting: Meeting, by: User) -> Minutes:
     """Open the draft minutes: the template's standing items, the invitees as attendance, and
     the open actions of the forum's previous minutes carried onto the open-actions item."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -322,28 +338,28 @@ def start_minutes(meeting, by):
     return minutes
 
 
-def _require_draft(minutes):
+def _require_draft(minutes: Minutes) -> None:
     # The row lock queues an edit behind a concurrent approval, so the check cannot go stale;
     # the database trigger would refuse the write anyway.
     if Minutes.objects.select_for_update().get(pk=minutes.pk).is_approved:
         raise MinutesLocked
 
 
-def _next_position(minutes):
+def _next_position(minutes: Minutes) -> int:
     last = minutes.items.order_by("-position").values_list("position", flat=True).first()
     return (last or 0) + 1
 
 
 @transaction.atomic
-def add_item(minutes, title, by=None):
+def add_item(*, minutes: Minutes, title: str, by: User | None) -> MinutesItem:
     _require_draft(minutes)
     item = MinutesItem(minutes=minutes, position=_next_position(minutes), title=title)
-    _stamp(item, by)
+    stamp(item, by)
     item.save()
     return item
 
 
-def _save_revised(row, revision, by, **fields):
+def _save_revised(row: Any, revision: int, by: User | None, **fields: Any) -> Any:
     """Optimistic locking: write only if the row is still at `revision`; else EditConflict.
 
     Saved through the model (not a queryset update) so its history records who changed what.
@@ -356,20 +372,15 @@ def _save_revised(row, revision, by, **fields):
             for name, value in fields.items():
                 setattr(current, name, value)
             current.revision += 1
-            _stamp(current, by)
+            stamp(current, by)
             current.save(update_fields=[*fields, "revision"])
             return current
     raise EditConflict(current)
 
 
-def _stamp(row, by):
-    """Name the person in the row's history; without one, the request's user (simple-history's
-    middleware) or nobody (the portal)."""
-    if by is not None:
-        row._history_user = by
-
-
-def save_item(item, *, revision, notes, decisions, by):
+def save_item(
+    *, item: MinutesItem, revision: int, notes: str, decisions: str, by: User
+) -> MinutesItem:
     """Save an item's notes and decisions only if nobody saved it since `revision` was read."""
     return _save_revised(
         item,
@@ -383,7 +394,16 @@ def save_item(item, *, revision, notes, decisions, by):
 
 
 @transaction.atomic
-def add_action(minutes, *, item, description, owner_name, owner_organisation, due_on, by=None):
+def add_action(
+    *,
+    minutes: Minutes,
+    item: MinutesItem | None,
+    description: str,
+    owner_name: str,
+    owner_organisation: str,
+    due_on: date | None,
+    by: User | None,
+) -> Action:
     _require_draft(minutes)
     action = Action(
         minutes=minutes,
@@ -393,27 +413,29 @@ def add_action(minutes, *, item, description, owner_name, owner_organisation, du
         owner_organisation=owner_organisation,
         due_on=due_on,
     )
-    _stamp(action, by)
+    stamp(action, by)
     action.save()
     return action
 
 
-def save_action(action, *, revision, by=None, **fields):
+def save_action(*, action: Action, revision: int, by: User | None, **fields: Any) -> Action:
     """Save an action's fields (or status) unless someone saved it since `revision` was read."""
     return _save_revised(action, revision, by, **fields)
 
 
 @transaction.atomic
-def set_presence(row, present, by=None):
+def set_presence(*, row: Attendance, present: bool, by: User | None) -> Attendance:
     _require_draft(row.minutes)
     row.present = present
-    _stamp(row, by)
+    stamp(row, by)
     row.save(update_fields=["present"])
     return row
 
 
 @transaction.atomic
-def add_attendee(minutes, *, name, email, organisation, side, by=None):
+def add_attendee(
+    *, minutes: Minutes, name: str, email: str, organisation: str, side: str, by: User | None
+) -> Attendance:
     _require_draft(minutes)
     row = Attendance(
         minutes=minutes,
@@ -424,13 +446,13 @@ def add_attendee(minutes, *, name, email, organisation, side, by=None):
         role_title=_("Guest"),
         present=True,
     )
-    _stamp(row, by)
+    stamp(row, by)
     row.save()
     return row
 
 
 @transaction.atomic
-def approve_minutes(minutes, by, now=None):
+def approve_minutes(*, minutes: Minutes, by: User, now: datetime | None = None) -> Minutes:
     """Approve (and so lock) a draft with its figures as they stand, mark the meeting held and
     queue the PDF for the archive."""
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
@@ -447,7 +469,7 @@ def approve_minutes(minutes, by, now=None):
 
 
 @transaction.atomic
-def start_correction(minutes, by, reason):
+def start_correction(*, minutes: Minutes, reason: str, by: User) -> Minutes:
     """A new draft version copied from an approved one; the approved version stays untouched."""
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if not minutes.is_approved:
@@ -455,14 +477,14 @@ def start_correction(minutes, by, reason):
     draft = minutes.meeting.minutes_versions.filter(approved_at__isnull=True).first()
     if draft:
         return draft
-    latest = minutes.meeting.minutes_versions.order_by("-number").first()
+    latest = minutes.meeting.minutes_versions.order_by("-number")[0]  # minutes is one of them
     correction = Minutes.objects.create(
         meeting=minutes.meeting,
         number=latest.number + 1,
         created_by=by,
         correction_reason=reason,
     )
-    new_items = {}
+    new_items: dict[int, MinutesItem] = {}
     for item in latest.items.all():
         old_pk = item.pk
         item.pk = None
@@ -473,7 +495,7 @@ def start_correction(minutes, by, reason):
     for action in latest.actions.all():
         action.pk = None
         action.minutes = correction
-        action.item = new_items.get(action.item_id)
+        action.item = new_items.get(action.item_id) if action.item_id else None
         action.revision = 0
         action.save()
     for row in latest.attendance.all():
@@ -483,11 +505,18 @@ def start_correction(minutes, by, reason):
     return correction
 
 
-def add_comment(minutes, by, body):
+def add_comment(*, minutes: Minutes, body: str, by: User) -> MinutesComment:
+    """A remark on a version from either side; not part of the locked record."""
     return MinutesComment.objects.create(minutes=minutes, author=by, body=body)
 
 
-def publish_minutes_pdf(payload):
+def minutes_pdf_attachment(pdf_id: int) -> tuple[str, bytes, str]:
+    """A stored minutes PDF as an e-mail attachment (the outbox's loader for minutes_pdf)."""
+    pdf = MinutesPdf.objects.select_related("minutes__meeting__forum").get(pk=pdf_id)
+    return pdf.filename, bytes(pdf.content), "application/pdf"
+
+
+def publish_minutes_pdf(payload: dict[str, Any]) -> MinutesPdf:
     """Outbox handler: render and store the version's PDF once, then queue it to the attendees.
 
     Runs in the outbox row's transaction: the PDF row, its e-mails and the row's "done" commit

@@ -1,16 +1,15 @@
 from django.urls import path
 
-from . import action_views, minutes_views, relationship_views, views
+from . import minutes_views, views
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("actions/", action_views.action_list, name="action_list"),
+    path("actions/", views.action_list, name="action_list"),
     path("forums/", views.forum_list, name="forum_list"),
     path("forums/new/", views.forum_create, name="forum_create"),
     path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
     path("forums/<int:pk>/edit/", views.forum_edit, name="forum_edit"),
-    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/calendar.ics", views.meeting_calendar, name="meeting_calendar"),
     path("meetings/<int:pk>/minutes/", minutes_views.minutes_start, name="minutes_start"),
@@ -25,19 +24,4 @@ urlpatterns = [
     path("minutes/items/<int:pk>/actions/", minutes_views.action_add, name="action_add"),
     path("minutes/actions/<int:pk>/", minutes_views.action_edit, name="action_edit"),
     path("minutes/attendance/<int:pk>/", minutes_views.attendance_toggle, name="attendance_toggle"),
-    path(
-        "contracts/<int:pk>/expectations/",
-        relationship_views.expectation_list,
-        name="expectation_list",
-    ),
-    path(
-        "contracts/<int:pk>/expectations/new/",
-        relationship_views.expectation_add,
-        name="expectation_add",
-    ),
-    path(
-        "expectations/<int:pk>/edit/", relationship_views.expectation_edit, name="expectation_edit"
-    ),
-    path("meetings/<int:pk>/pulse/", relationship_views.pulse_answer, name="pulse_answer"),
-    path("pulse/", relationship_views.pulse_list, name="pulse_list"),
 ]

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from suppliers.models import Comparison, Period, VisibleToQuerySet
+from governance.access import VisibleToQuerySet
+from suppliers.models import Comparison, Period
 
 
 def period_start(day, period):

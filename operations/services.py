@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from escalations.models import EventKind, Issue, IssueEvent, Severity
-from escalations.services import notify_level
+from escalations.models import Issue, Severity
+from escalations.services import raise_issue
 from governance.models import Level, OutboxKind, RoleHolder, Side
 from governance.outbox import enqueue
 from suppliers.models import Comparison, Metric, Unit
@@ -68,15 +68,12 @@ def _raise_breach(measurement, by):
     service_level = measurement.service_level
     contract = service_level.contract
     holder = (
-        RoleHolder.objects.filter(
-            governance_level__contract=contract,
-            governance_level__level=Level.OPERATIONAL,
-            side=Side.SUPPLIER,
-        )
+        RoleHolder.objects.people_at(Level.OPERATIONAL, [contract])
+        .filter(side=Side.SUPPLIER)
         .order_by("pk")
         .first()
     )
-    issue = Issue.objects.create(
+    return raise_issue(
         title=breach_title(measurement),
         description=_("Reported for %(service)s: %(value)s. The target is %(target)s.")
         % {
@@ -85,22 +82,14 @@ def _raise_breach(measurement, by):
             "target": service_level.target_display,
         },
         level=Level.OPERATIONAL,
+        contracts=[contract],
         owner_name=holder.name if holder else contract.supplier.name,
         owner_organisation=contract.supplier.name,
         severity=Severity.HIGH if service_level.metric == Metric.AVAILABILITY else Severity.MEDIUM,
         due_on=timezone.localdate() + timedelta(days=settings.BREACH_ISSUE_DUE_DAYS),
-        created_by=by,
-    )
-    issue.contracts.set([contract])
-    event = IssueEvent.objects.create(
-        issue=issue,
-        kind=EventKind.RAISED,
-        to_level=Level.OPERATIONAL,
         reason=_(BREACH_REASON),
         by=by,
     )
-    notify_level(issue, event)
-    return issue
 
 
 def _set_value(existing, service_level, day, value, by):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, Contract, Goal, Invitation, OutcomeCommitment, ServiceLevel, Supplier
+from .models import Contact, Contract, Invitation, OutcomeCommitment, ServiceLevel, Supplier
 
 
 class ContactInline(admin.TabularInline):
@@ -40,11 +40,3 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "supplier", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["supplier"]
     readonly_fields = ["token_hash"]
-
-
-@admin.register(Goal)
-class GoalAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "contract", "target_date", "status"]
-    list_filter = ["status"]
-    search_fields = ["title", "contract__reference"]
-    list_select_related = ["contract"]

@@ -7,8 +7,6 @@ from .models import (
     Contact,
     Contract,
     ContractStatus,
-    Goal,
-    GoalStatus,
     OutcomeCommitment,
     Renewal,
     ServiceLevel,
@@ -199,29 +197,3 @@ def offer_running_contracts(field):
     field.label_from_instance = lambda contract: (
         f"{contract.supplier.name}: {contract.reference} {contract.title}"
     )
-
-
-class GoalForm(forms.ModelForm):
-    """A part of the target picture. Long text is bounded so a paste cannot swamp the page."""
-
-    description = forms.CharField(
-        label=_("What it looks like when we are there"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=4000,
-    )
-
-    class Meta:
-        model = Goal
-        fields = ["title", "description", "target_date", "status"]
-        widgets = {"target_date": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A new goal is always being pursued; its status changes afterwards.
-        if not self.instance.pk:
-            del self.fields["status"]
-
-
-class GoalStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=GoalStatus.choices)

@@ -1,5 +1,5 @@
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -12,34 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from governance.models import LEVEL_ORDER, Side
+from governance.access import VisibleToQuerySet
+from governance.models import LEVEL_ORDER, Level, Side
 
 from .validators import (
     validate_at_most_ten_years,
     validate_organisation_number,
     validate_plausible_date,
 )
-
-
-class VisibleToQuerySet(models.QuerySet):
-    """The one place that decides which rows a user may see.
-
-    `supplier_path` names the lookup from the model to its supplier; a supplier contact
-    sees only rows of their own supplier (supplier_rows, which a model reached another way
-    overrides), the city's people see all, anyone else nothing.
-    """
-
-    supplier_path = "supplier"
-
-    def visible_to(self, user):
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_portfolio:
-            return self
-        return self.supplier_rows(user)
-
-    def supplier_rows(self, user):
-        return self.filter(**{self.supplier_path: user.supplier_id})
 
 
 class SupplierQuerySet(VisibleToQuerySet):
@@ -75,8 +55,8 @@ class Supplier(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("suppliers:detail", args=[self.pk])
+    def get_absolute_url(self) -> str:
+        return reverse("portal:supplier_detail", args=[self.pk])
 
     @property
     def is_key_supplier(self):
@@ -119,6 +99,9 @@ class ContractStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+# A running contract is in force: active, or terminating until its notice runs out.
+RUNNING_STATUSES = (ContractStatus.ACTIVE, ContractStatus.TERMINATING)
+
 # Which status may follow which; activation has its own rule (see Contract.missing_roles).
 STATUS_TRANSITIONS = {
     ContractStatus.DRAFT: [ContractStatus.ACTIVE],
@@ -134,10 +117,17 @@ class Renewal(models.TextChoices):
 
 
 class ContractQuerySet(VisibleToQuerySet):
-    def with_supplier(self):
+    def running(self) -> "ContractQuerySet":
+        return self.filter(status__in=RUNNING_STATUSES)
+
+    def not_ended(self) -> "ContractQuerySet":
+        """Drafts and running contracts: those issues and forums can still be about."""
+        return self.exclude(status=ContractStatus.ENDED)
+
+    def with_supplier(self) -> "ContractQuerySet":
         return self.select_related("supplier")
 
-    def with_missing_role_count(self):
+    def with_missing_role_count(self) -> "ContractQuerySet":
         """Annotate missing_role_count: the (level, side) pairs with nobody named, counted in
         the database, for lists that show only how many (missing_roles() names them)."""
         filled = models.Count(
@@ -208,10 +198,14 @@ class Contract(models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
-    def get_absolute_url(self):
-        return reverse("suppliers:contract_detail", args=[self.pk])
+    def get_absolute_url(self) -> str:
+        return reverse("portal:contract_detail", args=[self.pk])
 
-    def current_term_end(self, today=None):
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_STATUSES
+
+    def current_term_end(self, today: date | None = None) -> date | None:
         """The end of the running term: a tacitly renewed contract rolls on past its end date."""
         if self.end_date is None:
             return None
@@ -222,19 +216,19 @@ class Contract(models.Model):
                 end += relativedelta(months=self.renewal_term_months)
         return end
 
-    def notice_deadline(self, today=None):
+    def notice_deadline(self, today: date | None = None) -> date | None:
         """The last day to give notice (tacit) or to decide on renewal (express)."""
         end = self.current_term_end(today)
         if end is None:
             return None
         return end - relativedelta(months=self.notice_period_months)
 
-    def days_to_notice_deadline(self, today=None):
+    def days_to_notice_deadline(self, today: date | None = None) -> int | None:
         today = today or timezone.localdate()
         deadline = self.notice_deadline(today)
         return None if deadline is None else (deadline - today).days
 
-    def missing_roles(self):
+    def missing_roles(self) -> list[tuple[Level, Side]]:
         """The (level, side) pairs that have nobody named yet, in level order.
 
         Works from prefetched governance_levels__role_holders when they are there.
@@ -253,7 +247,7 @@ class Contract(models.Model):
                     missing.append((level, side))
         return missing
 
-    def allowed_transitions(self):
+    def allowed_transitions(self) -> list[ContractStatus]:
         return STATUS_TRANSITIONS[ContractStatus(self.status)]
 
 
@@ -270,33 +264,6 @@ class OutcomeCommitment(models.Model):
         verbose_name = _("outcome commitment")
         verbose_name_plural = _("outcome commitments")
         ordering = ["pk"]
-
-    def __str__(self):
-        return self.title
-
-
-class GoalStatus(models.TextChoices):
-    PURSUING = "pursuing", _("Pursuing")
-    ACHIEVED = "achieved", _("Achieved")
-    DROPPED = "dropped", _("Dropped")
-
-
-class Goal(models.Model):
-    """A part of the contract's target picture (målbild), visible to every party."""
-
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="goals")
-    title = models.CharField(_("goal"), max_length=200)
-    description = models.TextField(_("what it looks like when we are there"), blank=True)
-    target_date = models.DateField(_("by"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=GoalStatus, default=GoalStatus.PURSUING
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("goal")
-        verbose_name_plural = _("goals")
-        ordering = ["target_date", "pk"]
 
     def __str__(self):
         return self.title

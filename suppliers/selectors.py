@@ -1,18 +1,20 @@
-from dataclasses import dataclass, field
+"""Reads of the register that views and other apps share."""
 
-from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy as _
+from collections.abc import Iterable
+from typing import Any
 
-from governance.models import GovernanceLevel, RoleHolder
-from meetings.models import Expectation
+from django.db.models import Count, Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404
 
-from .models import Contract, Goal, OutcomeCommitment, ServiceLevel
+from governance.models import GovernanceLevel, User
 
-HISTORY_LIMIT = 200
-ACTIONS = {"+": _("added"), "~": _("changed"), "-": _("removed")}
+from .forms import ContactForm, InvitationForm, OutcomeCommitmentForm, ServiceLevelForm
+from .models import RUNNING_STATUSES, Contract, ContractQuerySet, Supplier
+
+INVITATIONS_SHOWN = 20
 
 
-def count_missing_roles(contracts):
+def count_missing_roles(contracts: Iterable[Contract]) -> list[Contract]:
     """Set missing_role_count on each contract of a page, in one query (counting them in the
     list's own query would count every contract's role holders before the page is cut)."""
     contracts = list(contracts)
@@ -22,11 +24,11 @@ def count_missing_roles(contracts):
         .values_list("pk", "missing_role_count")
     )
     for contract in contracts:
-        contract.missing_role_count = counts[contract.pk]
+        contract.missing_role_count = counts[contract.pk]  # type: ignore[attr-defined]
     return contracts
 
 
-def contracts_with_governance(queryset):
+def contracts_with_governance(queryset: ContractQuerySet) -> ContractQuerySet:
     """Contracts with their levels and role holders, so missing_roles() needs no more queries."""
     return queryset.select_related("supplier").prefetch_related(
         Prefetch(
@@ -36,100 +38,71 @@ def contracts_with_governance(queryset):
     )
 
 
-@dataclass
-class HistoryEntry:
-    when: object
-    who: object
-    action: str
-    subject: str
-    changes: list = field(default_factory=list)
+def visible_contract(user: User, pk: int) -> Contract:
+    """A contract the person may see, with its governance model loaded; else 404."""
+    return get_object_or_404(contracts_with_governance(Contract.objects.visible_to(user)), pk=pk)
 
 
-def _readable_change(model, change):
-    """(field label, old, new), with choice values shown by their labels."""
-    model_field = model._meta.get_field(change.field)
-    labels = dict(model_field.flatchoices)
+def visible_supplier(user: User, pk: int) -> Supplier:
+    return get_object_or_404(Supplier.objects.visible_to(user), pk=pk)
+
+
+def suppliers_with_totals(user: User) -> Any:
+    """The supplier list: each supplier with its contract count and running contracts' value."""
     return (
-        model_field.verbose_name,
-        labels.get(change.old, change.old),
-        labels.get(change.new, change.new),
+        Supplier.objects.visible_to(user)
+        .annotate(
+            contract_count=Count("contracts", distinct=True),
+            annual_value=Sum(
+                "contracts__annual_value_sek",
+                filter=Q(contracts__status__in=RUNNING_STATUSES),
+            ),
+        )
+        .order_by("name")
     )
 
 
-def _entries(records, describe):
-    """Turn one object's history records, oldest first, into entries with field-level diffs."""
-    entries = []
-    previous_by_object = {}
-    for record in records:
-        previous = previous_by_object.get(record.id)
-        changes = []
-        if record.history_type == "~" and previous is not None:
-            delta = record.diff_against(previous, excluded_fields={"updated_at", "created_at"})
-            changes = [_readable_change(record.instance_type, change) for change in delta.changes]
-            if not changes:
-                previous_by_object[record.id] = record
-                continue
-        previous_by_object[record.id] = record
-        entries.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=record.history_user,
-                action=ACTIONS[record.history_type],
-                subject=describe(record),
-                changes=changes,
-            )
-        )
-    return entries
-
-
-def contract_history(contract):
-    """Every recorded change to a contract and its governance model, newest first.
-
-    A fixed number of queries whatever the length of the history.
-    """
-    level_names = dict(GovernanceLevel.objects.filter(contract=contract).values_list("id", "level"))
-    level_labels = {
-        pk: GovernanceLevel(level=name).get_level_display() for pk, name in level_names.items()
+def commitments_section(contract: Contract, user: User, **overrides: Any) -> dict[str, Any]:
+    """The contract page's outcome commitments; overrides carry a bound form with errors."""
+    context: dict[str, Any] = {
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "commitments": contract.commitments.all(),
     }
+    if user.can_manage:
+        context["commitment_form"] = OutcomeCommitmentForm()
+    return context | overrides
 
-    def ordered(history):
-        return history.select_related("history_user").order_by("history_date", "history_id")
 
-    sources = [
-        (ordered(contract.history.all()), lambda record: _("Contract")),
-        (
-            ordered(GovernanceLevel.history.filter(contract_id=contract.pk)),
-            lambda record: _("Mandate, %(level)s") % {"level": level_labels.get(record.id, "")},
-        ),
-        (
-            ordered(RoleHolder.history.filter(governance_level_id__in=list(level_names))),
-            lambda record: (
-                _("%(level)s, %(side)s: %(role)s %(name)s")
-                % {
-                    "level": level_labels.get(record.governance_level_id, ""),
-                    "side": record.get_side_display(),
-                    "role": record.role_title,
-                    "name": record.name,
-                }
-            ),
-        ),
-        (
-            ordered(OutcomeCommitment.history.filter(contract_id=contract.pk)),
-            lambda record: _("Outcome: %(title)s") % {"title": record.title},
-        ),
-        (
-            ordered(ServiceLevel.history.filter(contract_id=contract.pk)),
-            lambda record: _("Service level: %(name)s") % {"name": record.name},
-        ),
-        (
-            ordered(Goal.history.filter(contract_id=contract.pk)),
-            lambda record: _("Goal: %(title)s") % {"title": record.title},
-        ),
-        (
-            ordered(Expectation.history.filter(contract_id=contract.pk)),
-            lambda record: _("Expectation: %(requirement)s") % {"requirement": record.requirement},
-        ),
-    ]
-    entries = [entry for records, describe in sources for entry in _entries(records, describe)]
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:HISTORY_LIMIT]
+def service_levels_section(contract: Contract, user: User, **overrides: Any) -> dict[str, Any]:
+    """The contract page's service levels; overrides carry a bound form with errors."""
+    context: dict[str, Any] = {
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "service_levels": contract.service_levels.all(),
+    }
+    if user.can_manage:
+        context["service_level_form"] = ServiceLevelForm()
+    return context | overrides
+
+
+def contacts_section(supplier: Supplier, user: User, **overrides: Any) -> dict[str, Any]:
+    """A supplier's contacts (whether each has an account); a manager's form to add one."""
+    context: dict[str, Any] = {
+        "supplier": supplier,
+        "can_manage": user.can_manage,
+        "contacts": supplier.contacts.select_related("user"),
+        "contact_form": ContactForm(supplier=supplier) if user.can_manage else None,
+    }
+    return context | overrides
+
+
+def invitations_section(supplier: Supplier, user: User, **overrides: Any) -> dict[str, Any]:
+    """A supplier's latest invitations and the form to invite someone (managers only)."""
+    context: dict[str, Any] = {
+        "supplier": supplier,
+        "can_manage": user.can_manage,
+        "invitations": supplier.invitations.select_related("invited_by")[:INVITATIONS_SHOWN],
+        "invitation_form": InvitationForm(),
+    }
+    return context | overrides

@@ -1,64 +1,153 @@
+"""Writes of the register: suppliers, their contacts, contracts with what they commit to, and
+invitations. Keyword-only; `by` is the person acting (the history names them)."""
+
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPException
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.models import Role
+from governance.history import stamp
+from governance.models import Role, User
 from governance.outbox import one_line
 from governance.services import ensure_governance_levels
 
-from .models import Contact, ContractStatus, Invitation, hash_token
+from .models import (
+    Contact,
+    Contract,
+    ContractStatus,
+    Invitation,
+    OutcomeCommitment,
+    ServiceLevel,
+    Supplier,
+    hash_token,
+)
 
 logger = logging.getLogger(__name__)
 
 
+def _save(row: models.Model, by: User | None, **fields: Any) -> None:
+    """Set the fields and save, the history naming `by` (also outside a request)."""
+    for name, value in fields.items():
+        setattr(row, name, value)
+    stamp(row, by)
+    row.save()
+
+
 @transaction.atomic
-def save_contract(contract):
-    """Save a contract; a new one gets its three governance levels at once."""
-    contract.save()
-    ensure_governance_levels(contract)
+def create_supplier(*, by: User, **fields: Any) -> Supplier:
+    """Add a supplier to the register."""
+    supplier = Supplier()
+    _save(supplier, by, **fields)
+    return supplier
+
+
+@transaction.atomic
+def update_supplier(*, supplier: Supplier, by: User, **fields: Any) -> Supplier:
+    _save(supplier, by, **fields)
+    return supplier
+
+
+@transaction.atomic
+def add_contact(*, supplier: Supplier, by: User, **fields: Any) -> Contact:
+    """Name a person at the supplier (without an account until they accept an invitation)."""
+    contact = Contact(supplier=supplier)
+    _save(contact, by, **fields)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(*, contact: Contact, by: User) -> None:
+    stamp(contact, by)
+    contact.delete()
+
+
+@transaction.atomic
+def create_contract(*, by: User | None, **fields: Any) -> Contract:
+    """Register a contract as a draft with its three governance levels."""
+    contract = Contract()
+    _save(contract, by, **fields)
+    ensure_governance_levels(contract=contract, by=by)
     return contract
 
 
 @transaction.atomic
-def change_contract_status(contract, new_status):
+def update_contract(*, contract: Contract, by: User, **fields: Any) -> Contract:
+    _save(contract, by, **fields)
+    ensure_governance_levels(contract=contract, by=by)
+    return contract
+
+
+@transaction.atomic
+def change_contract_status(*, contract: Contract, status: str, by: User | None) -> Contract:
     """Move a contract to a new status; activation needs every role named on both sides."""
-    if new_status not in contract.allowed_transitions():
+    if status not in contract.allowed_transitions():
         raise ValidationError(
             _("A %(current)s contract cannot become %(new)s."),
             params={
                 "current": contract.get_status_display().lower(),
-                "new": ContractStatus(new_status).label.lower(),
+                "new": ContractStatus(status).label.lower(),
             },
         )
-    if new_status == ContractStatus.ACTIVE:
+    if status == ContractStatus.ACTIVE:
         missing = contract.missing_roles()
         if missing:
             raise ValidationError(
                 _("The contract cannot be made active: %(count)s roles are not yet named."),
                 params={"count": len(missing)},
             )
-    contract.status = new_status
+    contract.status = status
+    stamp(contract, by)
     contract.save(update_fields=["status", "updated_at"])
     return contract
 
 
-def _invitation_link(token):
+@transaction.atomic
+def add_commitment(*, contract: Contract, by: User, **fields: Any) -> OutcomeCommitment:
+    """Record an outcome the supplier commits to (what, not how)."""
+    commitment = OutcomeCommitment(contract=contract)
+    _save(commitment, by, **fields)
+    return commitment
+
+
+@transaction.atomic
+def remove_commitment(*, commitment: OutcomeCommitment, by: User) -> None:
+    stamp(commitment, by)
+    commitment.delete()
+
+
+@transaction.atomic
+def add_service_level(*, contract: Contract, by: User, **fields: Any) -> ServiceLevel:
+    """Record a measurable service level of the contract."""
+    service_level = ServiceLevel(contract=contract)
+    _save(service_level, by, **fields)
+    return service_level
+
+
+@transaction.atomic
+def remove_service_level(*, service_level: ServiceLevel, by: User) -> None:
+    stamp(service_level, by)
+    service_level.delete()
+
+
+def _invitation_link(token: str) -> str:
     return settings.PORTAL_BASE_URL + reverse("suppliers:accept_invitation", args=[token])
 
 
 @transaction.atomic
-def invite_contact(supplier, *, name, email, invited_by):
+def invite_contact(
+    *, supplier: Supplier, name: str, email: str, by: User
+) -> tuple[Invitation, str]:
     """Create a single-use invitation (revoking any earlier pending one) and return its token.
 
     Only the token's hash is stored; the token itself travels only in the e-mail.
@@ -67,7 +156,7 @@ def invite_contact(supplier, *, name, email, invited_by):
     now = timezone.now()
     # The earlier invitation records that it was replaced, by whom and when.
     Invitation.objects.pending(now).filter(supplier=supplier, email=email).update(
-        revoked_at=now, revoked_by=invited_by
+        revoked_at=now, revoked_by=by
     )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -75,14 +164,21 @@ def invite_contact(supplier, *, name, email, invited_by):
         email=email,
         name=name,
         token_hash=hash_token(token),
-        invited_by=invited_by,
+        invited_by=by,
         created_at=now,
         expires_at=Invitation.default_expiry(now),
     )
     return invitation, token
 
 
-def send_invitation_email(invitation, token):
+def revoke_invitation(*, supplier: Supplier, invitation_id: int, by: User) -> None:
+    """Revoke a pending invitation; the row keeps who did it and when."""
+    Invitation.objects.pending().filter(supplier=supplier, pk=invitation_id).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )
+
+
+def send_invitation_email(*, invitation: Invitation, token: str) -> bool:
     """E-mail the invitation link; returns False (and logs) when the mail server fails."""
     context = {
         "invitation": invitation,
@@ -105,7 +201,7 @@ def send_invitation_email(invitation, token):
     return True
 
 
-def find_invitation(token):
+def find_invitation(token: str) -> Invitation | None:
     """The invitation a token belongs to, usable or not, or None."""
     return (
         Invitation.objects.select_related("supplier").filter(token_hash=hash_token(token)).first()
@@ -113,16 +209,16 @@ def find_invitation(token):
 
 
 @transaction.atomic
-def accept_invitation(invitation, *, name, password):
+def accept_invitation(*, invitation: Invitation, name: str, password: str) -> User:
     """Create the supplier contact's account and use up the invitation, exactly once."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise ValidationError(_("This invitation has already been used, revoked or has expired."))
-    User = get_user_model()
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    people = get_user_model()
+    if people.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
     first_name, _sep, last_name = name.strip().partition(" ")
-    user = User.objects.create_user(
+    user = people.objects.create_user(
         invitation.email,
         password,
         first_name=first_name,
@@ -141,7 +237,7 @@ def accept_invitation(invitation, *, name, password):
     return user
 
 
-def purge_expired_invitations(now=None):
+def purge_expired_invitations(*, now: datetime | None = None) -> int:
     """Delete never-accepted invitations that expired over 30 days ago; return the count."""
     cutoff = (now or timezone.now()) - timedelta(days=30)
     deleted, _details = Invitation.objects.filter(

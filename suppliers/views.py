@@ -1,208 +1,175 @@
+"""The register: suppliers, their contacts and invitations, contracts and what they commit to.
+A supplier's page and a contract's page are the portal's (they show several apps); the
+sections of them that this app owns are answered here."""
+
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from governance.access import manager_required, require_manager
 from governance.fragments import audience, shared_fragment
+from governance.htmx import PortalRequest, section
+from governance.models import GovernanceLevel, RoleHolder
 
-from . import services
-from .forms import AcceptInvitationForm, ContactForm, InvitationForm, SupplierForm
-from .models import Contact, Contract, ContractStatus, Invitation, Supplier
+from . import selectors, services
+from .forms import (
+    AcceptInvitationForm,
+    ContactForm,
+    ContractFilterForm,
+    ContractForm,
+    InvitationForm,
+    OutcomeCommitmentForm,
+    ServiceLevelForm,
+    SupplierForm,
+)
+from .models import Contract, ContractStatus, Supplier
+
+CONTRACTS_PER_PAGE = 50
+# What the contract list shows: contracts, their suppliers, and who holds each level's roles.
+CONTRACT_LIST_DATA = (Contract, Supplier, GovernanceLevel, RoleHolder)
+
+
+def _form_data(request: PortalRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+# Suppliers ------------------------------------------------------------------------------
 
 
 @login_required
-def supplier_list(request):
+def supplier_list(request: PortalRequest) -> HttpResponse:
     if not request.user.sees_portfolio:
         # A supplier contact has exactly one supplier: their list is that page.
-        return redirect("suppliers:detail", request.user.supplier_id)
-    suppliers = (
-        Supplier.objects.visible_to(request.user)
-        .annotate(
-            contract_count=Count("contracts", distinct=True),
-            annual_value=Sum(
-                "contracts__annual_value_sek",
-                filter=Q(contracts__status__in=[ContractStatus.ACTIVE, ContractStatus.TERMINATING]),
-            ),
-        )
-        .order_by("name")
-    )
-    return render(request, "suppliers/supplier_list.html", {"suppliers": suppliers})
+        return redirect("portal:supplier_detail", request.user.supplier_id)
+    context = {"suppliers": selectors.suppliers_with_totals(request.user)}
+    return render(request, "suppliers/supplier_list.html", context)
 
 
 @manager_required
-def supplier_create(request):
-    form = SupplierForm(request.POST if request.method == "POST" else None)
+def supplier_create(request: PortalRequest) -> HttpResponse:
+    form = SupplierForm(_form_data(request))
     if request.method == "POST" and form.is_valid():
-        supplier = form.save()
+        supplier = services.create_supplier(by=request.user, **form.cleaned_data)
         messages.success(request, _("Supplier %(name)s was added.") % {"name": supplier.name})
         return redirect(supplier)
     return render(request, "suppliers/supplier_form.html", {"form": form})
 
 
-def _supplier_context(request, supplier, **overrides):
-    can_manage = request.user.can_manage
-    context = {
-        "supplier": supplier,
-        "contracts": supplier.contracts.order_by("reference"),
-        "contacts": supplier.contacts.select_related("user"),
-        "can_manage": can_manage,
-        "contact_form": ContactForm(supplier=supplier) if can_manage else None,
-    }
-    if can_manage:
-        context["invitations"] = supplier.invitations.select_related("invited_by")[:20]
-        context["invitation_form"] = InvitationForm()
-    context.update(overrides)
-    return context
-
-
-def _visible_supplier(request, pk):
-    return get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
-
-
-# What a supplier's page shows those who cannot change it: the supplier, its contracts and
-# its contacts (whether each has an account is on the contact).
-SUPPLIER_PAGE_DATA = (Supplier, Contract, Contact)
-
-
-def _supplier_page(request, supplier, **overrides):
-    def body():
-        context = _supplier_context(request, supplier, **overrides)
-        return render_to_string("suppliers/_supplier.html", context, request)
-
-    if request.user.can_manage:  # its forms carry the person's own CSRF token: not shared
-        content = body()
-    else:
-        parts = ("supplier", supplier.pk, audience(request.user))
-        content = shared_fragment(parts, SUPPLIER_PAGE_DATA, body)
-    context = {"supplier": supplier, "body": content}
-    return render(request, "suppliers/supplier_detail.html", context)
-
-
 @login_required
-def supplier_detail(request, pk):
-    return _supplier_page(request, _visible_supplier(request, pk))
-
-
-@login_required
-def supplier_edit(request, pk):
-    supplier = _visible_supplier(request, pk)
+def supplier_edit(request: PortalRequest, pk: int) -> HttpResponse:
+    supplier = selectors.visible_supplier(request.user, pk)
     require_manager(request.user)
-    form = SupplierForm(request.POST if request.method == "POST" else None, instance=supplier)
+    form = SupplierForm(_form_data(request), instance=supplier)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_supplier(supplier=supplier, by=request.user, **form.cleaned_data)
         messages.success(request, _("The supplier was saved."))
         return redirect(supplier)
     return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
 
 
-def _render_section(request, supplier, partial, **overrides):
-    """Answer an htmx request with the section alone, any other with the whole page."""
-    if not request.htmx:
-        return _supplier_page(request, supplier, **overrides)
-    return render(request, partial, _supplier_context(request, supplier, **overrides))
+def _managed_supplier(request: PortalRequest, pk: int) -> Supplier:
+    supplier = selectors.visible_supplier(request.user, pk)
+    require_manager(request.user)
+    return supplier
+
+
+def _contacts(request: PortalRequest, supplier: Supplier, **overrides: Any) -> HttpResponse:
+    context = selectors.contacts_section(supplier, request.user, **overrides)
+    done = None if overrides else f"{supplier.get_absolute_url()}#contacts"
+    return section(request, "suppliers/contacts.html", context, done=done)
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @login_required
-def contact_add(request, pk):
-    supplier = _visible_supplier(request, pk)
-    require_manager(request.user)
+def contact_add(request: PortalRequest, pk: int) -> HttpResponse:
+    supplier = _managed_supplier(request, pk)
     form = ContactForm(request.POST, supplier=supplier)
-    if form.is_valid():
-        form.save()
-        if not request.htmx:
-            return redirect(supplier.get_absolute_url() + "#contacts")
-        form = ContactForm(supplier=supplier)
-    return _render_section(request, supplier, "suppliers/_contacts.html", contact_form=form)
+    if not form.is_valid():
+        return _contacts(request, supplier, contact_form=form)
+    services.add_contact(supplier=supplier, by=request.user, **form.cleaned_data)
+    return _contacts(request, supplier)
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @login_required
-def contact_delete(request, pk, contact_pk):
-    supplier = _visible_supplier(request, pk)
-    require_manager(request.user)
-    get_object_or_404(supplier.contacts, pk=contact_pk).delete()
-    if not request.htmx:
-        return redirect(supplier.get_absolute_url() + "#contacts")
-    return _render_section(request, supplier, "suppliers/_contacts.html")
+def contact_delete(request: PortalRequest, pk: int, contact_pk: int) -> HttpResponse:
+    supplier = _managed_supplier(request, pk)
+    contact = get_object_or_404(supplier.contacts, pk=contact_pk)
+    services.remove_contact(contact=contact, by=request.user)
+    return _contacts(request, supplier)
 
 
-@require_POST
-@vary_on_headers("HX-Request")
-@login_required
-def invitation_create(request, pk):
-    supplier = _visible_supplier(request, pk)
-    require_manager(request.user)
-    form = InvitationForm(request.POST)
-    if form.is_valid():
-        invitation, token = services.invite_contact(
-            supplier, invited_by=request.user, **form.cleaned_data
+def _invitations(request: PortalRequest, supplier: Supplier, **overrides: Any) -> HttpResponse:
+    context = selectors.invitations_section(supplier, request.user, **overrides)
+    done = None if overrides else f"{supplier.get_absolute_url()}#invitations"
+    return section(request, "suppliers/invitations.html", context, done=done)
+
+
+def _tell_invitation_sent(request: PortalRequest, sent: bool, email: str) -> None:
+    if sent:
+        messages.success(request, _("An invitation was e-mailed to %(email)s.") % {"email": email})
+    else:
+        messages.error(
+            request,
+            _(
+                "The invitation to %(email)s was saved but the e-mail could not be sent. "
+                "Try Resend in a while."
+            )
+            % {"email": email},
         )
-        if services.send_invitation_email(invitation, token):
-            messages.success(
-                request, _("An invitation was e-mailed to %(email)s.") % {"email": invitation.email}
-            )
-        else:
-            messages.error(
-                request,
-                _(
-                    "The invitation to %(email)s was saved but the e-mail could not be sent. "
-                    "Try Resend in a while."
-                )
-                % {"email": invitation.email},
-            )
-        if not request.htmx:
-            return redirect(supplier.get_absolute_url() + "#invitations")
-        form = InvitationForm()
-    return _render_section(request, supplier, "suppliers/_invitations.html", invitation_form=form)
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @login_required
-def invitation_resend(request, pk, invitation_pk):
-    supplier = _visible_supplier(request, pk)
-    require_manager(request.user)
+def invitation_create(request: PortalRequest, pk: int) -> HttpResponse:
+    supplier = _managed_supplier(request, pk)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return _invitations(request, supplier, invitation_form=form)
+    invitation, token = services.invite_contact(
+        supplier=supplier, by=request.user, **form.cleaned_data
+    )
+    sent = services.send_invitation_email(invitation=invitation, token=token)
+    _tell_invitation_sent(request, sent, invitation.email)
+    return _invitations(request, supplier)
+
+
+@require_POST
+@login_required
+def invitation_resend(request: PortalRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    supplier = _managed_supplier(request, pk)
     old = get_object_or_404(supplier.invitations, pk=invitation_pk, accepted_at__isnull=True)
     invitation, token = services.invite_contact(
-        supplier, name=old.name, email=old.email, invited_by=request.user
+        supplier=supplier, name=old.name, email=old.email, by=request.user
     )
-    if services.send_invitation_email(invitation, token):
+    if services.send_invitation_email(invitation=invitation, token=token):
         messages.success(
             request, _("A new invitation was e-mailed to %(email)s.") % {"email": old.email}
         )
     else:
         messages.error(request, _("The e-mail could not be sent. Try again in a while."))
-    if not request.htmx:
-        return redirect(supplier.get_absolute_url() + "#invitations")
-    return _render_section(request, supplier, "suppliers/_invitations.html")
+    return _invitations(request, supplier)
 
 
 @require_POST
-@vary_on_headers("HX-Request")
 @login_required
-def invitation_revoke(request, pk, invitation_pk):
-    supplier = _visible_supplier(request, pk)
-    require_manager(request.user)
-    Invitation.objects.pending().filter(supplier=supplier, pk=invitation_pk).update(
-        revoked_at=timezone.now(), revoked_by=request.user
-    )
-    if not request.htmx:
-        return redirect(supplier.get_absolute_url() + "#invitations")
-    return _render_section(request, supplier, "suppliers/_invitations.html")
+def invitation_revoke(request: PortalRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    supplier = _managed_supplier(request, pk)
+    services.revoke_invitation(supplier=supplier, invitation_id=invitation_pk, by=request.user)
+    return _invitations(request, supplier)
 
 
-def accept_invitation(request, token):
+def accept_invitation(request: PortalRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
     if invitation is None or not invitation.is_usable:
         return render(
@@ -212,21 +179,170 @@ def accept_invitation(request, token):
             status=404 if invitation is None else 410,
         )
     form = AcceptInvitationForm(
-        request.POST if request.method == "POST" else None,
-        invitation=invitation,
-        initial={"name": invitation.name},
+        _form_data(request), invitation=invitation, initial={"name": invitation.name}
     )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(
-                invitation, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             login(request, user, backend="governance.auth.PortalBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("home")
+            return redirect("portal:home")
     return render(
         request, "suppliers/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+# Contracts ------------------------------------------------------------------------------
+
+
+def _contract_list_context(request: PortalRequest) -> dict[str, Any]:
+    contracts = Contract.objects.visible_to(request.user).with_supplier()
+    suppliers = Supplier.objects.visible_to(request.user).values_list("pk", "name")
+    filters = ContractFilterForm(request.GET)
+    contracts = filters.filter(contracts)
+    page = Paginator(contracts.order_by("reference"), CONTRACTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.count_missing_roles(page.object_list)
+    other_params = request.GET.copy()
+    other_params.pop("page", None)
+    return {
+        "page": page,
+        "suppliers": suppliers,
+        "statuses": ContractStatus.choices,
+        "filters": filters.cleaned_data,
+        "filter_query": other_params.urlencode(),
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def contract_list(request: PortalRequest) -> HttpResponse:
+    """Everyone with the same view of the contracts shares one rendering of each list page
+    until a contract, supplier or role holder changes (governance.fragments); htmx's filters
+    ask for the table alone."""
+    partial = "table" if request.htmx else "body"
+    template = f"suppliers/contract_list.html#{partial}"
+    body = shared_fragment(
+        ("contract_list", template, audience(request.user), request.GET.urlencode()),
+        CONTRACT_LIST_DATA,
+        lambda: render_to_string(template, _contract_list_context(request), request),
+    )
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, "suppliers/contract_list.html", {"body": body})
+
+
+@manager_required
+def contract_create(request: PortalRequest) -> HttpResponse:
+    form = ContractForm(_form_data(request), initial={"supplier": request.GET.get("supplier")})
+    if request.method == "POST" and form.is_valid():
+        contract = services.create_contract(by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _(
+                "Contract %(reference)s was created as a draft. Name the role holders at each "
+                "level before you activate it."
+            )
+            % {"reference": contract.reference},
+        )
+        return redirect(contract)
+    return render(request, "suppliers/contract_form.html", {"form": form})
+
+
+def _managed_contract(request: PortalRequest, pk: int) -> Contract:
+    contract = selectors.visible_contract(request.user, pk)
+    require_manager(request.user)
+    return contract
+
+
+@login_required
+def contract_edit(request: PortalRequest, pk: int) -> HttpResponse:
+    contract = _managed_contract(request, pk)
+    form = ContractForm(_form_data(request), instance=contract)
+    if request.method == "POST" and form.is_valid():
+        services.update_contract(contract=contract, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The contract was saved."))
+        return redirect(contract)
+    return render(request, "suppliers/contract_form.html", {"form": form, "contract": contract})
+
+
+@require_POST
+@login_required
+def contract_status(request: PortalRequest, pk: int) -> HttpResponse:
+    contract = _managed_contract(request, pk)
+    status = request.POST.get("status", "")
+    if status not in ContractStatus.values:
+        messages.error(request, _("Choose a status."))
+        return redirect(contract)
+    try:
+        services.change_contract_status(contract=contract, status=status, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The contract is now %(status)s.")
+            % {"status": contract.get_status_display().lower()},
+        )
+    return redirect(contract)
+
+
+def _commitments(request: PortalRequest, contract: Contract, **overrides: Any) -> HttpResponse:
+    context = selectors.commitments_section(contract, request.user, **overrides)
+    done = None if overrides else f"{contract.get_absolute_url()}#commitments"
+    return section(request, "suppliers/commitments.html", context, done=done)
+
+
+@require_POST
+@login_required
+def commitment_add(request: PortalRequest, pk: int) -> HttpResponse:
+    contract = _managed_contract(request, pk)
+    form = OutcomeCommitmentForm(request.POST)
+    if not form.is_valid():
+        return _commitments(request, contract, commitment_form=form)
+    services.add_commitment(contract=contract, by=request.user, **form.cleaned_data)
+    return _commitments(request, contract)
+
+
+@require_POST
+@login_required
+def commitment_delete(request: PortalRequest, pk: int, commitment_pk: int) -> HttpResponse:
+    contract = _managed_contract(request, pk)
+    commitment = get_object_or_404(contract.commitments, pk=commitment_pk)
+    services.remove_commitment(commitment=commitment, by=request.user)
+    return _commitments(request, contract)
+
+
+def _service_levels(request: PortalRequest, contract: Contract, **overrides: Any) -> HttpResponse:
+    context = selectors.service_levels_section(contract, request.user, **overrides)
+    done = None if overrides else f"{contract.get_absolute_url()}#service-levels"
+    return section(request, "suppliers/service_levels.html", context, done=done)
+
+
+@require_POST
+@login_required
+def service_level_add(request: PortalRequest, pk: int) -> HttpResponse:
+    contract = _managed_contract(request, pk)
+    form = ServiceLevelForm(request.POST)
+    if not form.is_valid():
+        return _service_levels(request, contract, service_level_form=form)
+    services.add_service_level(contract=contract, by=request.user, **form.cleaned_data)
+    return _service_levels(request, contract)
+
+
+@require_POST
+@login_required
+def service_level_delete(request: PortalRequest, pk: int, service_level_pk: int) -> HttpResponse:
+    contract = _managed_contract(request, pk)
+    service_level = get_object_or_404(contract.service_levels, pk=service_level_pk)
+    services.remove_service_level(service_level=service_level, by=request.user)
+    return _service_levels(request, contract)

@@ -9,8 +9,8 @@ from escalations.models import EventKind, Issue, IssueEvent
 from governance.models import Level, RoleHolder, Side, User
 from meetings.models import Cadence, Forum, Meeting
 from meetings.services import add_action, save_item, start_minutes
-from suppliers.models import Contract, Supplier
-from suppliers.services import save_contract
+from suppliers.models import Supplier
+from suppliers.services import create_contract
 from suppliers.validators import complete_organisation_number
 
 _sequence = itertools.count(1)
@@ -31,7 +31,7 @@ def make_contract(supplier, **fields):
     fields.setdefault("start_date", date(2025, 1, 1))
     fields.setdefault("end_date", date(2028, 12, 31))
     fields.setdefault("annual_value_sek", 1_000_000)
-    return save_contract(Contract(supplier=supplier, **fields))
+    return create_contract(supplier=supplier, by=None, **fields)
 
 
 def fill_governance(contract, skip=()):
@@ -89,16 +89,19 @@ def make_held_minutes(contract, chair, notes="Uptime 99.2 % against 99.5 %."):
     meeting = Meeting.objects.create(
         forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
     )
-    minutes = start_minutes(meeting, chair)
+    minutes = start_minutes(meeting=meeting, by=chair)
     item = minutes.items.first()
-    save_item(item, revision=0, notes=notes, decisions="Keep the target\nReview in Q1", by=chair)
+    save_item(
+        item=item, revision=0, notes=notes, decisions="Keep the target\nReview in Q1", by=chair
+    )
     add_action(
-        minutes,
+        minutes=minutes,
         item=item,
         description="Send the root-cause analysis",
         owner_name="Ola Drift",
         owner_organisation="Alpha Drift AB",
         due_on=date(2026, 12, 4),
+        by=None,
     )
     minutes.attendance.filter(email=chair.email).update(present=True)
     return minutes

@@ -30,10 +30,10 @@ pytestmark = pytest.mark.worker
 
 def test_beat_task_purges_expired_invitations_on_a_worker(worker, supplier_a, procurement):
     old, _token = invite_contact(
-        supplier_a, name="Old", email="old@a.example", invited_by=procurement
+        supplier=supplier_a, name="Old", email="old@a.example", by=procurement
     )
     fresh, _token = invite_contact(
-        supplier_a, name="New", email="new@a.example", invited_by=procurement
+        supplier=supplier_a, name="New", email="new@a.example", by=procurement
     )
     Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=40))
 
@@ -83,7 +83,7 @@ def test_approved_minutes_are_rendered_and_mailed_by_the_worker(
     minutes = make_held_minutes(contract_a, procurement)
     recipients = set(minutes.attendance.exclude(email="").values_list("email", flat=True))
 
-    approve_minutes(minutes, procurement)  # commits: the kick reaches the worker's relay
+    approve_minutes(minutes=minutes, by=procurement)  # commits: the kick reaches the worker's relay
 
     assert wait_for(lambda: MinutesPdf.objects.filter(minutes=minutes).exists())
     content = bytes(MinutesPdf.objects.get(minutes=minutes).content)

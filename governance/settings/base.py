@@ -37,11 +37,15 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "simple_history",
+    "template_partials",
+    # The floors of ARCHITECTURE.md, ground first: each imports only those above it here.
     "governance",
     "suppliers",
-    "meetings",
     "escalations",
     "operations",
+    "meetings",
+    "relationship",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +102,7 @@ AUTHENTICATION_BACKENDS = [
     "governance.auth.PortalBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

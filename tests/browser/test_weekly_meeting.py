@@ -146,7 +146,9 @@ def test_both_sides_comment_on_approved_minutes(browser, live_server):
     officer = make_person(Role.PROCUREMENT, first_name="Olga", last_name="Officer")
     supplier = make_supplier("Gamma Drift AB")
     contact = make_person(Role.SUPPLIER_CONTACT, supplier=supplier, first_name="Gus")
-    minutes = approve_minutes(make_held_minutes(make_contract(supplier), officer), officer)
+    minutes = approve_minutes(
+        minutes=make_held_minutes(make_contract(supplier), officer), by=officer
+    )
     url = live_server.url + minutes.meeting.get_absolute_url()
 
     pages = []

@@ -35,7 +35,7 @@ def seed_minutes(users=1, approve=False):
         "recipients": sorted(minutes.attendance.exclude(email="").values_list("email", flat=True)),
     }
     if approve:
-        approve_minutes(minutes, people[0])
+        approve_minutes(minutes=minutes, by=people[0])
         answer["job"] = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}").pk
     return answer
 

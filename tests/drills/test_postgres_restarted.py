@@ -79,10 +79,10 @@ def test_restarting_postgres_under_load_loses_nothing(
         Browser(portal.base_url).log_in(user["email"], world["password"]) for user in world["users"]
     ]
     paths = [
-        reverse("meetings:meeting_detail", args=[world["meeting"]]),
+        reverse("portal:meeting_detail", args=[world["meeting"]]),
         reverse("meetings:minutes_detail", args=[world["minutes"]]),
-        reverse("suppliers:contract_detail", args=[world["contract"]]),
-        reverse("dashboard"),
+        reverse("portal:contract_detail", args=[world["contract"]]),
+        reverse("portal:dashboard"),
     ]
     comment_path = reverse("meetings:comment_add", args=[world["minutes"]])
     load = Load()

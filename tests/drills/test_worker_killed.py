@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.drill, pytest.mark.worker]
 def test_worker_killed_mid_render_leaves_exactly_one_pdf(worker, contract_a, procurement, tmp_path):
     minutes = make_held_minutes(contract_a, procurement)
     with transaction.atomic():
-        approve_minutes(minutes, procurement)
+        approve_minutes(minutes=minutes, by=procurement)
         # Keep the relay of the other worker away: this job goes to the worker we kill.
         OutboxMessage.objects.filter(key=f"minutes-pdf:{minutes.pk}").update(
             next_attempt_at=timezone.now() + timedelta(hours=1)

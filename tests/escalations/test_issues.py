@@ -76,12 +76,12 @@ def test_an_escalated_issue_stays_on_each_agenda_until_resolved(
 ):
     _weekly, quarterly = forums
     issue = make_issue([contract_a], procurement, title="Licence dispute")
-    escalate(issue, procurement, "Commercial question")
+    escalate(issue=issue, by=procurement, reason="Commercial question")
     later = quarterly.meetings.order_by("starts_at")
     client = client_for(procurement)
     for meeting in later:
         assert "Licence dispute" in client.get(meeting.get_absolute_url()).content.decode()
-    resolve(issue, procurement, "Agreed at the quarterly meeting")
+    resolve(issue=issue, by=procurement, reason="Agreed at the quarterly meeting")
     assert "Licence dispute" not in client.get(later[0].get_absolute_url()).content.decode()
     issue.refresh_from_db()
     assert issue.status == IssueStatus.RESOLVED
@@ -90,7 +90,7 @@ def test_an_escalated_issue_stays_on_each_agenda_until_resolved(
 def test_nothing_escalates_above_the_business_level(contract_a, procurement):
     issue = make_issue([contract_a], procurement, level=Level.BUSINESS)
     with pytest.raises(CannotMove):
-        escalate(issue, procurement, "Higher?")
+        escalate(issue=issue, by=procurement, reason="Higher?")
 
 
 def test_a_joint_issue_is_seen_by_both_suppliers_and_a_single_one_by_its_own(
@@ -217,8 +217,8 @@ def test_an_operational_issue_past_due_is_flagged_once_and_the_level_told(
         due_on=today - timedelta(days=30),
     )
 
-    assert flag_overdue_issues(today) == 1
-    assert flag_overdue_issues(today) == 0  # the timer runs hourly: once is enough
+    assert flag_overdue_issues(today=today) == 1
+    assert flag_overdue_issues(today=today) == 0  # the timer runs hourly: once is enough
     late.refresh_from_db()
     in_grace.refresh_from_db()
     upstairs.refresh_from_db()
@@ -234,7 +234,7 @@ def test_an_operational_issue_past_due_is_flagged_once_and_the_level_told(
     assert subjects == {"Past its due date, to escalate from the operational level: Late"}
 
     # Escalating answers the flag.
-    escalate(late, procurement, "Flagged: taking it to the contract level.")
+    escalate(issue=late, by=procurement, reason="Flagged: taking it to the contract level.")
     late.refresh_from_db()
     assert not late.is_flagged
 

@@ -12,10 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from governance.models import Level
-from meetings.models import Expectation, MinutesPdf
+from meetings.models import MinutesPdf
 from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
 from operations.services import create_import, record_measurement
-from suppliers.models import Contact, Goal, OutcomeCommitment, ServiceLevel
+from relationship.models import Expectation, Goal
+from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
 from tests.factories import make_forum, make_issue, make_quarterly_meeting
 
@@ -42,15 +43,15 @@ def manage_a(success):
 
 # url name -> (method, kwargs from the objects dict, expected status per role)
 MATRIX = {
-    "home": ("get", {}, statuses(LOGIN, 302, 302, 302, 302, 302)),
-    "dashboard": ("get", {}, statuses(LOGIN, 403, 403, 200, 200, 200)),
+    "portal:home": ("get", {}, statuses(LOGIN, 302, 302, 302, 302, 302)),
+    "portal:dashboard": ("get", {}, statuses(LOGIN, 403, 403, 200, 200, 200)),
     "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
     "healthz": ("get", {}, statuses(200, 200, 200, 200, 200, 200)),
     "admin:index": ("get", {}, statuses(302, 302, 302, 302, 302, 200)),
     "suppliers:list": ("get", {}, statuses(LOGIN, 302, 302, 200, 200, 200)),
     "suppliers:create": ("get", {}, MANAGE),
-    "suppliers:detail": ("get", {"pk": "supplier"}, READ_A),
+    "portal:supplier_detail": ("get", {"pk": "supplier"}, READ_A),
     "suppliers:edit": ("get", {"pk": "supplier"}, manage_a(200)),
     "suppliers:contact_add": ("post", {"pk": "supplier"}, manage_a(200)),
     "suppliers:contact_delete": (
@@ -73,9 +74,9 @@ MATRIX = {
     "suppliers:accept_invitation": ("get", {"token": "token"}, statuses(*[200] * 6)),
     "suppliers:contract_list": ("get", {}, EVERYONE_SIGNED_IN),
     "suppliers:contract_create": ("get", {}, MANAGE),
-    "suppliers:contract_detail": ("get", {"pk": "contract"}, READ_A),
+    "portal:contract_detail": ("get", {"pk": "contract"}, READ_A),
     "suppliers:contract_edit": ("get", {"pk": "contract"}, manage_a(200)),
-    "suppliers:contract_history": ("get", {"pk": "contract"}, READ_A),
+    "portal:contract_history": ("get", {"pk": "contract"}, READ_A),
     "suppliers:contract_status": ("post", {"pk": "contract"}, manage_a(302)),
     "suppliers:commitment_add": ("post", {"pk": "contract"}, manage_a(200)),
     "suppliers:commitment_delete": (
@@ -89,18 +90,18 @@ MATRIX = {
         {"pk": "contract", "service_level_pk": "service_level"},
         manage_a(302),
     ),
-    "role_holder_add": ("post", {"pk": "contract", "level": "level"}, manage_a(200)),
-    "role_holder_remove": (
+    "governance:role_holder_add": ("post", {"pk": "contract", "level": "level"}, manage_a(200)),
+    "governance:role_holder_remove": (
         "post",
         {"pk": "contract", "level": "level", "holder_pk": "holder"},
         manage_a(302),
     ),
-    "mandate_edit": ("get", {"pk": "contract", "level": "level"}, manage_a(200)),
+    "governance:mandate_edit": ("get", {"pk": "contract", "level": "level"}, manage_a(200)),
     "meetings:forum_list": ("get", {}, EVERYONE_SIGNED_IN),
     "meetings:forum_create": ("get", {}, MANAGE),
     "meetings:forum_detail": ("get", {"pk": "forum"}, READ_A),
     "meetings:forum_edit": ("get", {"pk": "forum"}, manage_a(200)),
-    "meetings:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
+    "portal:meeting_detail": ("get", {"pk": "meeting"}, READ_A),
     "meetings:meeting_calendar": ("get", {"pk": "meeting"}, READ_A),
     "escalations:issue_list": ("get", {}, EVERYONE_SIGNED_IN),
     # Supplier contacts raise issues on their own contracts; the director only reads.
@@ -121,20 +122,21 @@ MATRIX = {
     "meetings:minutes_item_edit": ("post", {"pk": "item"}, manage_a(200)),
     "meetings:action_add": ("post", {"pk": "item"}, manage_a(200)),
     "meetings:action_edit": ("post", {"pk": "action"}, manage_a(200)),
-    "meetings:attendance_toggle": ("post", {"pk": "attendance"}, manage_a(200)),
+    # Without JavaScript the tick is saved and the browser sent back to the attendance.
+    "meetings:attendance_toggle": ("post", {"pk": "attendance"}, manage_a(302)),
     "meetings:action_list": ("get", {}, EVERYONE_SIGNED_IN),
     # Reported figures: a supplier's contacts report their own; the city's managers any; the
     # director reads. Corrections are the city's.
     # The relationship: goals and the expectations log are the city's to write and every
     # party's to read; both sides answer the pulse after a quarterly meeting.
-    "suppliers:goal_add": ("post", {"pk": "contract"}, manage_a(200)),
-    "suppliers:goal_edit": ("get", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
-    "suppliers:goal_status": ("post", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
-    "meetings:expectation_list": ("get", {"pk": "contract"}, READ_A),
-    "meetings:expectation_add": ("get", {"pk": "contract"}, manage_a(200)),
-    "meetings:expectation_edit": ("get", {"pk": "expectation"}, manage_a(200)),
-    "meetings:pulse_answer": ("post", {"pk": "quarterly_meeting"}, READ_A),
-    "meetings:pulse_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "relationship:goal_add": ("post", {"pk": "contract"}, manage_a(200)),
+    "relationship:goal_edit": ("get", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
+    "relationship:goal_status": ("post", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
+    "relationship:expectation_list": ("get", {"pk": "contract"}, READ_A),
+    "relationship:expectation_add": ("get", {"pk": "contract"}, manage_a(200)),
+    "relationship:expectation_edit": ("get", {"pk": "expectation"}, manage_a(200)),
+    "relationship:pulse_answer": ("post", {"pk": "quarterly_meeting"}, READ_A),
+    "relationship:pulse_list": ("get", {}, EVERYONE_SIGNED_IN),
     "operations:figure_list": ("get", {}, EVERYONE_SIGNED_IN),
     "operations:contract_figures": ("get", {"pk": "contract"}, READ_A),
     "operations:report": ("get", {"pk": "contract"}, statuses(LOGIN, 200, 404, 200, 403, 200)),
@@ -169,14 +171,16 @@ def test_every_url_has_a_row_in_the_matrix():
 def objects(contract_a, supplier_a, procurement):
     draft_level = contract_a.governance_levels.get(level=Level.OPERATIONAL)
     invitation, token = invite_contact(
-        supplier_a, name="Ina Vite", email="ina@alpha.example", invited_by=procurement
+        supplier=supplier_a, name="Ina Vite", email="ina@alpha.example", by=procurement
     )
     forum = make_forum([contract_a], chair=procurement)
     reconcile_meetings()
     meeting, held_meeting = forum.meetings.all()[:2]
-    minutes = start_minutes(meeting, procurement)
+    minutes = start_minutes(meeting=meeting, by=procurement)
     item = minutes.items.first()
-    approved_minutes = approve_minutes(start_minutes(held_meeting, procurement), procurement)
+    approved_minutes = approve_minutes(
+        minutes=start_minutes(meeting=held_meeting, by=procurement), by=procurement
+    )
     MinutesPdf.objects.create(minutes=approved_minutes, content=b"%PDF-1.7 stub", sha256="0" * 64)
     service_level = ServiceLevel.objects.create(
         contract=contract_a, name="Mail", metric="availability", target=99, unit="percent"
@@ -206,12 +210,13 @@ def objects(contract_a, supplier_a, procurement):
         "coming_meeting": forum.meetings.all()[2].pk,
         "item": item.pk,
         "action": add_action(
-            minutes,
+            minutes=minutes,
             item=item,
             description="Send the report",
             owner_name="Ola",
             owner_organisation="Alpha",
             due_on=None,
+            by=None,
         ).pk,
         "attendance": minutes.attendance.first().pk,
         "approved_minutes": approved_minutes.pk,

@@ -58,7 +58,7 @@ def test_the_admin_also_allows_inline_style_attributes_but_no_inline_script(clie
 
 
 def test_the_minutes_pdf_is_served_whole_and_without_a_page_policy(client, procurement, contract_a):
-    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
     content = render_minutes_pdf(minutes)
     MinutesPdf.objects.create(minutes=minutes, content=content, sha256="0" * 64)
     client.force_login(procurement)

@@ -11,9 +11,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import dashboard
-from governance.dashboard import dashboard_figures
-from meetings.models import Meeting, MeetingStatus, PulseResponse
+from meetings.models import Meeting, MeetingStatus
+from portal import dashboard
+from portal.dashboard import dashboard_figures
+from relationship.models import PulseResponse
 from tests.factories import (
     fill_governance,
     make_contract,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _page(client, query=""):
-    response = client.get(reverse("dashboard") + query)
+    response = client.get(reverse("portal:dashboard") + query)
     assert response.status_code == 200
     return response.content.decode()
 

@@ -6,7 +6,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.test import RequestFactory
 
 from governance.sessions import SessionStore
-from governance.views import server_error
+from portal.views import server_error
 
 
 def answer_while_raising(error):

@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Expectation, Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingStatus
+from relationship.models import Expectation
 from tests.factories import make_forum, make_quarterly_meeting
+from tests.helpers import assert_section
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,7 @@ def test_procurement_records_a_calibration_with_htmx(
     client_for, contract_a, procurement, joint_meeting
 ):
     response = client_for(procurement).post(
-        reverse("meetings:expectation_add", args=[contract_a.pk]),
+        reverse("relationship:expectation_add", args=[contract_a.pk]),
         {
             "agreed_on": "2026-11-23",
             "requirement": "Priority 1 within 4 hours",
@@ -43,7 +45,7 @@ def test_procurement_records_a_calibration_with_htmx(
         **HTMX,
     )
     assert response.status_code == 200
-    assert response.templates[0].name == "meetings/_expectations.html"
+    assert_section(response, "expectations")
     assert "Priority 1 within 4 hours" in response.content.decode()
     expectation = Expectation.objects.get()
     assert expectation.contract == contract_a
@@ -56,7 +58,7 @@ def test_without_js_recording_returns_to_the_contract_or_a_safe_next(
     client_for, contract_a, procurement
 ):
     client = client_for(procurement)
-    url = reverse("meetings:expectation_add", args=[contract_a.pk])
+    url = reverse("relationship:expectation_add", args=[contract_a.pk])
     data = {"agreed_on": "2026-11-23", "requirement": "R", "calibration": "C"}
     response = client.post(url, data)
     assert response["Location"] == contract_a.get_absolute_url() + "#expectations"
@@ -74,7 +76,7 @@ def test_the_log_is_newest_first_on_the_contract_page_and_its_own_page(
     record(contract_a, procurement, "Newer calibration", agreed_on=date(2026, 6, 1))
     for url in (
         contract_a.get_absolute_url(),
-        reverse("meetings:expectation_list", args=[contract_a.pk]),
+        reverse("relationship:expectation_list", args=[contract_a.pk]),
     ):
         page = client_for(contact_a).get(url).content.decode()
         assert page.index("Newer calibration") < page.index("Older calibration")
@@ -89,7 +91,9 @@ def test_the_contract_page_shows_the_latest_and_links_to_the_whole_log(
     assert "Calibration 12" in page
     assert "Calibration 01" not in page
     assert "Older calibrations in the whole log" in page
-    log = client_for(procurement).get(reverse("meetings:expectation_list", args=[contract_a.pk]))
+    log = client_for(procurement).get(
+        reverse("relationship:expectation_list", args=[contract_a.pk])
+    )
     assert "Calibration 01" in log.content.decode()
 
 
@@ -115,11 +119,14 @@ def test_meeting_page_shows_what_was_agreed_there_to_each_party(
 def test_another_suppliers_contact_gets_404(client_for, contract_a, procurement, contact_b):
     expectation = record(contract_a, procurement, "Alpha only")
     client = client_for(contact_b)
-    assert client.get(reverse("meetings:expectation_list", args=[contract_a.pk])).status_code == 404
-    edit = reverse("meetings:expectation_edit", args=[expectation.pk])
+    assert (
+        client.get(reverse("relationship:expectation_list", args=[contract_a.pk])).status_code
+        == 404
+    )
+    edit = reverse("relationship:expectation_edit", args=[expectation.pk])
     assert client.get(edit).status_code == 404
     assert client.post(edit, {"requirement": "X"}).status_code == 404
-    add = reverse("meetings:expectation_add", args=[contract_a.pk])
+    add = reverse("relationship:expectation_add", args=[contract_a.pk])
     assert client.post(add, {"requirement": "X"}).status_code == 404
     assert Expectation.objects.get().requirement == "Alpha only"
 
@@ -128,12 +135,15 @@ def test_another_suppliers_contact_gets_404(client_for, contract_a, procurement,
 def test_only_procurement_records_and_edits(request, client_for, contract_a, procurement, who):
     expectation = record(contract_a, procurement, "Unchanged")
     client = client_for(request.getfixturevalue(who))
-    assert client.get(reverse("meetings:expectation_list", args=[contract_a.pk])).status_code == 200
-    add = reverse("meetings:expectation_add", args=[contract_a.pk])
+    assert (
+        client.get(reverse("relationship:expectation_list", args=[contract_a.pk])).status_code
+        == 200
+    )
+    add = reverse("relationship:expectation_add", args=[contract_a.pk])
     assert client.get(add).status_code == 403
     data = {"agreed_on": "2026-11-23", "requirement": "R", "calibration": "C"}
     assert client.post(add, data).status_code == 403
-    edit = reverse("meetings:expectation_edit", args=[expectation.pk])
+    edit = reverse("relationship:expectation_edit", args=[expectation.pk])
     assert client.get(edit).status_code == 403
     assert client.post(edit, data).status_code == 403
     assert Expectation.objects.get().requirement == "Unchanged"
@@ -144,7 +154,7 @@ def test_only_procurement_records_and_edits(request, client_for, contract_a, pro
 def test_edit_keeps_the_history(client_for, contract_a, procurement, admin_user):
     expectation = record(contract_a, procurement, "First wording")
     response = client_for(admin_user).post(
-        reverse("meetings:expectation_edit", args=[expectation.pk]),
+        reverse("relationship:expectation_edit", args=[expectation.pk]),
         {"agreed_on": "2026-10-13", "requirement": "Second wording", "calibration": "C"},
     )
     assert response.status_code == 302
@@ -178,7 +188,7 @@ def test_meeting_choices_are_the_contracts_started_meetings_newest_first(
     )
     other = make_quarterly_meeting([contract_b], procurement)
     client = client_for(procurement)
-    url = reverse("meetings:expectation_add", args=[contract_a.pk])
+    url = reverse("relationship:expectation_add", args=[contract_a.pk])
     form = client.get(url, {"meeting": newer.pk}).context["form"]
     assert list(form.fields["meeting"].queryset) == [newer, older]
     assert form["meeting"].value() == str(newer.pk)
@@ -202,7 +212,7 @@ def test_bad_input_is_explained_and_nothing_typed_is_lost(
     client_for, contract_a, procurement, htmx
 ):
     headers = HTMX if htmx else {}
-    url = reverse("meetings:expectation_add", args=[contract_a.pk])
+    url = reverse("relationship:expectation_add", args=[contract_a.pk])
     client = client_for(procurement)
     response = client.post(
         url,
@@ -241,6 +251,6 @@ def test_bad_input_is_explained_and_nothing_typed_is_lost(
 
 
 def test_odd_log_page_numbers_answer_politely(client_for, contract_a, contact_a):
-    url = reverse("meetings:expectation_list", args=[contract_a.pk])
+    url = reverse("relationship:expectation_list", args=[contract_a.pk])
     for page in ("-1", "last", "\x00", str(10**30)):
         assert client_for(contact_a).get(url, {"page": page}).status_code == 200

@@ -48,7 +48,7 @@ def forum(contract_a, procurement):
 
 @pytest.fixture
 def minutes(forum, procurement):
-    return start_minutes(make_meeting(forum), procurement)
+    return start_minutes(meeting=make_meeting(forum), by=procurement)
 
 
 def item_data(item, notes, decisions="", revision=0):
@@ -73,7 +73,7 @@ def test_weekly_minutes_start_from_the_operational_standing_items(minutes):
 
 def test_quarterly_minutes_start_from_the_key_supplier_items(contract_a, procurement):
     forum = make_forum([contract_a], procurement, level=Level.CONTRACT, cadence="quarterly")
-    minutes = start_minutes(make_meeting(forum), procurement)
+    minutes = start_minutes(meeting=make_meeting(forum), by=procurement)
     titles = list(minutes.items.values_list("title", flat=True))
     assert titles[:4] == [
         "Important issues",
@@ -87,7 +87,7 @@ def test_a_forum_can_use_another_template(contract_a, procurement):
     template = AgendaTemplate.objects.create(name="Incident review", level=Level.OPERATIONAL)
     template.items.create(position=1, title="Major incidents of the week")
     forum = make_forum([contract_a], procurement, agenda_template=template)
-    minutes = start_minutes(make_meeting(forum), procurement)
+    minutes = start_minutes(meeting=make_meeting(forum), by=procurement)
     assert list(minutes.items.values_list("title", flat=True)) == ["Major incidents of the week"]
 
 
@@ -102,33 +102,35 @@ def test_attendance_starts_with_the_chair_and_the_role_holders(minutes, procurem
 def test_open_actions_of_the_last_meeting_are_carried_onto_the_next_agenda(
     forum, procurement, client_for
 ):
-    earlier = start_minutes(make_meeting(forum, days_ago=7), procurement)
+    earlier = start_minutes(meeting=make_meeting(forum, days_ago=7), by=procurement)
     item = earlier.items.first()
     open_action = add_action(
-        earlier,
+        minutes=earlier,
         item=item,
         description="Send the root-cause analysis",
         owner_name="Ola Drift",
         owner_organisation="Alpha Drift AB",
         due_on=date(2026, 12, 1),
+        by=None,
     )
     done = add_action(
-        earlier,
+        minutes=earlier,
         item=item,
         description="Done already",
         owner_name="X",
         owner_organisation="Y",
         due_on=None,
+        by=None,
     )
     Action.objects.filter(pk=done.pk).update(status=ActionStatus.DONE)
-    approve_minutes(earlier, procurement)
+    approve_minutes(minutes=earlier, by=procurement)
     meeting = make_meeting(forum)
 
     page = client_for(procurement).get(meeting.get_absolute_url())
     assert "Send the root-cause analysis" in page.content.decode()
     assert "Done already" not in page.content.decode()
 
-    minutes = start_minutes(meeting, procurement)
+    minutes = start_minutes(meeting=meeting, by=procurement)
     carried = minutes.actions.get()
     assert carried.description == "Send the root-cause analysis"
     assert carried.origin == open_action
@@ -136,17 +138,18 @@ def test_open_actions_of_the_last_meeting_are_carried_onto_the_next_agenda(
 
 
 def test_an_action_carried_twice_keeps_pointing_at_where_it_was_first_recorded(forum, procurement):
-    first = start_minutes(make_meeting(forum, days_ago=14), procurement)
+    first = start_minutes(meeting=make_meeting(forum, days_ago=14), by=procurement)
     original = add_action(
-        first,
+        minutes=first,
         item=first.items.first(),
         description="Renew certificates",
         owner_name="A",
         owner_organisation="B",
         due_on=None,
+        by=None,
     )
-    second = start_minutes(make_meeting(forum, days_ago=7), procurement)
-    third = start_minutes(make_meeting(forum), procurement)
+    second = start_minutes(meeting=make_meeting(forum, days_ago=7), by=procurement)
+    third = start_minutes(meeting=make_meeting(forum), by=procurement)
     assert second.actions.get().origin == original
     assert third.actions.get().origin == original
 
@@ -165,7 +168,9 @@ def test_minutes_cannot_be_started_weeks_ahead(forum, procurement, client_for):
 
 def test_starting_twice_opens_the_same_draft(forum, procurement):
     meeting = make_meeting(forum)
-    assert start_minutes(meeting, procurement) == start_minutes(meeting, procurement)
+    assert start_minutes(meeting=meeting, by=procurement) == start_minutes(
+        meeting=meeting, by=procurement
+    )
     assert meeting.minutes_versions.count() == 1
 
 
@@ -211,9 +216,9 @@ def test_second_editor_gets_a_conflict_and_keeps_their_text(
 
 def test_stale_revision_is_refused_by_the_service(minutes, procurement):
     item = minutes.items.first()
-    save_item(item, revision=0, notes="one", decisions="", by=procurement)
+    save_item(item=item, revision=0, notes="one", decisions="", by=procurement)
     with pytest.raises(EditConflict) as conflict:
-        save_item(item, revision=0, notes="two", decisions="", by=procurement)
+        save_item(item=item, revision=0, notes="two", decisions="", by=procurement)
     assert conflict.value.current.notes == "one"
 
 
@@ -235,12 +240,13 @@ def test_action_needs_an_owner_and_says_so(minutes, procurement, client_for):
 
 def test_action_status_change_with_a_stale_revision_is_a_conflict(minutes, procurement, client_for):
     action = add_action(
-        minutes,
+        minutes=minutes,
         item=minutes.items.first(),
         description="Patch",
         owner_name="A",
         owner_organisation="B",
         due_on=None,
+        by=None,
     )
     url = reverse("meetings:action_edit", args=[action.pk])
     data = {
@@ -274,7 +280,7 @@ def test_attendance_is_recorded_and_guests_added(minutes, procurement, client_fo
 
 def test_approval_locks_the_minutes_in_the_database(minutes, procurement):
     item = minutes.items.first()
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
     for statement, params in [
         ("UPDATE meetings_minutesitem SET notes = %s WHERE id = %s", ["changed", item.pk]),
         ("DELETE FROM meetings_attendance WHERE minutes_id = %s", [minutes.pk]),
@@ -293,7 +299,7 @@ def test_approval_locks_the_minutes_in_the_database(minutes, procurement):
         ):
             cursor.execute(statement, params)
     with pytest.raises(MinutesLocked):
-        save_item(item, revision=0, notes="x", decisions="", by=procurement)
+        save_item(item=item, revision=0, notes="x", decisions="", by=procurement)
 
 
 def test_approving_marks_the_meeting_held_and_queues_the_pdf(minutes, procurement, client_for):
@@ -311,7 +317,7 @@ def test_editing_approved_minutes_tells_the_user_instead_of_failing(
     minutes, procurement, client_for
 ):
     item = minutes.items.first()
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
     response = client_for(procurement).post(
         reverse("meetings:minutes_item_edit", args=[item.pk]),
         item_data(item, "A late paragraph <about> the outage"),
@@ -328,16 +334,17 @@ def test_editing_approved_minutes_tells_the_user_instead_of_failing(
 
 def test_a_correction_is_a_new_version_and_the_approved_one_stays(minutes, procurement, client_for):
     item = minutes.items.first()
-    save_item(item, revision=0, notes="Uptime 92 %", decisions="", by=procurement)
+    save_item(item=item, revision=0, notes="Uptime 92 %", decisions="", by=procurement)
     add_action(
-        minutes,
+        minutes=minutes,
         item=item,
         description="Explain",
         owner_name="A",
         owner_organisation="B",
         due_on=None,
+        by=None,
     )
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
     client = client_for(procurement)
 
     refused = client.post(reverse("meetings:minutes_correct", args=[minutes.pk]), {"reason": ""})
@@ -354,8 +361,8 @@ def test_a_correction_is_a_new_version_and_the_approved_one_stays(minutes, procu
     assert correction.actions.count() == 1
     assert correction.attendance.count() == minutes.attendance.count()
     new_item = correction.items.get(position=item.position)
-    save_item(new_item, revision=0, notes="Uptime 99.2 %", decisions="", by=procurement)
-    approve_minutes(correction, procurement)
+    save_item(item=new_item, revision=0, notes="Uptime 99.2 %", decisions="", by=procurement)
+    approve_minutes(minutes=correction, by=procurement)
 
     assert MinutesItem.objects.get(pk=item.pk).notes == "Uptime 92 %"
     page = client.get(minutes.meeting.get_absolute_url()).content.decode()
@@ -363,7 +370,7 @@ def test_a_correction_is_a_new_version_and_the_approved_one_stays(minutes, procu
     assert "Uptime 99.2 %" in page
     old_page = client.get(reverse("meetings:minutes_detail", args=[minutes.pk])).content.decode()
     assert "Uptime 92 %" in old_page
-    assert start_correction(correction, procurement, "again").number == 3
+    assert start_correction(minutes=correction, by=procurement, reason="again").number == 3
 
 
 def test_supplier_contact_reads_and_comments_but_cannot_edit(minutes, contact_a, client_for):
@@ -403,24 +410,25 @@ def test_minutes_page_queries_do_not_grow_with_items_and_actions(forum, procurem
             assert client.get(minutes.meeting.get_absolute_url()).status_code == 200
         return len(captured)
 
-    small = start_minutes(make_meeting(forum, days_ago=7), procurement)
-    large = start_minutes(make_meeting(forum), procurement)
+    small = start_minutes(meeting=make_meeting(forum, days_ago=7), by=procurement)
+    large = start_minutes(meeting=make_meeting(forum), by=procurement)
     for number in range(15):
         item = large.items.first()
         add_action(
-            large,
+            minutes=large,
             item=item,
             description=f"Action {number}",
             owner_name="A",
             owner_organisation="B",
             due_on=None,
+            by=None,
         )
         large.items.create(position=10 + number, title=f"Extra {number}")
     assert page_queries(large) == page_queries(small)
 
 
 def test_adding_to_approved_minutes_is_refused_with_a_message(minutes, procurement, client_for):
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
     client = client_for(procurement)
     item = minutes.items.first()
     prefix = f"new-action-{item.pk}"

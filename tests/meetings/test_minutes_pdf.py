@@ -68,7 +68,7 @@ def canary():
 def test_approved_minutes_become_one_pdf_with_everything_a_reader_needs(
     contract_a, procurement, tmp_path
 ):
-    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
     job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
     assert outbox.perform(job.pk)
 
@@ -109,7 +109,7 @@ def test_approved_minutes_become_one_pdf_with_everything_a_reader_needs(
 
 @pytest.mark.django_db
 def test_a_rerun_after_the_pdf_exists_keeps_the_one_pdf(contract_a, procurement):
-    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
     job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
     outbox.perform(job.pk)
     first = MinutesPdf.objects.get(minutes=minutes)
@@ -121,7 +121,7 @@ def test_a_rerun_after_the_pdf_exists_keeps_the_one_pdf(contract_a, procurement)
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_produce_one_pdf(contract_a, procurement):
-    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
     job = OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}")
     barrier = threading.Barrier(2)
     results = []
@@ -189,7 +189,7 @@ def test_long_minutes_number_their_pages(contract_a, procurement, tmp_path):
 def test_the_meeting_page_links_the_pdf_without_reading_its_bytes(
     contract_a, procurement, client_for
 ):
-    minutes = approve_minutes(make_held_minutes(contract_a, procurement), procurement)
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
     outbox.perform(OutboxMessage.objects.get(key=f"minutes-pdf:{minutes.pk}").pk)
 
     for url in (minutes.meeting.get_absolute_url(), minutes.get_absolute_url()):
@@ -205,7 +205,7 @@ def test_links_in_the_pdf_lead_back_to_the_portal(contract_a, procurement, tmp_p
     minutes = make_held_minutes(contract_a, procurement)
     month = timezone.localdate().replace(day=1)
     breach = record_measurement(service_level, month, Decimal("97.0"), procurement).raised
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
 
     path = tmp_path / "minutes.pdf"
     path.write_bytes(render_minutes_pdf(minutes))

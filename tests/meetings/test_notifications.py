@@ -17,7 +17,7 @@ from governance.models import Level, OutboxKind, OutboxMessage
 from meetings import services, tasks
 from meetings.forms import ForumForm
 from meetings.models import Forum, Meeting, MeetingStatus
-from meetings.services import queue_meeting_reminders, reconcile_meetings, save_forum
+from meetings.services import queue_meeting_reminders, reconcile_meetings, update_forum
 from tests.factories import make_forum
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_changed_dial_in_sends_an_update_with_a_raised_sequence(contract_a, proc
         {key: value for key, value in data.items() if value is not None}, instance=forum
     )
     assert form.is_valid(), form.errors
-    save_forum(form)
+    update_forum(forum=forum, by=procurement, **form.cleaned_data)
     updates = meeting_mails(":update:")
     assert updates.count() == forum.meetings.count() * len(forum.invitees())
     calendar, _mimetype = calendar_of(updates.first())
@@ -135,8 +135,8 @@ def test_reminders_go_out_once_the_day_before(contract_a, procurement):
     reconcile_meetings()
     first = forum.meetings.first()
     now = first.starts_at - timedelta(hours=20)
-    assert queue_meeting_reminders(now) == len(forum.invitees())
-    assert queue_meeting_reminders(now + timedelta(hours=1)) == 0
+    assert queue_meeting_reminders(now=now) == len(forum.invitees())
+    assert queue_meeting_reminders(now=now + timedelta(hours=1)) == 0
     assert meeting_mails(":reminder:").count() == len(forum.invitees())
 
 
@@ -159,14 +159,14 @@ def test_a_meeting_is_marked_reminded_only_with_its_reminders_queued(contract_a,
             cursor.execute(statement)
     try:
         with pytest.raises(DatabaseError, match="the outbox write failed"):
-            queue_meeting_reminders(now)
+            queue_meeting_reminders(now=now)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER refuse_reminders ON governance_outboxmessage")
             cursor.execute("DROP FUNCTION refuse_reminders()")
     first.refresh_from_db()
     assert first.reminded_at is None  # not marked: the next beat still sends the reminders
-    assert queue_meeting_reminders(now) == len(forum.invitees())
+    assert queue_meeting_reminders(now=now) == len(forum.invitees())
 
 
 def test_performing_an_email_sends_it_with_the_calendar_once(contract_a, procurement):

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Role, Side
-from meetings.models import Expectation, Forum, Meeting, MeetingStatus, PulseResponse
-from meetings.pulse import answer_pulse, latest_pulse_by_supplier, meeting_results
-from meetings.relationship_demo import seed_relationship
-from suppliers.models import Contract, Goal
+from meetings.models import Forum, Meeting, MeetingStatus
+from portal.demo.relationship import seed_relationship
+from relationship.models import Expectation, Goal, PulseResponse
+from relationship.pulse import latest_pulse_by_supplier, meeting_results
+from relationship.services import answer_pulse
+from suppliers.models import Contract
 from tests.factories import (
     make_contract,
     make_forum,
@@ -23,6 +25,7 @@ from tests.factories import (
     make_supplier,
     make_user,
 )
+from tests.helpers import assert_section
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +34,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def answer(meeting, user, trust, dialogue, delivery, comment=""):
     return answer_pulse(
-        meeting, user, trust=trust, dialogue=dialogue, delivery=delivery, comment=comment
+        meeting=meeting, by=user, trust=trust, dialogue=dialogue, delivery=delivery, comment=comment
     )
 
 
@@ -52,7 +55,7 @@ def joint_meeting(contract_a, contract_b, procurement):
 
 def test_a_supplier_contact_answers_once_and_can_change_it(client_for, meeting_a, contact_a):
     client = client_for(contact_a)
-    url = reverse("meetings:pulse_answer", args=[meeting_a.pk])
+    url = reverse("relationship:pulse_answer", args=[meeting_a.pk])
     page = client.get(meeting_a.get_absolute_url()).content.decode()
     assert "Send my pulse" in page
     assert "1 poor" in page and "5 excellent" in page
@@ -60,7 +63,7 @@ def test_a_supplier_contact_answers_once_and_can_change_it(client_for, meeting_a
     assert response["Location"] == meeting_a.get_absolute_url() + "#pulse"
     response = client.post(url, scores(trust=2, comment="Second view"), **HTMX)
     assert response.status_code == 200
-    assert response.templates[0].name == "meetings/_pulse.html"
+    assert_section(response, "pulse")
     response_row = PulseResponse.objects.get()
     assert (response_row.side, response_row.supplier_id) == (Side.SUPPLIER, contact_a.supplier_id)
     assert (response_row.trust, response_row.comment) == (2, "Second view")
@@ -73,7 +76,7 @@ def test_a_supplier_contact_answers_once_and_can_change_it(client_for, meeting_a
 def test_the_citys_people_answer_as_the_city(request, client_for, meeting_a, who):
     user = request.getfixturevalue(who)
     response = client_for(user).post(
-        reverse("meetings:pulse_answer", args=[meeting_a.pk]), scores()
+        reverse("relationship:pulse_answer", args=[meeting_a.pk]), scores()
     )
     assert response.status_code == 302
     row = PulseResponse.objects.get(respondent=user)
@@ -83,13 +86,13 @@ def test_the_citys_people_answer_as_the_city(request, client_for, meeting_a, who
 def test_another_suppliers_contact_gets_404(client_for, meeting_a, contact_b):
     client = client_for(contact_b)
     assert client.get(meeting_a.get_absolute_url()).status_code == 404
-    url = reverse("meetings:pulse_answer", args=[meeting_a.pk])
+    url = reverse("relationship:pulse_answer", args=[meeting_a.pk])
     assert client.post(url, scores()).status_code == 404
     assert not PulseResponse.objects.exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client, meeting_a):
-    response = client.post(reverse("meetings:pulse_answer", args=[meeting_a.pk]), scores())
+    response = client.post(reverse("relationship:pulse_answer", args=[meeting_a.pk]), scores())
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert not PulseResponse.objects.exists()
@@ -105,7 +108,7 @@ def test_weekly_meetings_have_no_pulse(client_for, contract_a, procurement, cont
     page = client.get(weekly.get_absolute_url()).content.decode()
     assert "Relationship pulse" not in page
     response = client.post(
-        reverse("meetings:pulse_answer", args=[weekly.pk]), scores(), follow=True
+        reverse("relationship:pulse_answer", args=[weekly.pk]), scores(), follow=True
     )
     assert "Only quarterly key-supplier meetings have a pulse." in response.content.decode()
     assert not PulseResponse.objects.exists()
@@ -134,7 +137,7 @@ def test_the_pulse_opens_when_the_quarterly_meeting_has_started(
     )
     for meeting in (soon, cancelled):
         response = client.post(
-            reverse("meetings:pulse_answer", args=[meeting.pk]), scores(), follow=True
+            reverse("relationship:pulse_answer", args=[meeting.pk]), scores(), follow=True
         )
         assert "The pulse opens when the meeting has started" in response.content.decode()
     assert not PulseResponse.objects.exists()
@@ -187,7 +190,7 @@ def test_comments_the_city_reads_all_a_supplier_only_its_own_side(
 def test_bad_scores_are_explained_and_nothing_typed_is_lost(client_for, meeting_a, contact_a, htmx):
     headers = HTMX if htmx else {}
     client = client_for(contact_a)
-    url = reverse("meetings:pulse_answer", args=[meeting_a.pk])
+    url = reverse("relationship:pulse_answer", args=[meeting_a.pk])
     for bad in ("0", "6", "good", "", "\x00", str(10**30)):
         response = client.post(
             url, {**scores(trust=bad, dialogue=4, comment="My words stay")}, **headers
@@ -310,7 +313,7 @@ def test_latest_pulse_by_supplier_takes_a_fixed_number_of_queries(procurement):
 def test_pulse_history_page(client_for, procurement, director, contact_a, contact_b, meeting_a):
     answer(meeting_a, procurement, 4, 4, 4)
     answer(meeting_a, contact_a, 2, 3, 5)
-    url = reverse("meetings:pulse_list")
+    url = reverse("relationship:pulse_list")
     supplier_a = contact_a.supplier
     page = client_for(contact_a).get(url).content.decode()
     assert supplier_a.name in page
@@ -328,7 +331,7 @@ def test_pulse_history_page(client_for, procurement, director, contact_a, contac
 
 
 def test_pulse_history_takes_a_fixed_number_of_queries(client_for, director, procurement):
-    url = reverse("meetings:pulse_list")
+    url = reverse("relationship:pulse_list")
     forum = _pulse_data(2, procurement)
     supplier_id = forum.contracts.get().supplier_id
     client = client_for(director)
@@ -346,8 +349,9 @@ def test_demo_relationship_data_is_seeded_once(procurement):
     call_command("seed_demo", force=True, stdout=StringIO())
     quarterly = Forum.objects.get(cadence="quarterly")
     held = make_quarterly_meeting([], procurement, forum=quarterly)
+    references = list(Contract.objects.values_list("reference", flat=True))
     for _ in range(2):
-        seed_relationship(stdout=StringIO())
+        seed_relationship(references, stdout=StringIO())
     contracts = Contract.objects.count()
     assert Goal.objects.count() == 3 * contracts
     assert Expectation.objects.count() == 2

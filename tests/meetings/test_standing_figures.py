@@ -45,7 +45,7 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
     this_month = period_start(timezone.localdate(), Period.MONTH)
     service = _mail_service(contract_a)
     record_measurement(service, this_month, Decimal("99.91"), procurement)
-    minutes = start_minutes(_meeting([contract_a], procurement), procurement)
+    minutes = start_minutes(meeting=_meeting([contract_a], procurement), by=procurement)
     assert {item.kind for item in minutes.items.all()} >= {
         ItemKind.AVAILABILITY,
         ItemKind.SUPPORT_TICKETS,
@@ -58,7 +58,7 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
     record_measurement(service, this_month, Decimal("99.93"), procurement)
     assert "99.93" in client.get(minutes.get_absolute_url()).content.decode()
 
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
     record_measurement(
         service, this_month, Decimal("97.43"), procurement, Source.CORRECTION, "Outage missed"
     )
@@ -70,8 +70,8 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
     assert "99.93" in text and "97.43" not in text
 
     # A correction copies the frozen figures: it corrects the text, not the history.
-    correction = start_correction(minutes, procurement, "Typo in the notes")
-    approve_minutes(correction, procurement)
+    correction = start_correction(minutes=minutes, by=procurement, reason="Typo in the notes")
+    approve_minutes(minutes=correction, by=procurement)
     page = client.get(correction.get_absolute_url()).content.decode()
     assert "99.93" in page and "97.43" not in page
 
@@ -82,7 +82,7 @@ def test_each_supplier_sees_only_its_own_figures_in_joint_minutes(
     this_month = period_start(timezone.localdate(), Period.MONTH)
     record_measurement(_mail_service(contract_a), this_month, Decimal("99.71"), procurement)
     record_measurement(_mail_service(contract_b), this_month, Decimal("99.82"), procurement)
-    minutes = start_minutes(_meeting([contract_a, contract_b], procurement), procurement)
+    minutes = start_minutes(meeting=_meeting([contract_a, contract_b], procurement), by=procurement)
 
     def seen(user):
         page = client_for(user).get(minutes.get_absolute_url()).content.decode()
@@ -91,7 +91,7 @@ def test_each_supplier_sees_only_its_own_figures_in_joint_minutes(
     assert seen(procurement) == {"99.71", "99.82"}
     assert seen(contact_a) == {"99.71"}
     assert seen(contact_b) == {"99.82"}
-    approve_minutes(minutes, procurement)
+    approve_minutes(minutes=minutes, by=procurement)
     assert seen(procurement) == {"99.71", "99.82"}
     assert seen(contact_a) == {"99.71"}
     assert seen(contact_b) == {"99.82"}

@@ -16,7 +16,6 @@ from django.utils import timezone
 from escalations.models import EventKind, Issue, Severity
 from governance.models import Level, OutboxMessage
 from operations import charts
-from operations.demo import seed_figures
 from operations.figures import standing_figures
 from operations.models import Measurement, QuestionCount, Source, TicketCount
 from operations.services import (
@@ -24,6 +23,7 @@ from operations.services import (
     record_question_counts,
     record_ticket_counts,
 )
+from portal.demo.figures import seed_figures
 from suppliers.models import Comparison, Metric, Unit
 from tests.factories import make_contract, make_service_level, make_supplier
 

@@ -12,6 +12,7 @@ from escalations.models import Issue, IssueStatus
 from operations.models import FigureImport, Measurement, QuestionCount, TicketCount
 from operations.services import record_measurement
 from tests.factories import make_contract, make_service_level
+from tests.helpers import squashed
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def test_correction_shows_history_and_says_the_issue_stays(
     assert "This field is required" in refused.content.decode()
 
     page = client.post(url, {"value": "99,9", "reason": "Planned maintenance."}, follow=True)
-    body = page.content.decode()
+    body = squashed(page.content.decode())
     assert "stays open until someone resolves it" in body
     assert "98 → 99.9" in body
     assert "Planned maintenance." in body

@@ -7,7 +7,8 @@ from urllib.parse import quote_from_bytes
 
 from governance.models import Level, Side
 from meetings.models import ActionStatus, Cadence, Mode, Weekday
-from suppliers.models import Comparison, GoalStatus, Metric, Period, Renewal, Tier, Unit
+from relationship.models import GoalStatus
+from suppliers.models import Comparison, Metric, Period, Renewal, Tier, Unit
 from tests.factories import PASSWORD
 
 TEXT, EMAIL, INT, DECIMAL, DATE, TIME, BOOL, FILE = (
@@ -250,14 +251,16 @@ FORMS = [
         },
     ),
     Form("suppliers:service_level_delete", no_fields),
-    Form("suppliers:goal_add", _goal(lambda world: "goal")),
-    Form("suppliers:goal_edit", _goal(lambda world: f"goal-{world.objects['goal']}", status=True)),
+    Form("relationship:goal_add", _goal(lambda world: "goal")),
     Form(
-        "suppliers:goal_status",
+        "relationship:goal_edit", _goal(lambda world: f"goal-{world.objects['goal']}", status=True)
+    ),
+    Form(
+        "relationship:goal_status",
         lambda world: {"status": (choice(*GoalStatus.values), GoalStatus.DROPPED)},
     ),
     Form(
-        "role_holder_add",
+        "governance:role_holder_add",
         lambda world: {
             "operational-side": (choice(*Side.values), Side.BUYER),
             "operational-role_title": (TEXT, "Service owner"),
@@ -266,8 +269,8 @@ FORMS = [
             "operational-phone": (TEXT, "+46 8 1"),
         },
     ),
-    Form("role_holder_remove", no_fields),
-    Form("mandate_edit", lambda world: {"mandate": (TEXT, "Decides on the delivery")}),
+    Form("governance:role_holder_remove", no_fields),
+    Form("governance:mandate_edit", lambda world: {"mandate": (TEXT, "Decides on the delivery")}),
     Form("meetings:forum_create", _forum),
     Form("meetings:forum_edit", _forum),
     Form("meetings:meeting_cancel", no_fields),
@@ -289,10 +292,10 @@ FORMS = [
     Form("meetings:action_add", _new_action),
     Form("meetings:action_edit", _action),
     Form("meetings:attendance_toggle", lambda world: {"present": (BOOL, "on")}),
-    Form("meetings:expectation_add", _expectation),
-    Form("meetings:expectation_edit", _expectation),
+    Form("relationship:expectation_add", _expectation),
+    Form("relationship:expectation_edit", _expectation),
     Form(
-        "meetings:pulse_answer",
+        "relationship:pulse_answer",
         lambda world: {
             "trust": (choice(1, 2, 3, 4, 5), "4"),
             "dialogue": (choice(1, 2, 3, 4, 5), "3"),
@@ -345,16 +348,16 @@ FILTERS = {
         "supplier": (INT, str(world.objects["supplier"])),
         "missed": (BOOL, "1"),
     },
-    "meetings:pulse_list": lambda world: {"supplier": (INT, str(world.objects["supplier"]))},
+    "relationship:pulse_list": lambda world: {"supplier": (INT, str(world.objects["supplier"]))},
     "meetings:forum_detail": lambda world: {"past": (choice("year"), "year")},
     "operations:report": lambda world: {"period": (TEXT, "2026-W43")},
-    "meetings:expectation_list": lambda world: {"page": (INT, "1")},
-    "meetings:expectation_add": lambda world: {
+    "relationship:expectation_list": lambda world: {"page": (INT, "1")},
+    "relationship:expectation_add": lambda world: {
         "meeting": (INT, str(world.objects["approved_meeting"])),
         "next": (TEXT, "/contracts/"),
     },
-    "meetings:expectation_edit": lambda world: {"next": (TEXT, "/contracts/")},
-    "dashboard": lambda world: {"suppliers": (choice("all"), "all"), "refresh": (BOOL, "1")},
+    "relationship:expectation_edit": lambda world: {"next": (TEXT, "/contracts/")},
+    "portal:dashboard": lambda world: {"suppliers": (choice("all"), "all"), "refresh": (BOOL, "1")},
     "login": lambda world: {"next": (TEXT, "/contracts/")},
 }
 

@@ -31,10 +31,10 @@ def pages(world):
     """The pages that compute with contract and forum dates."""
     objects = world.objects
     return [
-        reverse("dashboard") + "?refresh=1",
+        reverse("portal:dashboard") + "?refresh=1",
         reverse("suppliers:contract_list"),
-        reverse("suppliers:contract_detail", args=[objects["contract"]]),
-        reverse("suppliers:detail", args=[objects["supplier"]]),
+        reverse("portal:contract_detail", args=[objects["contract"]]),
+        reverse("portal:supplier_detail", args=[objects["supplier"]]),
         reverse("meetings:forum_list"),
         reverse("meetings:forum_detail", args=[objects["forum"]]),
     ]

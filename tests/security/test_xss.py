@@ -48,7 +48,7 @@ MAIL_HEADERS = {
     "Content-Type", "MIME-Version", "Content-Transfer-Encoding", "Subject", "From", "To", "Date",
     "Message-ID",
 }  # fmt: skip
-WITHOUT_USER_TEXT = {"healthz", "login", "home", "logout", "suppliers:list"}
+WITHOUT_USER_TEXT = {"healthz", "login", "portal:home", "logout", "suppliers:list"}
 
 
 def assert_inert(body, where):
@@ -77,16 +77,16 @@ def html_gets(world):
             pytest.fail(f"{url_name} takes {kwarg_names}: give it a row in ROUTES")
         url = reverse(url_name, kwargs=route_kwargs(world, url_name) if kwarg_names else {})
         # The dashboard is shared for a minute: this world's, not another test's.
-        yield url_name, url + ("?refresh=1" if url_name == "dashboard" else "")
+        yield url_name, url + ("?refresh=1" if url_name == "portal:dashboard" else "")
     objects = world.objects
     # The same views with other records: approved minutes, a quarterly meeting with its pulse.
     yield (
-        "meetings:meeting_detail",
-        reverse("meetings:meeting_detail", args=[objects["approved_meeting"]]),
+        "portal:meeting_detail",
+        reverse("portal:meeting_detail", args=[objects["approved_meeting"]]),
     )
     yield (
-        "meetings:meeting_detail",
-        reverse("meetings:meeting_detail", args=[objects["quarterly_meeting"]]),
+        "portal:meeting_detail",
+        reverse("portal:meeting_detail", args=[objects["quarterly_meeting"]]),
     )
     yield (
         "meetings:minutes_detail",
@@ -96,7 +96,10 @@ def html_gets(world):
         "meetings:forum_detail",
         reverse("meetings:forum_detail", args=[objects["forum"]]) + "?past=year",
     )
-    yield "meetings:pulse_list", reverse("meetings:pulse_list") + f"?supplier={objects['supplier']}"
+    yield (
+        "relationship:pulse_list",
+        reverse("relationship:pulse_list") + f"?supplier={objects['supplier']}",
+    )
 
 
 def test_no_page_or_partial_renders_the_attack_as_markup(client):
@@ -272,13 +275,13 @@ def test_javascript_urls_never_become_links(client):
     world = build_world(ATTACK)
     client.force_login(world.users["procurement"])
     objects = world.objects
-    quarterly = reverse("meetings:meeting_detail", args=[objects["quarterly_meeting"]])
+    quarterly = reverse("portal:meeting_detail", args=[objects["quarterly_meeting"]])
     body = client.get(quarterly).content.decode()
     assert JAVASCRIPT_URL in body  # the forum's link is shown, as text
     assert_inert(body, quarterly)
     for url in [
-        reverse("meetings:expectation_add", args=[objects["contract"]]),
-        reverse("meetings:expectation_edit", args=[objects["expectation"]]),
+        reverse("relationship:expectation_add", args=[objects["contract"]]),
+        reverse("relationship:expectation_edit", args=[objects["expectation"]]),
         reverse("login"),
     ]:
         for target in (
@@ -291,8 +294,8 @@ def test_javascript_urls_never_become_links(client):
             assert_inert(response.content.decode(), f"{url}?next={target}")
             assert f'href="{target}' not in response.content.decode()
     response = client.post(
-        reverse("meetings:expectation_edit", args=[objects["expectation"]]),
-        {**form_for("meetings:expectation_edit").valid(world), "next": JAVASCRIPT_URL},
+        reverse("relationship:expectation_edit", args=[objects["expectation"]]),
+        {**form_for("relationship:expectation_edit").valid(world), "next": JAVASCRIPT_URL},
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/contracts/")

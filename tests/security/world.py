@@ -25,13 +25,11 @@ from meetings.models import (
     AgendaTemplate,
     AgendaTemplateItem,
     Cadence,
-    Expectation,
     ItemKind,
     Meeting,
     MinutesPdf,
     Mode,
 )
-from meetings.pulse import answer_pulse
 from meetings.services import (
     add_action,
     add_attendee,
@@ -50,7 +48,9 @@ from operations.services import (
     record_question_counts,
     record_ticket_counts,
 )
-from suppliers.models import Contact, Goal, OutcomeCommitment, Tier
+from relationship.models import Expectation, Goal
+from relationship.services import answer_pulse
+from suppliers.models import Contact, OutcomeCommitment, Tier
 from suppliers.services import accept_invitation, invite_contact, send_invitation_email
 from tests.factories import (
     PASSWORD,
@@ -173,10 +173,10 @@ def build_world(text, *, render_pdfs=False):
     )
 
     # Invitations: one pending (its e-mail sent), one accepted: supplier A's contact.
-    invitation, token = invite_contact(supplier, name=text, email=email(), invited_by=chair)
-    send_invitation_email(invitation, token)
-    accepted, _token = invite_contact(supplier, name=text, email=email(), invited_by=chair)
-    users["contact_a"] = accept_invitation(accepted, name=text, password=PASSWORD)
+    invitation, token = invite_contact(supplier=supplier, name=text, email=email(), by=chair)
+    send_invitation_email(invitation=invitation, token=token)
+    accepted, _token = invite_contact(supplier=supplier, name=text, email=email(), by=chair)
+    users["contact_a"] = accept_invitation(invitation=accepted, name=text, password=PASSWORD)
     objects.update(invitation=invitation.pk, token=token)
 
     # Figures of last month: a value below target raises an issue titled with the service's
@@ -246,12 +246,12 @@ def build_world(text, *, render_pdfs=False):
     held = Meeting.objects.create(
         forum=forum, starts_at=held_at, ends_at=held_at + timedelta(hours=1)
     )
-    first = start_minutes(held, chair)
+    first = start_minutes(meeting=held, by=chair)
     topic = first.items.get(kind=ItemKind.TOPIC)
-    save_item(topic, revision=0, notes=text, decisions=f"{text}\n{text}", by=chair)
-    add_item(first, text, by=chair)
+    save_item(item=topic, revision=0, notes=text, decisions=f"{text}\n{text}", by=chair)
+    add_item(minutes=first, title=text, by=chair)
     add_action(
-        first,
+        minutes=first,
         item=topic,
         description=text,
         owner_name=text,
@@ -259,20 +259,22 @@ def build_world(text, *, render_pdfs=False):
         due_on=timezone.localdate() - timedelta(days=3),
         by=chair,
     )
-    add_attendee(first, name=text, email=email(), organisation=text, side=Side.SUPPLIER, by=chair)
-    add_comment(first, contact_a, text)
-    approve_minutes(first, chair)
-    correction = start_correction(first, chair, text)
-    approved = approve_minutes(correction, chair)
+    add_attendee(
+        minutes=first, name=text, email=email(), organisation=text, side=Side.SUPPLIER, by=chair
+    )
+    add_comment(minutes=first, by=contact_a, body=text)
+    approve_minutes(minutes=first, by=chair)
+    correction = start_correction(minutes=first, by=chair, reason=text)
+    approved = approve_minutes(minutes=correction, by=chair)
     objects.update(approved_meeting=held.pk, approved_minutes=approved.pk)
 
     today = Meeting.objects.create(
         forum=forum, starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
     )
-    draft = start_minutes(today, chair)
+    draft = start_minutes(meeting=today, by=chair)
     item = draft.items.get(kind=ItemKind.TOPIC)
-    item = save_item(item, revision=0, notes=text, decisions=text, by=chair)
-    add_comment(draft, contact_a, text)
+    item = save_item(item=item, revision=0, notes=text, decisions=text, by=chair)
+    add_comment(minutes=draft, by=contact_a, body=text)
     objects.update(
         meeting=today.pk,
         minutes=draft.pk,
@@ -302,7 +304,7 @@ def build_world(text, *, render_pdfs=False):
     )
     quarterly = make_quarterly_meeting([contract], chair, forum=quarterly_forum)
     for person in (chair, contact_a):
-        answer_pulse(quarterly, person, trust=4, dialogue=3, delivery=2, comment=text)
+        answer_pulse(meeting=quarterly, by=person, trust=4, dialogue=3, delivery=2, comment=text)
     objects["quarterly_meeting"] = quarterly.pk
 
     # An issue raised by the figures above, and one a person raised and escalated with a reason.
@@ -315,7 +317,7 @@ def build_world(text, *, render_pdfs=False):
         owner_organisation=text,
         due_on=timezone.localdate() - timedelta(days=1),
     )
-    escalate(issue, chair, text)
+    escalate(issue=issue, by=chair, reason=text)
     objects.update(issue=issue.pk, move="de_escalate")
 
     if render_pdfs:
@@ -340,7 +342,7 @@ def perform_outbox():
 # url name -> {url kwarg: World.objects key}. Every URL that takes an argument has a row; the
 # IDOR sweep fails on one that does not.
 ROUTES = {
-    "suppliers:detail": {"pk": "supplier"},
+    "portal:supplier_detail": {"pk": "supplier"},
     "suppliers:edit": {"pk": "supplier"},
     "suppliers:contact_add": {"pk": "supplier"},
     "suppliers:contact_delete": {"pk": "supplier", "contact_pk": "contact"},
@@ -348,23 +350,23 @@ ROUTES = {
     "suppliers:invitation_resend": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:invitation_revoke": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:accept_invitation": {"token": "token"},
-    "suppliers:contract_detail": {"pk": "contract"},
+    "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},
     "suppliers:contract_status": {"pk": "contract"},
-    "suppliers:contract_history": {"pk": "contract"},
+    "portal:contract_history": {"pk": "contract"},
     "suppliers:commitment_add": {"pk": "contract"},
     "suppliers:commitment_delete": {"pk": "contract", "commitment_pk": "commitment"},
     "suppliers:service_level_add": {"pk": "contract"},
     "suppliers:service_level_delete": {"pk": "contract", "service_level_pk": "service_level"},
-    "suppliers:goal_add": {"pk": "contract"},
-    "suppliers:goal_edit": {"pk": "contract", "goal_pk": "goal"},
-    "suppliers:goal_status": {"pk": "contract", "goal_pk": "goal"},
-    "role_holder_add": {"pk": "contract", "level": "level"},
-    "role_holder_remove": {"pk": "contract", "level": "level", "holder_pk": "holder"},
-    "mandate_edit": {"pk": "contract", "level": "level"},
+    "relationship:goal_add": {"pk": "contract"},
+    "relationship:goal_edit": {"pk": "contract", "goal_pk": "goal"},
+    "relationship:goal_status": {"pk": "contract", "goal_pk": "goal"},
+    "governance:role_holder_add": {"pk": "contract", "level": "level"},
+    "governance:role_holder_remove": {"pk": "contract", "level": "level", "holder_pk": "holder"},
+    "governance:mandate_edit": {"pk": "contract", "level": "level"},
     "meetings:forum_detail": {"pk": "forum"},
     "meetings:forum_edit": {"pk": "forum"},
-    "meetings:meeting_detail": {"pk": "meeting"},
+    "portal:meeting_detail": {"pk": "meeting"},
     "meetings:meeting_cancel": {"pk": "coming_meeting"},
     "meetings:meeting_calendar": {"pk": "meeting"},
     "meetings:minutes_start": {"pk": "meeting"},
@@ -379,10 +381,10 @@ ROUTES = {
     "meetings:action_add": {"pk": "item"},
     "meetings:action_edit": {"pk": "action"},
     "meetings:attendance_toggle": {"pk": "attendance"},
-    "meetings:expectation_list": {"pk": "contract"},
-    "meetings:expectation_add": {"pk": "contract"},
-    "meetings:expectation_edit": {"pk": "expectation"},
-    "meetings:pulse_answer": {"pk": "quarterly_meeting"},
+    "relationship:expectation_list": {"pk": "contract"},
+    "relationship:expectation_add": {"pk": "contract"},
+    "relationship:expectation_edit": {"pk": "expectation"},
+    "relationship:pulse_answer": {"pk": "quarterly_meeting"},
     "escalations:issue_detail": {"pk": "issue"},
     "escalations:issue_move": {"pk": "issue", "move": "move"},
     "operations:contract_figures": {"pk": "contract"},

@@ -53,33 +53,33 @@ def test_missing_roles_names_each_gap(supplier_a):
 def test_contract_cannot_be_activated_with_a_role_missing(supplier_a):
     contract = fill_governance(make_contract(supplier_a), skip={(Level.OPERATIONAL, Side.BUYER)})
     with pytest.raises(ValidationError, match="1 roles are not yet named"):
-        change_contract_status(contract, ContractStatus.ACTIVE)
+        change_contract_status(contract=contract, status=ContractStatus.ACTIVE, by=None)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.DRAFT
 
 
 def test_complete_contract_activates_and_follows_the_lifecycle(contract_a):
-    change_contract_status(contract_a, ContractStatus.ACTIVE)
-    change_contract_status(contract_a, ContractStatus.TERMINATING)
-    change_contract_status(contract_a, ContractStatus.ENDED)
+    change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
+    change_contract_status(contract=contract_a, status=ContractStatus.TERMINATING, by=None)
+    change_contract_status(contract=contract_a, status=ContractStatus.ENDED, by=None)
     assert Contract.objects.get(pk=contract_a.pk).status == ContractStatus.ENDED
     with pytest.raises(ValidationError, match="cannot become active"):
-        change_contract_status(contract_a, ContractStatus.ACTIVE)
+        change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
 
 
 def test_last_holder_of_a_running_contract_cannot_be_removed(contract_a):
-    change_contract_status(contract_a, ContractStatus.ACTIVE)
+    change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
     holder = contract_a.governance_levels.get(level=Level.BUSINESS).role_holders.get(
         side=Side.SUPPLIER
     )
     with pytest.raises(ValidationError, match="Name a successor"):
-        remove_role_holder(holder)
+        remove_role_holder(holder=holder, by=None)
     assert contract_a.missing_roles() == []
 
 
 def test_holder_of_a_draft_contract_can_be_removed(contract_a):
     holder = contract_a.governance_levels.get(level=Level.BUSINESS).role_holders.first()
-    remove_role_holder(holder)
+    remove_role_holder(holder=holder, by=None)
     assert len(contract_a.missing_roles()) == 1
 
 

@@ -37,7 +37,7 @@ def test_invitation_is_emailed_and_only_its_hash_is_stored(client_for, procureme
 
 def test_accepting_sets_password_binds_supplier_and_signs_in(client, procurement, supplier_a):
     _invitation, token = invite_contact(
-        supplier_a, name="Nina Ek", email="nina@alpha.example", invited_by=procurement
+        supplier=supplier_a, name="Nina Ek", email="nina@alpha.example", by=procurement
     )
     url = reverse("suppliers:accept_invitation", args=[token])
     assert "nina@alpha.example" in client.get(url).content.decode()
@@ -51,12 +51,12 @@ def test_accepting_sets_password_binds_supplier_and_signs_in(client, procurement
     assert user.supplier == supplier_a
     assert user.check_password("a long pass phrase")
     assert Contact.objects.get(supplier=supplier_a, email=user.email).user == user
-    assert client.get(reverse("home"))["Location"] == supplier_a.get_absolute_url()
+    assert client.get(reverse("portal:home"))["Location"] == supplier_a.get_absolute_url()
 
 
 def test_link_works_only_once(client, procurement, supplier_a):
     _invitation, token = invite_contact(
-        supplier_a, name="Nina Ek", email="nina@alpha.example", invited_by=procurement
+        supplier=supplier_a, name="Nina Ek", email="nina@alpha.example", by=procurement
     )
     url = reverse("suppliers:accept_invitation", args=[token])
     data = {"name": "Nina", "password1": "a long pass phrase", "password2": "a long pass phrase"}
@@ -70,7 +70,7 @@ def test_link_works_only_once(client, procurement, supplier_a):
 
 def test_expired_link_is_refused(client, procurement, supplier_a):
     invitation, token = invite_contact(
-        supplier_a, name="Nina Ek", email="nina@alpha.example", invited_by=procurement
+        supplier=supplier_a, name="Nina Ek", email="nina@alpha.example", by=procurement
     )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
     response = client.get(reverse("suppliers:accept_invitation", args=[token]))
@@ -85,7 +85,7 @@ def test_unknown_token_is_not_found(client, db):
 
 def test_weak_or_mismatched_password_is_explained(client, procurement, supplier_a):
     _invitation, token = invite_contact(
-        supplier_a, name="Nina Ek", email="nina@alpha.example", invited_by=procurement
+        supplier=supplier_a, name="Nina Ek", email="nina@alpha.example", by=procurement
     )
     url = reverse("suppliers:accept_invitation", args=[token])
     page = client.post(url, {"name": "Nina", "password1": "short", "password2": "other"})
@@ -146,10 +146,10 @@ def test_failed_mail_keeps_the_invitation_and_says_so(
 
 def test_purge_removes_only_long_expired_invitations(procurement, supplier_a):
     old, _token = invite_contact(
-        supplier_a, name="Old", email="old@a.example", invited_by=procurement
+        supplier=supplier_a, name="Old", email="old@a.example", by=procurement
     )
     fresh, _token = invite_contact(
-        supplier_a, name="New", email="new@a.example", invited_by=procurement
+        supplier=supplier_a, name="New", email="new@a.example", by=procurement
     )
     Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=31))
     assert purge_expired_invitations() == 1

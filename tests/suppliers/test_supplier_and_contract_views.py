@@ -92,7 +92,7 @@ def test_htmx_role_holder_add_returns_the_level_and_updates_the_banner(
 ):
     contract = fill_governance(make_contract(supplier_a), skip={(Level.BUSINESS, Side.SUPPLIER)})
     response = client_for(procurement).post(
-        reverse("role_holder_add", args=[contract.pk, "business"]),
+        reverse("governance:role_holder_add", args=[contract.pk, "business"]),
         {
             "business-side": "supplier",
             "business-role_title": "Managing director",
@@ -114,7 +114,7 @@ def test_htmx_role_holder_add_returns_the_level_and_updates_the_banner(
 
 def test_htmx_role_holder_errors_stay_in_the_panel(client_for, procurement, contract_a):
     response = client_for(procurement).post(
-        reverse("role_holder_add", args=[contract_a.pk, "contract"]),
+        reverse("governance:role_holder_add", args=[contract_a.pk, "contract"]),
         {"contract-side": "buyer", "contract-name": "No Role", "contract-email": "not-an-email"},
         headers={"HX-Request": "true"},
     )
@@ -133,7 +133,7 @@ def test_removing_the_last_holder_of_an_active_contract_is_refused(
         governance_level__contract=contract_a, governance_level__level="operational", side="buyer"
     )
     response = client_for(procurement).post(
-        reverse("role_holder_remove", args=[contract_a.pk, "operational", holder.pk]),
+        reverse("governance:role_holder_remove", args=[contract_a.pk, "operational", holder.pk]),
         headers={"HX-Request": "true"},
     )
     assert "Name a successor before removing them." in response.content.decode()
@@ -190,7 +190,9 @@ def _count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("url_name", ["suppliers:contract_list", "suppliers:list", "dashboard"])
+@pytest.mark.parametrize(
+    "url_name", ["suppliers:contract_list", "suppliers:list", "portal:dashboard"]
+)
 def test_list_pages_do_a_fixed_number_of_queries(client_for, procurement, url_name):
     client = client_for(procurement)
     url = reverse(url_name)
@@ -226,7 +228,7 @@ def test_dashboard_lists_a_passed_deadline_until_the_term_ends(client_for, direc
             status=ContractStatus.ACTIVE,
         )
     )
-    page = client_for(director).get(reverse("dashboard")).content.decode()
+    page = client_for(director).get(reverse("portal:dashboard")).content.decode()
     assert passed.reference in page
     assert "(passed)" in page
     assert far.reference not in page
@@ -250,7 +252,7 @@ def test_history_shows_who_changed_what(client_for, procurement, contract_a):
     client = client_for(procurement)
     client.post(reverse("suppliers:contract_status", args=[contract_a.pk]), {"status": "active"})
     client.post(
-        reverse("role_holder_add", args=[contract_a.pk, "contract"]),
+        reverse("governance:role_holder_add", args=[contract_a.pk, "contract"]),
         {
             "contract-side": "supplier",
             "contract-role_title": "Deputy",
@@ -258,7 +260,7 @@ def test_history_shows_who_changed_what(client_for, procurement, contract_a):
             "contract-email": "dora@alpha.example",
         },
     )
-    page = client.get(reverse("suppliers:contract_history", args=[contract_a.pk])).content.decode()
+    page = client.get(reverse("portal:contract_history", args=[contract_a.pk])).content.decode()
     assert "Contract level, Supplier: Deputy Dora Deputy" in page
     assert "<del>Draft</del> → Active" in page
     assert str(procurement) in page
@@ -266,7 +268,7 @@ def test_history_shows_who_changed_what(client_for, procurement, contract_a):
 
 def test_history_page_queries_do_not_grow_with_history(client_for, procurement, contract_a):
     client = client_for(procurement)
-    url = reverse("suppliers:contract_history", args=[contract_a.pk])
+    url = reverse("portal:contract_history", args=[contract_a.pk])
     small = _count_queries(client, url)
     for number in range(10):
         contract_a.title = f"Renamed {number}"
@@ -280,8 +282,7 @@ def test_history_includes_the_target_picture_and_the_expectations_log(
 ):
     from datetime import date
 
-    from meetings.models import Expectation
-    from suppliers.models import Goal
+    from relationship.models import Expectation, Goal
 
     goal = Goal.objects.create(contract=contract_a, title="One service desk for the city")
     goal.status = "achieved"
@@ -295,7 +296,7 @@ def test_history_includes_the_target_picture_and_the_expectations_log(
     )
     page = (
         client_for(procurement)
-        .get(reverse("suppliers:contract_history", args=[contract_a.pk]))
+        .get(reverse("portal:contract_history", args=[contract_a.pk]))
         .content.decode()
     )
     assert "Goal: One service desk for the city" in page

@@ -1,0 +1,67 @@
+"""Reads of the meetings app that its views, the portal's meeting page and other apps share."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from escalations.models import Issue
+from governance.models import User
+
+from .models import Action, ActionStatus, Forum, Meeting, MeetingStatus, Minutes
+
+
+def open_actions_before(meeting: Meeting) -> list[Action]:
+    """The open actions of the forum's latest earlier minutes: what the next agenda carries."""
+    earlier = (
+        Minutes.objects.filter(
+            meeting__forum_id=meeting.forum_id, meeting__starts_at__lt=meeting.starts_at
+        )
+        .order_by("-meeting__starts_at", "-number")
+        .first()
+    )
+    if earlier is None:
+        return []
+    return list(earlier.actions.filter(status=ActionStatus.OPEN).select_related("origin"))
+
+
+def open_issues_for(forum: Forum, user: User) -> list[Issue]:
+    """The open issues at the forum's level for its contracts, as far as the user may see them:
+    escalated matters stay on each agenda of that level until resolved or moved."""
+    return list(
+        Issue.objects.visible_to(user)
+        .open_at(forum.level, forum.contracts.all())
+        .only("pk", "title", "severity", "owner_name", "owner_organisation", "due_on")
+    )
+
+
+def next_meeting_for(issue: Issue, now: datetime | None = None) -> Meeting | None:
+    """The next planned meeting of a forum at the issue's level for one of its contracts."""
+    return (
+        Meeting.objects.filter(
+            status=MeetingStatus.PLANNED,
+            starts_at__gt=now or timezone.now(),
+            forum__level=issue.level,
+            forum__contracts__in=issue.contracts.all(),
+        )
+        .select_related("forum")
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def with_versions(meeting: Meeting) -> Meeting:
+    """Load the meeting's minutes versions as the pages show them (not the PDFs' bytes)."""
+    prefetch_related_objects(
+        [meeting], Prefetch("minutes_versions", queryset=Minutes.objects.for_page())
+    )
+    return meeting
+
+
+def visible_meeting(user: User, pk: int, *related: str) -> Any:
+    """A meeting the person may see (else 404), with the related rows named."""
+    return get_object_or_404(
+        Meeting.objects.visible_to(user).select_related("forum", *related), pk=pk
+    )

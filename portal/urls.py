@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("suppliers/<int:pk>/", views.supplier_detail, name="supplier_detail"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/history/", views.contract_history, name="contract_history"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+]

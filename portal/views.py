@@ -1,0 +1,198 @@
+"""The portal's own pages, which show several apps at once: home, the dashboard, a contract,
+a supplier and a meeting (each section is its app's, answering its own changes), and the page
+for a server error."""
+
+import sys
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.template.loader import render_to_string
+from django.views import defaults
+
+from governance.access import portfolio_required
+from governance.fragments import NotShared, audience, shared_fragment, shared_with_personal
+from governance.htmx import PortalRequest
+from governance.selectors import governance_model
+from meetings.figures import FIGURE_KINDS, live_figures
+from meetings.minutes_views import minutes_page_context
+from meetings.models import Forum, Meeting, Minutes, MinutesComment, MinutesPdf
+from meetings.selectors import open_actions_before, open_issues_for, visible_meeting, with_versions
+from relationship import selectors as relationship
+from relationship.models import Expectation
+from suppliers import selectors as suppliers
+from suppliers.models import Contact, Contract, Supplier
+
+from .dashboard import dashboard_html
+from .history import contract_history as history_of
+
+DATABASE_AWAY_SECONDS = 10
+
+
+@login_required
+def home(request: PortalRequest) -> HttpResponse:
+    if request.user.is_supplier_contact:
+        return redirect("portal:supplier_detail", request.user.supplier_id)
+    return redirect("portal:dashboard")
+
+
+@portfolio_required
+def dashboard(request: PortalRequest) -> HttpResponse:
+    body = dashboard_html(
+        show_all=request.GET.get("suppliers") == "all", refresh="refresh" in request.GET
+    )
+    return render(request, "portal/dashboard.html", {"body": body})
+
+
+# A contract -----------------------------------------------------------------------------
+
+
+@login_required
+def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    contract = suppliers.visible_contract(request.user, pk)
+    user = request.user
+    context: dict[str, Any] = {
+        **relationship.goals_section(contract, user),
+        **governance_model(contract, user),
+        **suppliers.commitments_section(contract, user),
+        **suppliers.service_levels_section(contract, user),
+        **relationship.expectations_section(contract, user),
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "transitions": contract.allowed_transitions() if user.can_manage else [],
+    }
+    return render(request, "portal/contract_detail.html", context)
+
+
+@login_required
+def contract_history(request: PortalRequest, pk: int) -> HttpResponse:
+    contract = suppliers.visible_contract(request.user, pk)
+    context = {"contract": contract, "entries": history_of(contract)}
+    return render(request, "portal/contract_history.html", context)
+
+
+# A supplier -----------------------------------------------------------------------------
+
+# What a supplier's page shows those who cannot change it: the supplier, its contracts and
+# its contacts (whether each has an account is on the contact).
+SUPPLIER_PAGE_DATA = (Supplier, Contract, Contact)
+
+
+@login_required
+def supplier_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    supplier = suppliers.visible_supplier(request.user, pk)
+    user = request.user
+
+    def body() -> str:
+        context = {
+            **suppliers.contacts_section(supplier, user),
+            "contracts": supplier.contracts.order_by("reference"),
+        }
+        if user.can_manage:
+            context |= suppliers.invitations_section(supplier, user)
+        return render_to_string("portal/supplier_detail.html#body", context, request)
+
+    if user.can_manage:  # its forms carry the person's own CSRF token: not shared
+        content = body()
+    else:
+        parts = ("supplier", supplier.pk, audience(user))
+        content = shared_fragment(parts, SUPPLIER_PAGE_DATA, body)
+    context = {"supplier": supplier, "body": content}
+    return render(request, "portal/supplier_detail.html", context)
+
+
+# A meeting ------------------------------------------------------------------------------
+
+# What a meeting page with approved minutes shows besides the meeting itself.
+MEETING_PAGE_DATA = (Forum, Minutes, MinutesPdf, MinutesComment, Expectation, Contract)
+
+
+@login_required
+def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    """Before the minutes: the agenda to come. From then on: the current version of the minutes.
+
+    Once its current minutes are approved the page only changes with the data above: its body
+    is shared by everyone of an audience, with each person's CSRF token and pulse section put
+    in on the way out. Before that (the agenda, a draft) the body is each person's own."""
+    meeting = visible_meeting(request.user, pk)
+
+    def render_body(markers: dict[str, str]) -> str:
+        minutes = with_versions(meeting).current_minutes()
+        context = {**_meeting_context(request, meeting, minutes), **markers}
+        body = render_to_string("portal/meeting_detail.html#body", context, request)
+        return body if minutes and minutes.is_approved else NotShared(body)
+
+    parts = (
+        "meeting-page",
+        meeting.pk,
+        meeting.status,
+        meeting.starts_at,
+        meeting.ends_at,
+        request.get_full_path(),  # in the calibrations' edit links
+        audience(request.user),
+    )
+    personal = {
+        "csrf_token": get_token(request),
+        "pulse_section": _pulse_section(request, meeting),
+    }
+    body = shared_with_personal(parts, MEETING_PAGE_DATA, render_body, personal)
+    context = {"meeting": meeting, "forum": meeting.forum, "body": body}
+    return render(request, "portal/meeting_detail.html", context)
+
+
+def _pulse_section(request: PortalRequest, meeting: Meeting) -> str:
+    context = relationship.pulse_section(meeting, request.user)
+    if not context:
+        return ""  # weekly meetings have no pulse
+    return render_to_string("relationship/pulse.html#section", context, request)
+
+
+def _meeting_context(
+    request: PortalRequest, meeting: Meeting, minutes: Minutes | None
+) -> dict[str, Any]:
+    """Everything the meeting page's body shows but the pulse."""
+    user = request.user
+    if minutes:
+        context = minutes_page_context(request, minutes)
+    else:
+        agenda = meeting.forum.agenda_items()
+        context = {
+            "agenda": agenda,
+            "attendees": meeting.forum.default_attendees(),
+            "figures": (
+                live_figures(meeting.forum, user)
+                if any(item.kind in FIGURE_KINDS for item in agenda)
+                else None
+            ),
+            "carried_actions": open_actions_before(meeting),
+            "open_issues": open_issues_for(meeting.forum, user),
+            "can_start": user.can_manage and meeting.can_start_minutes(),
+        }
+    context.update(
+        meeting=meeting,
+        forum=meeting.forum,
+        minutes=minutes,
+        agreed_expectations=relationship.agreed_at(meeting, user),
+    )
+    if user.can_manage:
+        context["expectation_contracts"] = meeting.forum.contracts.only("pk", "reference")
+    return context
+
+
+# Errors ---------------------------------------------------------------------------------
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A database that is restarting or out of reach is a moment's wait, not a fault: 503 with
+    Retry-After and a page that says so. Anything else gets the usual 500 page. Touches
+    neither the database nor the session (they may be what failed)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        page = loader.get_template("503.html").render()
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(DATABASE_AWAY_SECONDS)
+        return response
+    return defaults.server_error(request)

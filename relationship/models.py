@@ -1,0 +1,145 @@
+"""Trust beside control: the target picture, the calibrations the parties agreed, and how
+each side feels the relationship stands after a key-supplier meeting."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from governance.access import VisibleToQuerySet
+from governance.models import Side
+from meetings.models import Forum
+
+
+class GoalStatus(models.TextChoices):
+    PURSUING = "pursuing", _("Pursuing")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class GoalQuerySet(VisibleToQuerySet):
+    supplier_path = "contract__supplier"
+
+
+class Goal(models.Model):
+    """A part of the contract's target picture (målbild), visible to every party."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract", on_delete=models.CASCADE, related_name="goals"
+    )
+    title = models.CharField(_("goal"), max_length=200)
+    description = models.TextField(_("what it looks like when we are there"), blank=True)
+    target_date = models.DateField(_("by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus, default=GoalStatus.PURSUING
+    )
+    history = HistoricalRecords()
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["target_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExpectationQuerySet(VisibleToQuerySet):
+    supplier_path = "contract__supplier"
+
+
+class Expectation(models.Model):
+    """A calibration of a requirement or expectation that the parties agreed on."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract", on_delete=models.CASCADE, related_name="expectations"
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expectations",
+        help_text=_("The meeting where it was agreed."),
+    )
+    agreed_on = models.DateField(_("agreed on"))
+    requirement = models.CharField(
+        _("requirement or expectation"),
+        max_length=300,
+        help_text=_("What it was about: the requirement, service level or expectation."),
+    )
+    calibration = models.TextField(_("what we agreed"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = ExpectationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expectation")
+        verbose_name_plural = _("expectations log")
+        ordering = ["-agreed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.requirement
+
+
+class PulseQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user: Any) -> "PulseQuerySet":
+        # Through the forums the supplier's contact sees.
+        return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
+
+
+class PulseResponse(models.Model):
+    """One person's view of the relationship after a quarterly key-supplier meeting."""
+
+    SCORES = [(score, str(score)) for score in range(1, 6)]
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="pulse_responses"
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pulse_responses"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side)
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pulse_responses",
+        help_text=_("The respondent's supplier; empty for the city's people."),
+    )
+    trust = models.PositiveSmallIntegerField(_("trust"), choices=SCORES)
+    dialogue = models.PositiveSmallIntegerField(_("dialogue"), choices=SCORES)
+    delivery = models.PositiveSmallIntegerField(_("delivery"), choices=SCORES)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    objects = PulseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pulse response")
+        verbose_name_plural = _("pulse responses")
+        ordering = ["meeting", "side", "answered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "respondent"], name="one_pulse_response_per_person"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"pulse_{name}_1_to_5",
+                )
+                for name in ("trust", "dialogue", "delivery")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.respondent}"

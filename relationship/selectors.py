@@ -1,0 +1,99 @@
+"""Reads of the relationship side, and what each of its sections on the contract and meeting
+pages shows."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
+
+from governance.models import User
+from meetings.models import Cadence, Meeting
+from suppliers.models import Contract
+
+from .forms import ExpectationForm, GoalForm, PulseForm
+from .models import Expectation, Goal, GoalStatus, PulseResponse
+from .pulse import may_answer, meeting_results, pulse_open
+
+EXPECTATIONS_ON_PAGE = 10
+
+
+def goals_of(contract: Contract) -> list[Any]:
+    """The contract's goals, each with when and by whom it last changed.
+
+    Two queries whatever the number of goals: the goals (the last history row's date and
+    user as subqueries) and the users named.
+    """
+    last_change = Goal.history.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    goals = list(
+        Goal.objects.filter(contract=contract).annotate(
+            last_changed_at=Subquery(last_change.values("history_date")[:1]),
+            last_changed_by_id=Subquery(last_change.values("history_user_id")[:1]),
+        )
+    )
+    user_ids = {goal.last_changed_by_id for goal in goals} - {None}
+    users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
+    for goal in goals:
+        goal.last_changed_by = users.get(goal.last_changed_by_id)  # type: ignore[attr-defined]
+    return goals
+
+
+def goals_section(contract: Contract, user: User, **overrides: Any) -> dict[str, Any]:
+    """The target picture on the contract page; overrides carry a bound form with its errors
+    (goal_form, goal_edit_form with editing_goal, goal_status_error)."""
+    context: dict[str, Any] = {
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "goals": goals_of(contract),
+        "goal_statuses": GoalStatus.choices,
+    }
+    if user.can_manage:
+        context["goal_form"] = GoalForm(prefix="goal")
+    return context | overrides
+
+
+def expectations_section(contract: Contract, user: User, **overrides: Any) -> dict[str, Any]:
+    """The latest calibrations on the contract page (the whole log has its own page)."""
+    # One row more than shown tells whether the whole log has more.
+    expectations = list(
+        Expectation.objects.filter(contract=contract).select_related("meeting__forum")[
+            : EXPECTATIONS_ON_PAGE + 1
+        ]
+    )
+    context: dict[str, Any] = {
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "expectations": expectations[:EXPECTATIONS_ON_PAGE],
+        "more_expectations": len(expectations) > EXPECTATIONS_ON_PAGE,
+    }
+    if user.can_manage:
+        context["expectation_form"] = ExpectationForm(contract=contract)
+    return context | overrides
+
+
+def agreed_at(meeting: Meeting, user: User) -> list[Expectation]:
+    """The calibrations agreed at a meeting, as far as the person may see them."""
+    return list(
+        Expectation.objects.visible_to(user).filter(meeting=meeting).select_related("contract")
+    )
+
+
+def pulse_section(
+    meeting: Meeting, user: User, form: PulseForm | None = None, **extra: Any
+) -> dict[str, Any]:
+    """What the meeting page's pulse section needs; empty for a weekly meeting."""
+    if meeting.forum.cadence != Cadence.QUARTERLY:
+        return {}
+    is_open = pulse_open(meeting)
+    can_answer = is_open and may_answer(user, meeting)
+    mine = PulseResponse.objects.filter(meeting=meeting, respondent=user).first()
+    if can_answer and form is None:
+        form = PulseForm(instance=mine)
+    results = meeting_results(meeting, user) if is_open else {"sides": [], "comments": []}
+    pulse = {
+        "open": is_open,
+        "can_answer": can_answer,
+        "form": form if can_answer else None,
+        "mine": mine,
+        **results,
+    }
+    return {"meeting": meeting, "pulse": pulse, **extra}
