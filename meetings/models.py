@@ -313,7 +313,8 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.forum.name} {self.starts_at:%Y-%m-%d %H:%M}"
+        # In Stockholm time, as the forum's rule and every page say it (stored in UTC).
+        return f"{self.forum.name} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self):
         return reverse("meetings:meeting_detail", args=[self.pk])
