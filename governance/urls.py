@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from . import views
 from .forms import EmailAuthenticationForm
@@ -31,6 +34,9 @@ urlpatterns = [
     ),
     path("contracts/<int:pk>/levels/<str:level>/mandate/", views.mandate_edit, name="mandate_edit"),
     path("healthz/", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the plain error
+    # pages); the static file's URL is only known once the static files are collected.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
     path("", include("suppliers.urls")),
     path("", include("meetings.urls")),
     path("", include("escalations.urls")),

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env_bool
+from .base import LOG_LEVEL, REDIS_URL, env_bool, portal_logging
 
 DEBUG = False
 if len(SECRET_KEY) < 50:  # noqa: F405
@@ -35,3 +35,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# One JSON object per line for the log collector; LOG_FORMAT=text for a person reading along.
+LOGGING = portal_logging(os.environ.get("LOG_FORMAT", "json"), LOG_LEVEL)
