@@ -82,7 +82,7 @@ test: sync-dev
 		DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 		CELERY_BROKER_URL=redis://127.0.0.1:6379/1 \
 		$(PYTHON) manage.py check --deploy --fail-level WARNING
-	DJANGO_SECRET_KEY=dummy docker-compose config -q
+	DJANGO_SECRET_KEY=dummy POSTGRES_PASSWORD=dummy docker-compose config -q
 	.venv/bin/pytest
 
 lint: sync-dev

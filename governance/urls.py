@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from . import views
+from . import health, views
 from .forms import EmailAuthenticationForm
 
 # Not a 500 while the database restarts: governance.views.server_error answers 503.
@@ -33,7 +33,9 @@ urlpatterns = [
         name="role_holder_remove",
     ),
     path("contracts/<int:pk>/levels/<str:level>/mandate/", views.mandate_edit, name="mandate_edit"),
-    path("healthz/", views.healthz, name="healthz"),
+    # For the container runtime and monitoring: no sign-in, no session, no HTTPS redirect.
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the plain error
     # pages); the static file's URL is only known once the static files are collected.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),

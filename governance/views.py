@@ -2,8 +2,8 @@ import sys
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.views import defaults
@@ -95,13 +95,6 @@ def mandate_edit(request, pk, level):
     context = {"contract": contract, "level": governance_level, "form": form}
     template = "governance/_mandate_form.html" if request.htmx else "governance/mandate_form.html"
     return render(request, template, context)
-
-
-def healthz(request):
-    """Liveness for the load balancer: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 DATABASE_AWAY_SECONDS = 10

@@ -189,6 +189,13 @@ ISSUE_ESCALATION_GRACE_DAYS = int(os.environ.get("ISSUE_ESCALATION_GRACE_DAYS", 
 # A reported figure below its target raises an operational issue due this many days later.
 BREACH_ISSUE_DUE_DAYS = int(os.environ.get("BREACH_ISSUE_DUE_DAYS", "14"))
 
+# Beat's scheduler also leaves a heartbeat in the cache, which /readyz/ reads.
+CELERY_BEAT_SCHEDULER = "governance.health:HeartbeatScheduler"
+# /readyz/ fails when beat's last heartbeat is older than this, or when an outbox row has been
+# due for longer than this (the relay runs every minute, and at once after each commit).
+HEALTH_BEAT_SECONDS = int(os.environ.get("HEALTH_BEAT_SECONDS", "180"))
+HEALTH_OUTBOX_LAG_SECONDS = int(os.environ.get("HEALTH_OUTBOX_LAG_SECONDS", "600"))
+
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "governance.tasks.relay_outbox",
