@@ -1,6 +1,7 @@
 # Governance portal: developer and CI entry points.
 #
-#   make run    demo on http://127.0.0.1:8000 (SQLite, filesystem broker, Celery worker + beat)
+#   make run    demo on http://127.0.0.1:8000 (SQLite, filesystem broker, Celery worker + beat);
+#               make run PORT=8001 for another port
 #   make test   everything CI checks: lint, migrations, deploy check, compose file, pytest
 #   make lint   ruff check + ruff format --check
 #   make fmt    ruff format + ruff check --fix
@@ -23,39 +24,48 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 DATABASE_URL ?= $(TEST_DATABASE_URL)
 REDIS_URL ?= $(TEST_REDIS_URL)
 
-# Installs uv when it is missing, then runs `uv sync` (pip may put uv in ~/.local/bin,
-# or only make it importable: fall back to `python3 -m uv`).
+# The demo's port on 127.0.0.1.
+PORT ?= 8000
+
+# The demo installs only what the portal runs: no pytest, Playwright or ruff. --inexact leaves
+# what `make test` added, so switching between the two installs nothing twice.
+DEMO_SYNC_FLAGS := --no-dev --inexact
+
+# bin/uv installs uv first when it is missing.
 define uv_sync
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --root-user-action=ignore uv \
-		|| python3 -m pip install --quiet --root-user-action=ignore --break-system-packages uv
-	@uv_bin=uv; command -v uv >/dev/null 2>&1 || uv_bin="python3 -m uv"; \
-		echo "$$uv_bin sync $(UV_SYNC_FLAGS) $(1)"; \
-		$$uv_bin sync $(UV_SYNC_FLAGS) $(1)
+	bin/uv sync $(UV_SYNC_FLAGS) $(1)
 endef
 
 .PHONY: help sync sync-dev run test lint fmt
 
 help:
-	@echo "make run   - demo portal on http://127.0.0.1:8000 with a Celery worker and beat"
+	@echo "make run   - demo portal on http://127.0.0.1:8000 with a Celery worker and beat (PORT=8001: another port)"
 	@echo "make test  - lint, migration check, deploy check, compose check and pytest"
 	@echo "make lint  - ruff check and ruff format --check"
 	@echo "make fmt   - ruff format and ruff check --fix"
 
 sync:
-	$(call uv_sync,)
+	$(call uv_sync,$(DEMO_SYNC_FLAGS))
 
 sync-dev:
 	$(call uv_sync,--group dev)
 
 # Demo: governance.settings.local is manage.py's default, so no settings are set here.
-# The worker runs in the background with an embedded beat and is stopped when runserver ends
-# (Ctrl-C included).
-run: sync
+# The port is checked first: runserver is the last to start and would otherwise fail after the
+# migrations, the demo data and the worker's e-mails. The worker runs in the background with an
+# embedded beat (--quiet: no banner) and is stopped when runserver ends (Ctrl-C included).
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+run:
+	$(eval port_problem := $(shell bin/check-port '$(PORT)'))
+	$(if $(port_problem),$(error $(port_problem)))
+	$(call uv_sync,$(DEMO_SYNC_FLAGS))
+	@bin/ensure-pdf-libraries
 	@# var/broker*: the filesystem:// Celery transport of governance.settings.local.
 	@mkdir -p var/broker var/broker-processed
 	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py seed_demo
-	$(CELERY) -A governance worker -B --loglevel=info --concurrency=2 -s var/celerybeat-schedule & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; $(PYTHON) manage.py runserver 127.0.0.1:8000
+	@# seed_demo refuses when DEBUG is off, as in production; the demo runs with DEBUG off too.
+	$(PYTHON) manage.py seed_demo --force
+	$(CELERY) -A governance --quiet worker -B --concurrency=2 -s var/celerybeat-schedule & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; $(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
 
 test: export DATABASE_URL := $(DATABASE_URL)
 test: export REDIS_URL := $(REDIS_URL)
@@ -72,7 +82,7 @@ test: sync-dev
 		DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 		CELERY_BROKER_URL=redis://127.0.0.1:6379/1 \
 		$(PYTHON) manage.py check --deploy --fail-level WARNING
-	DJANGO_SECRET_KEY=dummy docker-compose config -q
+	DJANGO_SECRET_KEY=dummy POSTGRES_PASSWORD=dummy docker-compose config -q
 	.venv/bin/pytest
 
 lint: sync-dev

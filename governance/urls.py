@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
-from . import views
+from . import health, views
 from .forms import EmailAuthenticationForm
 
 # Not a 500 while the database restarts: portal.views.server_error answers 503.
@@ -40,7 +43,12 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("healthz/", views.healthz, name="healthz"),
+    # For the container runtime and monitoring: no sign-in, no session, no HTTPS redirect.
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the plain error
+    # pages); the static file's URL is only known once the static files are collected.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
     path("", include(governance_patterns)),
     path("", include("portal.urls")),
     path("", include("suppliers.urls")),

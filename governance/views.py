@@ -4,8 +4,7 @@ to it."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -92,10 +91,3 @@ def mandate_edit(request: PortalRequest, pk: int, level: str) -> HttpResponse:
         return _level_section(request, governance_level)
     context = {"contract": governance_level.contract, "level": governance_level, "form": form}
     return section(request, "governance/mandate_form.html", context, partial="form")
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for the load balancer: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

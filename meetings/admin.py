@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from .models import (
     AgendaTemplate,
@@ -18,9 +19,16 @@ class ForumAdmin(admin.ModelAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["forum", "starts_at", "status", "sequence"]
+    list_display = ["forum", "starts", "status", "sequence"]
     list_filter = ["status", "forum"]
     date_hierarchy = "starts_at"
+
+    @admin.display(
+        description=Meeting._meta.get_field("starts_at").verbose_name, ordering="starts_at"
+    )
+    def starts(self, meeting):
+        """Stockholm time, written as the portal's pages and the meeting's name write it."""
+        return f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}"
 
 
 class AgendaTemplateItemInline(admin.TabularInline):

@@ -313,6 +313,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
+        # In Stockholm time, as the forum's rule and every page say it (stored in UTC).
         return f"{self.forum.name} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self):

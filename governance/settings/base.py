@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -192,6 +193,13 @@ ISSUE_ESCALATION_GRACE_DAYS = int(os.environ.get("ISSUE_ESCALATION_GRACE_DAYS", 
 # A reported figure below its target raises an operational issue due this many days later.
 BREACH_ISSUE_DUE_DAYS = int(os.environ.get("BREACH_ISSUE_DUE_DAYS", "14"))
 
+# Beat's scheduler also leaves a heartbeat in the cache, which /readyz/ reads.
+CELERY_BEAT_SCHEDULER = "governance.health:HeartbeatScheduler"
+# /readyz/ fails when beat's last heartbeat is older than this, or when an outbox row has been
+# due for longer than this (the relay runs every minute, and at once after each commit).
+HEALTH_BEAT_SECONDS = int(os.environ.get("HEALTH_BEAT_SECONDS", "180"))
+HEALTH_OUTBOX_LAG_SECONDS = int(os.environ.get("HEALTH_OUTBOX_LAG_SECONDS", "600"))
+
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "governance.tasks.relay_outbox",
@@ -216,14 +224,50 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports each rendering step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
-}
+
+def portal_logging(log_format, level="INFO"):
+    """One line per event with its time, level, logger and message: "text" for a person at a
+    terminal (the demo, development), "json" for a log collector (one object per line)."""
+    formatters = {
+        "text": {
+            "format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "exception"},
+            "timestamp": "time",
+        },
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"portal": formatters[log_format]},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "portal"}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Django's own handlers print django.* a second time when DEBUG is on and give
+            # runserver's request lines a format of their own: everything goes to the root's.
+            "django": {"handlers": [], "propagate": True},
+            "django.server": {"handlers": [], "propagate": True},
+            # A sign-in is four INFO lines of django-axes; failures and lockouts are warnings.
+            "axes": {"level": "WARNING"},
+            # The worker tells of each task when it arrives and when it is done; once is enough.
+            "celery.worker.strategy": {"level": "WARNING"},
+            # WeasyPrint reports each rendering step at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }
+
+
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = portal_logging(os.environ.get("LOG_FORMAT", "text"), LOG_LEVEL)
+# Python's warnings (a library's deprecation, a missing static folder) as lines of the log, in
+# its format, instead of raw text on stderr.
+logging.captureWarnings(True)
+
 # The dashboard's figures are shared by the city's people and recomputed at most this often
 # (0: on every request); the page shows their age and has a refresh link.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))

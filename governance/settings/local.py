@@ -5,7 +5,9 @@ import os
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env_bool
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# The portal's own error pages, as people will see them; DJANGO_DEBUG=1 shows Django's
+# technical pages (every URL, the settings) to a developer.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "local-demo-only-not-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
@@ -25,7 +27,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Without REDIS_URL the demo runs Celery over kombu's filesystem transport.
 _broker_folder = BASE_DIR / "var" / "broker"
 if not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("REDIS_URL"):
-    CELERY_BROKER_URL = "filesystem://"
+    # The folders below are the transport; "localhost" only keeps kombu from warning, on every
+    # connection, that no host was given.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_folder),
         "data_folder_out": str(_broker_folder),

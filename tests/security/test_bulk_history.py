@@ -49,7 +49,7 @@ BULK_METHODS = {"update", "delete", "bulk_create", "bulk_update", "raw", "extra"
 DECISIONS = {
     ("governance/outbox.py", "enqueue_many", "bulk_create"): "bookkeeping: e-mails and jobs",
     ("governance/outbox.py", "relay_due_messages", "update"): "bookkeeping: outbox leases",
-    ("governance/views.py", "healthz", "execute"): "reads: SELECT 1",
+    ("governance/health.py", "check_database", "execute"): "reads: SELECT 1",
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
     ("portal/management/commands/seed_demo.py", "_past_meetings", "update"): "demo data",
     ("portal/management/commands/seed_demo.py", "_past_quarter", "update"): "demo data",
