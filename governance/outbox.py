@@ -3,7 +3,9 @@ carried out afterwards by a Celery task, so a request never waits on, or fails w
 
 enqueue() writes a row; the relay hands due rows to the worker; perform() runs one row's handler
 once. A row that is handed out but not finished (a killed worker) is handed out again after
-LEASE; a failing row is retried with growing pauses, at most MAX_ATTEMPTS times.
+LEASE; a failing row is retried with growing pauses, at most MAX_ATTEMPTS times. A handler that
+cannot run on this machine yet raises Postpone: the row waits POSTPONE, says why, and keeps its
+attempts.
 """
 
 import logging
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
+POSTPONE = timedelta(minutes=5)
 RELAY_BATCH = 200
 
 HANDLERS = {
@@ -29,6 +32,11 @@ HANDLERS = {
     OutboxKind.MINUTES_PDF: "meetings.services.publish_minutes_pdf",
     OutboxKind.FIGURE_IMPORT: "operations.services.perform_import",
 }
+
+
+class Postpone(Exception):
+    """Raised by a handler that cannot run on this machine until someone acts (installs a
+    system package, say): retrying sooner cannot help, and giving up would lose the work."""
 
 
 def enqueue(kind, key, payload):
@@ -121,6 +129,13 @@ def perform(message_id, now=None):
         try:
             with transaction.atomic():
                 import_string(HANDLERS[message.kind])(message.payload)
+        except Postpone as reason:
+            logger.warning("Outbox message %s postponed: %s", message.key, reason)
+            message.attempts -= 1
+            message.last_error = str(reason)[:2000]
+            message.next_attempt_at = (now or timezone.now()) + POSTPONE
+            message.save()
+            return False
         except Exception as error:  # recorded on the row and retried
             logger.exception("Outbox message %s failed (attempt %s)", message.key, message.attempts)
             message.last_error = f"{type(error).__name__}: {error}"[:2000]

@@ -30,6 +30,7 @@ from .forms import (
     MinutesItemForm,
 )
 from .models import Action, Attendance, ItemKind, Meeting, Minutes, MinutesItem, MinutesPdf
+from .pdf import PDF_PACKAGES_INSTALL, pdf_renderer_problem
 
 
 def _visible_minutes(request, pk):
@@ -124,8 +125,19 @@ def item_context(request, item, form=None, conflict=None, saved=False, figures=N
 def minutes_detail(request, pk):
     minutes = _visible_minutes(request, pk)
     if request.htmx and request.htmx.target == "pdf-status":
-        return render(request, "meetings/_pdf_status.html", {"minutes": minutes})
+        context = {"minutes": minutes, **pdf_status_context(minutes)}
+        return render(request, "meetings/_pdf_status.html", context)
     return render(request, "meetings/minutes_detail.html", minutes_page_context(request, minutes))
+
+
+def pdf_status_context(minutes):
+    """Why an approved version's PDF cannot come: this machine cannot make PDFs (asked only
+    while the PDF is missing, so a page with its PDF never loads WeasyPrint)."""
+    waiting = minutes.is_approved and getattr(minutes, "pdf", None) is None
+    return {
+        "pdf_problem": pdf_renderer_problem() if waiting else None,
+        "pdf_packages_install": PDF_PACKAGES_INSTALL,
+    }
 
 
 def _minutes_record(request, minutes, versions):
@@ -146,6 +158,7 @@ def _minutes_record(request, minutes, versions):
         "add_item_form": AddItemForm(),
         "versions": versions,
         "organisations": sorted({row.organisation for row in attendance}),
+        **pdf_status_context(minutes),
     }
     return render_to_string("meetings/_minutes_record.html", context, request)
 
@@ -159,8 +172,17 @@ def minutes_page_context(request, minutes):
         # Approved minutes are locked in the database: their record only changes look when
         # the PDF arrives, a correction adds a version, or a day passes (overdue actions).
         has_pdf = getattr(minutes, "pdf", None) is not None
+        # A machine that cannot make PDFs says so in the record; one that can never shows it.
+        no_pdf_here = not has_pdf and pdf_renderer_problem() is not None
         shape = tuple((version.pk, version.is_approved) for version in versions)
-        parts = ("approved-minutes", minutes.pk, has_pdf, shape, audience(request.user))
+        parts = (
+            "approved-minutes",
+            minutes.pk,
+            has_pdf,
+            no_pdf_here,
+            shape,
+            audience(request.user),
+        )
         record = shared_fragment(parts, (), lambda: _minutes_record(request, minutes, versions))
     else:
         record = _minutes_record(request, minutes, versions)  # a draft, with its forms

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from governance.outbox import Postpone
+
 logger = logging.getLogger(__name__)
 
 # The Debian/Ubuntu packages of the libraries WeasyPrint loads (the Dockerfile and
@@ -43,8 +45,9 @@ def pdf_renderer_problem() -> str | None:
     return None
 
 
-class PdfRendererMissing(RuntimeError):
-    """This machine lacks WeasyPrint's system libraries."""
+class PdfRendererMissing(Postpone):
+    """This machine lacks WeasyPrint's system libraries: the PDF job waits in the outbox, with
+    this as its last error, until they are installed."""
 
     def __init__(self, problem):
         super().__init__(
@@ -125,11 +128,11 @@ class _Renderer:
     renders take turns."""
 
     def __init__(self):
+        self.fetcher = _no_fetching_class()()  # first: says why when WeasyPrint cannot load
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
         self.css_class, self.html_class = CSS, HTML
-        self.fetcher = _no_fetching_class()()
         self.font_config = FontConfiguration()
         self.stylesheets = {}
         self.lock = threading.Lock()
