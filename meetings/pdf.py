@@ -109,7 +109,7 @@ def minutes_html(minutes):
 def _collector_paused():
     """Python's cyclic garbage collector stays off during a render and afterwards frees only
     what the render left. Mid-render it walked the live layout tree again and again, and every
-    second render paid for a full collection of the whole process (about 115 ms)."""
+    second render paid for a full collection of the whole process."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
