@@ -1,4 +1,5 @@
-"""Benchmarks of the background work: minutes PDF, meeting reconcile, a large figures import.
+"""Benchmarks of the background work: minutes PDF (against a warm Chromium printing the same
+HTML), meeting reconcile, a large figures import.
 
     .venv/bin/python -m bench.tasks [pdf] [reconcile] [import]
 
@@ -7,6 +8,7 @@ Needs the data set from bench/generate.py. Each part runs the portal's own servi
 also written to var/bench/tasks.json.
 """
 
+import gc
 import json
 import os
 import statistics
@@ -17,19 +19,24 @@ from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# Playwright's sync API keeps an event loop in this thread, which Django's ORM would take for
+# async code; the PDF part queries the database between Chromium's prints.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.generate import PROCUREMENT  # noqa: E402
 from governance.models import OutboxMessage, User  # noqa: E402
 from meetings.models import Cadence, Forum, Meeting, MinutesItem  # noqa: E402
-from meetings.pdf import render_minutes_pdf  # noqa: E402
+from meetings.pdf import minutes_html, render_minutes_pdf  # noqa: E402
 from meetings.services import (  # noqa: E402
     NOTIFY_BATCH,
     add_action,
@@ -47,7 +54,17 @@ from suppliers.models import Contract, Supplier  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PDF_PAGES = 5
-RUNS = 5
+PDF_WARM_UP = 3
+PDF_RUNS = 9
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 IMPORT_ROWS = 50_000
 
 
@@ -58,8 +75,66 @@ def pdf_pages(content):
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
 
 
+def render_one_off(minutes):
+    """The minutes PDF as render_minutes_pdf made it before it kept a renderer: a new font
+    configuration, the inline stylesheet parsed again and the garbage collector left on."""
+    from weasyprint import HTML
+
+    from meetings.pdf import NoFetching
+
+    document = HTML(
+        string=minutes_html(minutes),
+        base_url=settings.PORTAL_BASE_URL + "/",
+        url_fetcher=NoFetching(),
+    )
+    return document.write_pdf(
+        pdf_variant="pdf/a-3b",
+        pdf_identifier=f"minutes-{minutes.pk}".encode(),
+        custom_metadata=True,
+    )
+
+
+def descendants_cpu_seconds():
+    """CPU seconds used so far by this process's descendants (Playwright's driver, Chromium)."""
+    children, tick = {}, os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        children.setdefault(int(fields[1]), []).append(
+            (int(pid), int(fields[11]) + int(fields[12]))
+        )
+    seconds, parents = 0.0, [os.getpid()]
+    while parents:
+        for pid, ticks in children.get(parents.pop(), []):
+            seconds += ticks / tick
+            parents.append(pid)
+    return seconds
+
+
+class CollectorClock:
+    """Seconds Python's cyclic garbage collector ran since reset()."""
+
+    def __init__(self):
+        self.seconds, self._started = 0.0, None
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase, _info):
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.seconds += time.perf_counter() - self._started
+
+    def reset(self):
+        self.seconds = 0.0
+
+
 def bench_pdf():
-    """Minutes that fill five A4 pages: render them RUNS times, report the median."""
+    """Minutes that fill five A4 pages, rendered by the worker's render_minutes_pdf, by the
+    one-off WeasyPrint render it replaced, and printed by a warm Chromium from the same HTML:
+    PDF_RUNS rounds, each contender once a round (so all see the same machine load), medians."""
     chair = User.objects.get(email=PROCUREMENT)
     weekly = Forum.objects.filter(cadence=Cadence.WEEKLY).order_by("pk").first()
     # One contract, as most weekly forums have: its standing figures take about a page.
@@ -106,22 +181,86 @@ def bench_pdf():
         )
     with transaction.atomic():
         minutes = approve_minutes(minutes, chair)
-    timings, pages = [], 0
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        content = render_minutes_pdf(minutes)
-        timings.append(time.perf_counter() - started)
-        pages = pdf_pages(content)
+    html = minutes_html(minutes)
+    identical = render_one_off(minutes) == render_minutes_pdf(minutes)
+
+    load_before = os.getloadavg()
+    collector = CollectorClock()
+    wall = {"weasyprint": [], "weasyprint_one_off": [], "chromium": []}
+    cpu = {"weasyprint": [], "weasyprint_one_off": [], "chromium": []}
+    in_collector = {"weasyprint": [], "weasyprint_one_off": []}
+    outputs = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+
+        def chromium_print():
+            page.set_content(html)
+            return page.pdf(format="A4")
+
+        contenders = {
+            "weasyprint": lambda: render_minutes_pdf(minutes),
+            "weasyprint_one_off": lambda: render_one_off(minutes),
+            "chromium": chromium_print,
+        }
+        for _ in range(PDF_WARM_UP):
+            for render in contenders.values():
+                render()
+        names = list(contenders)
+        for run in range(PDF_RUNS):
+            # Each round in another order: none always runs after Chromium's busy moment.
+            for name in names[run % 3 :] + names[: run % 3]:
+                collector.reset()
+                children_cpu = descendants_cpu_seconds()
+                started, started_cpu = time.perf_counter(), time.process_time()
+                outputs[name] = contenders[name]()
+                wall[name].append(time.perf_counter() - started)
+                if name == "chromium":
+                    cpu[name].append(descendants_cpu_seconds() - children_cpu)
+                else:
+                    cpu[name].append(time.process_time() - started_cpu)
+                    in_collector[name].append(collector.seconds)
+        browser.close()
+    load_after = os.getloadavg()
+
+    def median(values):
+        return round(statistics.median(values), 3)
+
     result = {
-        "pages": pages,
+        "pages": pdf_pages(outputs["weasyprint"]),
+        "chromium_pages": pdf_pages(outputs["chromium"]),
         "items": position,
-        "median_s": round(statistics.median(timings), 3),
-        "max_s": round(max(timings), 3),
-        "kib": round(len(content) / 1024),
+        "runs": PDF_RUNS,
+        "median_s": median(wall["weasyprint"]),
+        "max_s": round(max(wall["weasyprint"]), 3),
+        "cpu_median_s": median(cpu["weasyprint"]),
+        "collector_median_s": median(in_collector["weasyprint"]),
+        "one_off_median_s": median(wall["weasyprint_one_off"]),
+        "one_off_cpu_median_s": median(cpu["weasyprint_one_off"]),
+        "one_off_collector_median_s": median(in_collector["weasyprint_one_off"]),
+        "one_off_same_bytes": identical,
+        "chromium_median_s": median(wall["chromium"]),
+        "chromium_cpu_median_s": median(cpu["chromium"]),
+        "weasyprint_over_chromium": round(
+            statistics.median(wall["weasyprint"]) / statistics.median(wall["chromium"]), 2
+        ),
+        "kib": round(len(outputs["weasyprint"]) / 1024),
+        "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
+        "runs_s": {name: [round(value, 3) for value in values] for name, values in wall.items()},
     }
     print(
-        f"minutes PDF: {pages} pages ({position} items), median {result['median_s']} s, "
-        f"max {result['max_s']} s over {RUNS} renders, {result['kib']} KiB"
+        f"minutes PDF: {result['pages']} pages ({position} items, {result['kib']} KiB), medians "
+        f"of {PDF_RUNS} rounds, load average {load_before[0]:.2f} -> {load_after[0]:.2f} on "
+        f"{os.cpu_count()} cores\n"
+        f"  render_minutes_pdf      {result['median_s']:.3f} s (CPU "
+        f"{result['cpu_median_s']:.3f} s, collector {result['collector_median_s']:.3f} s), "
+        f"max {result['max_s']:.3f} s\n"
+        f"  one-off WeasyPrint      {result['one_off_median_s']:.3f} s (CPU "
+        f"{result['one_off_cpu_median_s']:.3f} s, collector "
+        f"{result['one_off_collector_median_s']:.3f} s), same bytes: {identical}\n"
+        f"  warm Chromium print     {result['chromium_median_s']:.3f} s (CPU of its processes "
+        f"{result['chromium_cpu_median_s']:.3f} s), {result['chromium_pages']} pages\n"
+        f"  render_minutes_pdf / Chromium: {result['weasyprint_over_chromium']}"
     )
     return result
 

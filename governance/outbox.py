@@ -7,6 +7,8 @@ LEASE; a failing row is retried with growing pauses, at most MAX_ATTEMPTS times.
 
 The apps above register what carries out their kinds of work (register_handler) and the files
 their e-mails attach (register_attachment) when Django starts, so this floor imports none of them.
+A handler that cannot run on this machine yet raises Postpone: the row waits POSTPONE, says
+why, and keeps its attempts.
 """
 
 import logging
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
+POSTPONE = timedelta(minutes=5)
 RELAY_BATCH = 200
 # The Celery tasks in governance/tasks.py, sent by name (tasks.py imports this module).
 RELAY_TASK = "governance.tasks.relay_outbox"
@@ -50,6 +53,11 @@ def register_handler(kind: str, handler: Handler) -> None:
 def register_attachment(name: str, loader: AttachmentLoader) -> None:
     """Let e-mails name a stored file by id under `name` in their payload (e.g. minutes_pdf)."""
     _attachment_loaders[name] = loader
+
+
+class Postpone(Exception):
+    """Raised by a handler that cannot run on this machine until someone acts (installs a
+    system package, say): retrying sooner cannot help, and giving up would lose the work."""
 
 
 def enqueue(kind: str, key: str, payload: Payload) -> OutboxMessage:
@@ -147,6 +155,13 @@ def perform(message_id: int, now: datetime | None = None) -> bool:
         try:
             with transaction.atomic():
                 _handlers[message.kind](message.payload)
+        except Postpone as reason:
+            logger.warning("Outbox message %s postponed: %s", message.key, reason)
+            message.attempts -= 1
+            message.last_error = str(reason)[:2000]
+            message.next_attempt_at = (now or timezone.now()) + POSTPONE
+            message.save()
+            return False
         except Exception as error:  # recorded on the row and retried
             logger.exception("Outbox message %s failed (attempt %s)", message.key, message.attempts)
             message.last_error = f"{type(error).__name__}: {error}"[:2000]

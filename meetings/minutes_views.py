@@ -34,6 +34,7 @@ from .forms import (
     MinutesItemForm,
 )
 from .models import Action, Attendance, ItemKind, Meeting, Minutes, MinutesItem, MinutesPdf
+from .pdf import PDF_PACKAGES_INSTALL, pdf_renderer_problem
 from .selectors import open_issues_for, visible_meeting, with_versions
 
 MINUTES = "meetings/minutes_detail.html"
@@ -114,6 +115,16 @@ def item_context(
     }
 
 
+def pdf_status_context(minutes: Minutes) -> dict[str, Any]:
+    """Why an approved version's PDF cannot come: this machine cannot make PDFs (asked only
+    while the PDF is missing, so a page with its PDF never loads WeasyPrint)."""
+    waiting = minutes.is_approved and getattr(minutes, "pdf", None) is None
+    return {
+        "pdf_problem": pdf_renderer_problem() if waiting else None,
+        "pdf_packages_install": PDF_PACKAGES_INSTALL,
+    }
+
+
 def _item_section(
     request: PortalRequest, context: dict[str, Any], *, changed: bool = False
 ) -> HttpResponse:
@@ -141,6 +152,7 @@ def _record(
         "add_item_form": AddItemForm(),
         "versions": versions,
         "organisations": sorted({row.organisation for row in attendance}),
+        **pdf_status_context(minutes),
         **overrides,
     }
     return render_to_string(f"{MINUTES}#record", context, request)
@@ -162,8 +174,17 @@ def minutes_page_context(
         # Approved minutes are locked in the database: their record only changes look when
         # the PDF arrives, a correction adds a version, or a day passes (overdue actions).
         has_pdf = getattr(minutes, "pdf", None) is not None
+        # A machine that cannot make PDFs says so in the record; one that can never shows it.
+        no_pdf_here = not has_pdf and pdf_renderer_problem() is not None
         shape = tuple((version.pk, version.is_approved) for version in versions)
-        parts = ("approved-minutes", minutes.pk, has_pdf, shape, audience(request.user))
+        parts = (
+            "approved-minutes",
+            minutes.pk,
+            has_pdf,
+            no_pdf_here,
+            shape,
+            audience(request.user),
+        )
         record: str = shared_fragment(parts, (), lambda: _record(request, minutes, versions))
     else:
         record = SafeString(_record(request, minutes, versions, **record_overrides))
@@ -183,7 +204,8 @@ def minutes_page_context(
 def minutes_detail(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     if request.htmx and request.htmx.target == "pdf-status":
-        return section(request, MINUTES, {"minutes": minutes}, partial="pdf_status")
+        context = {"minutes": minutes, **pdf_status_context(minutes)}
+        return section(request, MINUTES, context, partial="pdf_status")
     return render(request, MINUTES, minutes_page_context(request, minutes))
 
 
