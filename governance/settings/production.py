@@ -15,6 +15,14 @@ if not ALLOWED_HOSTS:  # noqa: F405
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "governance.cache.ForgivingRedisCache", "LOCATION": REDIS_URL}}
+else:
+    # Without Redis each process caches on its own: a session signed out in one process would
+    # live on in another's memory, so sessions are read from the database alone.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    SESSION_CACHE_ALIAS = "sessions"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
