@@ -11,8 +11,8 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, FilteredRelation, Q, Sum, Window
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,7 +23,15 @@ from governance.models import LEVEL_ORDER
 from meetings.models import Action, Forum, MeetingStatus
 from meetings.pulse import latest_pulse_by_supplier
 from operations.models import Measurement
-from suppliers.models import Comparison, Contract, ContractStatus, Metric, Supplier, Tier
+from suppliers.models import (
+    Comparison,
+    Contract,
+    ContractStatus,
+    Metric,
+    Renewal,
+    Supplier,
+    Tier,
+)
 
 RUNNING = [ContractStatus.ACTIVE, ContractStatus.TERMINATING]
 COMPLIANCE_MONTHS = 3
@@ -84,31 +92,63 @@ def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def availability_compliance(today):
-    """Per supplier and month, over the last year: how many availability figures of its
-    running contracts there were and how many met their target."""
-    first_month = (today - relativedelta(months=TREND_MONTHS - 1)).replace(day=1)
+def _availability_figures(**filters):
+    """Availability figures of running contracts, and the condition of one meeting its
+    target; counted from the (service level, period, value) index alone."""
     target = F("service_level__target")
     met = Q(service_level__comparison=Comparison.AT_LEAST, value__gte=target) | Q(
         service_level__comparison=Comparison.AT_MOST, value__lte=target
     )
-    rows = (
-        Measurement.objects.filter(
-            service_level__metric=Metric.AVAILABILITY,
-            service_level__contract__status__in=RUNNING,
-            period_start__gte=first_month,
-            period_start__lte=today,
-        )
-        .annotate(month=TruncMonth("period_start"))
-        .values("month", supplier_id=F("service_level__contract__supplier_id"))
-        .annotate(measured=Count("pk"), met=Count("pk", filter=met))
-        .order_by()
+    figures = Measurement.objects.filter(
+        service_level__metric=Metric.AVAILABILITY,
+        service_level__contract__status__in=RUNNING,
+        **filters,
+    ).order_by()
+    return figures, met
+
+
+def availability_on_target(today):
+    """Per supplier, what its place in the list needs: availability figures of its running
+    contracts over the last COMPLIANCE_MONTHS months and the as many months before, and how
+    many met their target, as {supplier_id: ((measured, met), (measured before, met before))}."""
+    first_recent = (today - relativedelta(months=COMPLIANCE_MONTHS - 1)).replace(day=1)
+    first_before = first_recent - relativedelta(months=COMPLIANCE_MONTHS)
+    figures, met = _availability_figures(period_start__gte=first_before, period_start__lte=today)
+    recent, before = Q(period_start__gte=first_recent), Q(period_start__lt=first_recent)
+    rows = figures.values(supplier_id=F("service_level__contract__supplier_id")).annotate(
+        measured=Count("period_start", filter=recent),
+        met=Count("period_start", filter=recent & met),
+        measured_before=Count("period_start", filter=before),
+        met_before=Count("period_start", filter=before & met),
     )
+    return {
+        row["supplier_id"]: (
+            (row["measured"], row["met"]),
+            (row["measured_before"], row["met_before"]),
+        )
+        for row in rows
+    }
+
+
+def availability_compliance(today, supplier_ids=None):
+    """Per supplier (of supplier_ids, or all) and month, over the last year: how many
+    availability figures of its running contracts there were and how many met their
+    target."""
+    first_month = (today - relativedelta(months=TREND_MONTHS - 1)).replace(day=1)
+    figures, met = _availability_figures(period_start__gte=first_month, period_start__lte=today)
+    if supplier_ids is not None:
+        figures = figures.filter(service_level__contract__supplier_id__in=supplier_ids)
+    # Counted per period; the periods are put into their months here.
+    rows = figures.values(
+        "period_start", supplier_id=F("service_level__contract__supplier_id")
+    ).annotate(measured=Count("*"), met=Count("period_start", filter=met))
     months = [first_month + relativedelta(months=n) for n in range(TREND_MONTHS)]
     per_supplier = {}
     for row in rows:
         series = per_supplier.setdefault(row["supplier_id"], {month: (0, 0) for month in months})
-        series[row["month"]] = (row["measured"], row["met"])
+        month = row["period_start"].replace(day=1)
+        measured, met = series[month]
+        series[month] = (measured + row["measured"], met + row["met"])
     return per_supplier
 
 
@@ -127,37 +167,28 @@ def open_issues_by_supplier_and_level():
 
 def issue_totals():
     """Open issues per level, counted once however many suppliers they span."""
-    open_issues = Q(status=IssueStatus.OPEN)
-    totals = Issue.objects.aggregate(
-        **{level: Count("pk", filter=open_issues & Q(level=level)) for level in LEVEL_ORDER},
-        flagged=Count("pk", filter=open_issues & Q(flagged_at__isnull=False)),
+    totals = Issue.objects.filter(status=IssueStatus.OPEN).aggregate(
+        **{level: Count("pk", filter=Q(level=level)) for level in LEVEL_ORDER},
+        flagged=Count("pk", filter=Q(flagged_at__isnull=False)),
     )
     return totals
 
 
-def supplier_rows(today):
-    compliance = availability_compliance(today)
+def supplier_rows(today, monthly_for=None):
+    """Every supplier, most in need of attention first; the first `monthly_for` of them (all
+    when None) with their twelve months of availability: the others' are not worked out."""
+    on_target = availability_on_target(today)
     pulse = latest_pulse_by_supplier(today)
     rows = {
         supplier.pk: SupplierRow(supplier)
         for supplier in Supplier.objects.order_by("tier", "name").only("pk", "name", "tier")
     }
-    for supplier_id, series in compliance.items():
+    for supplier_id, ((measured, met), (measured_before, met_before)) in on_target.items():
         row = rows[supplier_id]
-        months = list(series.values())
-        recent, previous = (
-            months[-COMPLIANCE_MONTHS:],
-            months[-2 * COMPLIANCE_MONTHS : -COMPLIANCE_MONTHS],
-        )
-        row.measured = sum(measured for measured, _met in recent)
-        row.missed = row.measured - sum(met for _measured, met in recent)
-        row.compliance = _percent(row.measured - row.missed, row.measured)
-        row.previous_compliance = _percent(
-            sum(met for _measured, met in previous), sum(measured for measured, _met in previous)
-        )
-        row.monthly = [
-            (month, _percent(met, measured)) for month, (measured, met) in series.items()
-        ]
+        row.measured = measured
+        row.missed = measured - met
+        row.compliance = _percent(met, measured)
+        row.previous_compliance = _percent(met_before, measured_before)
     for figures in open_issues_by_supplier_and_level():
         row = rows.get(figures["supplier_id"])
         if row is not None:
@@ -167,20 +198,35 @@ def supplier_rows(today):
         if supplier_id in rows:
             rows[supplier_id].pulse = answers
     # Most in need of attention first; key suppliers before others at the same level.
-    return sorted(rows.values(), key=lambda row: (-row.attention, row.supplier.tier != Tier.KEY))
+    ordered = sorted(rows.values(), key=lambda row: (-row.attention, row.supplier.tier != Tier.KEY))
+    with_months = ordered if monthly_for is None else ordered[:monthly_for]
+    compliance = availability_compliance(today, [row.supplier.pk for row in with_months])
+    for row in with_months:
+        series = compliance.get(row.supplier.pk, {})
+        row.monthly = [
+            (month, _percent(met, measured)) for month, (measured, met) in series.items()
+        ]
+    return ordered
 
 
 def meetings_per_forum(now):
     """Per active forum, over the last year: meetings that were due (not cancelled) and held."""
     since = now - timedelta(days=MEETINGS_WINDOW_DAYS)
-    due = Q(meetings__starts_at__gte=since, meetings__starts_at__lte=now) & ~Q(
-        meetings__status=MeetingStatus.CANCELLED
+    # The year's meetings are counted from the (forum, start, status) index alone: the years
+    # before are not read, and neither is the meetings table.
+    due = FilteredRelation(
+        "meetings",
+        condition=Q(meetings__starts_at__gte=since, meetings__starts_at__lte=now)
+        & ~Q(meetings__status=MeetingStatus.CANCELLED),
     )
     forums = list(
         Forum.objects.filter(is_active=True)
+        .annotate(due_meetings=due)
         .annotate(
-            due=Count("meetings", filter=due),
-            held=Count("meetings", filter=due & Q(meetings__status=MeetingStatus.HELD)),
+            due=Count("due_meetings__starts_at"),
+            held=Count(
+                "due_meetings__starts_at", filter=Q(due_meetings__status=MeetingStatus.HELD)
+            ),
         )
         .order_by("level", "name")
         .only("pk", "name", "level", "cadence")
@@ -190,24 +236,42 @@ def meetings_per_forum(now):
     return forums
 
 
+def _first_and_count(queryset, shown):
+    """The first `shown` rows of the queryset and how many it has, in one query: working out
+    which rows qualify is the costly part, and done once."""
+    rows = list(queryset.annotate(total_rows=Window(Count("*")))[:shown])
+    return rows, rows[0].total_rows if rows else 0
+
+
 def overdue_actions(today):
-    actions = Action.objects.current().overdue(today)
-    return {
-        "count": actions.count(),
-        "oldest": list(
-            actions.select_related("minutes__meeting__forum").order_by("due_on", "pk")[
-                :OVERDUE_ACTIONS_SHOWN
-            ]
-        ),
-    }
+    oldest, count = _first_and_count(
+        Action.objects.current()
+        .overdue(today)
+        .select_related("minutes__meeting__forum")
+        .order_by("due_on", "pk"),
+        OVERDUE_ACTIONS_SHOWN,
+    )
+    return {"count": count, "oldest": oldest}
 
 
 def notice_deadlines(today):
     """Running contracts whose notice (or renewal decision) deadline falls within the
     horizon, soonest first; a passed deadline stays listed until its term has ended."""
     horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
-    contracts = Contract.objects.filter(status__in=RUNNING, end_date__isnull=False).only(
-        "pk", "end_date", "renewal", "renewal_term_months", "notice_period_months"
+    # The database leaves out the contracts whose notice falls in a month after the horizon's
+    # (the end date's month less the notice period); those whose term has rolled on past
+    # their end date are worked out here, as are the rest.
+    notice_month = (
+        ExtractYear("end_date") * 12 + ExtractMonth("end_date") - F("notice_period_months")
+    )
+    rolled_on = Q(renewal=Renewal.TACIT, renewal_term_months__gt=0, end_date__lt=today)
+    contracts = (
+        Contract.objects.filter(status__in=RUNNING, end_date__isnull=False)
+        .alias(notice_month=notice_month)
+        .filter(
+            rolled_on | Q(end_date__gte=today, notice_month__lte=horizon.year * 12 + horizon.month)
+        )
+        .only("pk", "end_date", "renewal", "renewal_term_months", "notice_period_months")
     )
     due = sorted(
         (deadline, contract.pk)
@@ -227,15 +291,15 @@ def notice_deadlines(today):
 
 def incomplete_governance():
     """Draft and running contracts that lack a named role holder on some level and side."""
-    contracts = (
+    shown, count = _first_and_count(
         Contract.objects.filter(status__in=[*RUNNING, ContractStatus.DRAFT])
         .with_missing_role_count()
         .filter(missing_role_count__gt=0)
+        .with_supplier()
+        .order_by("reference"),
+        INCOMPLETE_SHOWN,
     )
-    return {
-        "count": contracts.count(),
-        "shown": list(contracts.with_supplier().order_by("reference")[:INCOMPLETE_SHOWN]),
-    }
+    return {"count": count, "shown": shown}
 
 
 def portfolio_totals():
@@ -250,8 +314,9 @@ def portfolio_totals():
     return contracts | suppliers
 
 
-def dashboard_figures(now=None):
-    """Everything the dashboard shows, in a fixed number of queries."""
+def dashboard_figures(now=None, suppliers_shown=None):
+    """Everything the dashboard shows, in a fixed number of queries; the availability trend
+    of the first `suppliers_shown` suppliers (all when None)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     forums = meetings_per_forum(now)
@@ -260,7 +325,7 @@ def dashboard_figures(now=None):
     )
     return {
         "portfolio": portfolio_totals(),
-        "supplier_rows": supplier_rows(today),
+        "supplier_rows": supplier_rows(today, monthly_for=suppliers_shown),
         "issue_totals": issue_totals(),
         "levels": LEVEL_ORDER,
         "forums_behind": behind[:FORUMS_SHOWN],
@@ -277,7 +342,7 @@ def dashboard_figures(now=None):
 
 
 def _render_dashboard(show_all):
-    figures = dashboard_figures()
+    figures = dashboard_figures(suppliers_shown=None if show_all else SUPPLIERS_SHOWN)
     rows = figures["supplier_rows"]
     shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
     context = {
