@@ -43,6 +43,7 @@ DECISIONS = {
     ("governance/outbox.py", "relay_due_messages", "update"): "bookkeeping: outbox leases",
     ("governance/views.py", "healthz", "execute"): "reads: SELECT 1",
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
+    ("governance/sessions.py", "save", "delete"): "not a queryset: a session's cached copy",
     ("governance/management/commands/seed_demo.py", "_past_meetings", "update"): "demo data",
     ("governance/management/commands/seed_demo.py", "_past_quarter", "update"): "demo data",
     ("governance/management/commands/seed_demo.py", "_supplier_user", "update"): "demo data",
