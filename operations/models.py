@@ -78,7 +78,13 @@ class Measurement(ReportedFigure):
                 fields=["service_level", "period_start"], name="one_measurement_per_period"
             ),
         ]
-        indexes = [models.Index(fields=["period_start"], name="measurement_period_idx")]
+        indexes = [
+            models.Index(fields=["period_start"], name="measurement_period_idx"),
+            # The dashboard counts a year of figures per service level from this index alone.
+            models.Index(
+                fields=["service_level", "period_start", "value"], name="measurement_level_values"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.service_level.name} {self.period_start}: {self.value}"

@@ -6,16 +6,17 @@ measurements, issues or meetings there are (tests/governance/test_dashboard.py c
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum, Window
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from escalations.models import Issue, IssueStatus
@@ -29,6 +30,7 @@ from suppliers.models import (
     Contract,
     ContractStatus,
     Metric,
+    Renewal,
     Supplier,
     Tier,
 )
@@ -56,13 +58,15 @@ class SupplierRow:
     previous_compliance: float | None = None
     measured: int = 0
     missed: int = 0
-    open_issues: dict = field(default_factory=dict)  # level -> count
+    open_issues: dict[str, int] = field(default_factory=dict)  # level -> count
     flagged: int = 0
-    pulse: dict | None = None
-    monthly: list = field(default_factory=list)  # (month, compliance % or None), oldest first
+    pulse: dict[str, Any] | None = None
+    monthly: list[tuple[date, float | None]] = field(
+        default_factory=list
+    )  # (month, compliance % or None), oldest first
 
     @property
-    def trend(self):
+    def trend(self) -> str | None:
         """'up', 'down' or 'flat' against the three months before; None without both."""
         if self.compliance is None or self.previous_compliance is None:
             return None
@@ -71,55 +75,89 @@ class SupplierRow:
         return "up" if self.compliance > self.previous_compliance else "down"
 
     @property
-    def attention(self):
+    def attention(self) -> int:
         """How much this supplier needs the director's eye now: 0 is nothing to see."""
         score = 3 * self.flagged + 2 * (
             self.open_issues.get("business", 0) + self.open_issues.get("contract", 0)
         )
         score += self.missed + (1 if self.trend == "down" else 0)
         previous = (self.pulse or {}).get("previous")
-        if previous and self.pulse["delivery"] < previous["delivery"] - 0.25:
+        if previous and self.pulse and self.pulse["delivery"] < previous["delivery"] - 0.25:
             score += 1
         return score
 
     @property
-    def open_issue_cells(self):
+    def open_issue_cells(self) -> list[tuple[str, int]]:
         return [(level, self.open_issues.get(level, 0)) for level in LEVEL_ORDER]
 
 
-def _percent(part, whole):
+def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def availability_compliance(today):
-    """Per supplier and month, over the last year: how many availability figures of its
-    running contracts there were and how many met their target."""
-    first_month = (today - relativedelta(months=TREND_MONTHS - 1)).replace(day=1)
+def _availability_figures(**filters: Any) -> tuple[QuerySet[Measurement], Q]:
+    """Availability figures of running contracts, and the condition of one meeting its
+    target; counted from the (service level, period, value) index alone."""
     target = F("service_level__target")
     met = Q(service_level__comparison=Comparison.AT_LEAST, value__gte=target) | Q(
         service_level__comparison=Comparison.AT_MOST, value__lte=target
     )
-    rows = (
-        Measurement.objects.filter(
-            service_level__metric=Metric.AVAILABILITY,
-            service_level__contract__status__in=RUNNING_STATUSES,
-            period_start__gte=first_month,
-            period_start__lte=today,
-        )
-        .annotate(month=TruncMonth("period_start"))
-        .values("month", supplier_id=F("service_level__contract__supplier_id"))
-        .annotate(measured=Count("pk"), met=Count("pk", filter=met))
-        .order_by()
+    figures = Measurement.objects.filter(
+        service_level__metric=Metric.AVAILABILITY,
+        service_level__contract__status__in=RUNNING_STATUSES,
+        **filters,
+    ).order_by()
+    return figures, met
+
+
+def availability_on_target(today: date) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
+    """Per supplier, what its place in the list needs: availability figures of its running
+    contracts over the last COMPLIANCE_MONTHS months and the as many months before, and how
+    many met their target, as {supplier_id: ((measured, met), (measured before, met before))}."""
+    first_recent = (today - relativedelta(months=COMPLIANCE_MONTHS - 1)).replace(day=1)
+    first_before = first_recent - relativedelta(months=COMPLIANCE_MONTHS)
+    figures, met = _availability_figures(period_start__gte=first_before, period_start__lte=today)
+    recent, before = Q(period_start__gte=first_recent), Q(period_start__lt=first_recent)
+    rows: Any = figures.values(supplier_id=F("service_level__contract__supplier_id")).annotate(
+        measured=Count("period_start", filter=recent),
+        met=Count("period_start", filter=recent & met),
+        measured_before=Count("period_start", filter=before),
+        met_before=Count("period_start", filter=before & met),
     )
+    return {
+        row["supplier_id"]: (
+            (row["measured"], row["met"]),
+            (row["measured_before"], row["met_before"]),
+        )
+        for row in rows
+    }
+
+
+def availability_compliance(
+    today: date, supplier_ids: list[int] | None = None
+) -> dict[int, dict[date, tuple[int, int]]]:
+    """Per supplier (of supplier_ids, or all) and month, over the last year: how many
+    availability figures of its running contracts there were and how many met their
+    target."""
+    first_month = (today - relativedelta(months=TREND_MONTHS - 1)).replace(day=1)
+    figures, met = _availability_figures(period_start__gte=first_month, period_start__lte=today)
+    if supplier_ids is not None:
+        figures = figures.filter(service_level__contract__supplier_id__in=supplier_ids)
+    # Counted per period; the periods are put into their months here.
+    rows: Any = figures.values(
+        "period_start", supplier_id=F("service_level__contract__supplier_id")
+    ).annotate(measured=Count("*"), met=Count("period_start", filter=met))
     months = [first_month + relativedelta(months=n) for n in range(TREND_MONTHS)]
-    per_supplier = {}
+    per_supplier: dict[int, dict[date, tuple[int, int]]] = {}
     for row in rows:
         series = per_supplier.setdefault(row["supplier_id"], {month: (0, 0) for month in months})
-        series[row["month"]] = (row["measured"], row["met"])
+        month = row["period_start"].replace(day=1)
+        measured, met = series[month]
+        series[month] = (measured + row["measured"], met + row["met"])
     return per_supplier
 
 
-def open_issues_by_supplier_and_level():
+def open_issues_by_supplier_and_level() -> list[dict[str, Any]]:
     rows = (
         Issue.objects.filter(status=IssueStatus.OPEN)
         .values("level", supplier_id=F("contracts__supplier_id"))
@@ -132,39 +170,30 @@ def open_issues_by_supplier_and_level():
     return list(rows)
 
 
-def issue_totals():
+def issue_totals() -> dict[str, int]:
     """Open issues per level, counted once however many suppliers they span."""
-    open_issues = Q(status=IssueStatus.OPEN)
-    totals = Issue.objects.aggregate(
-        **{level: Count("pk", filter=open_issues & Q(level=level)) for level in LEVEL_ORDER},
-        flagged=Count("pk", filter=open_issues & Q(flagged_at__isnull=False)),
+    totals = Issue.objects.filter(status=IssueStatus.OPEN).aggregate(
+        **{level: Count("pk", filter=Q(level=level)) for level in LEVEL_ORDER},
+        flagged=Count("pk", filter=Q(flagged_at__isnull=False)),
     )
     return totals
 
 
-def supplier_rows(today):
-    compliance = availability_compliance(today)
+def supplier_rows(today: date, monthly_for: int | None = None) -> list[SupplierRow]:
+    """Every supplier, most in need of attention first; the first `monthly_for` of them (all
+    when None) with their twelve months of availability: the others' are not worked out."""
+    on_target = availability_on_target(today)
     pulse = latest_pulse_by_supplier(today)
     rows = {
         supplier.pk: SupplierRow(supplier)
         for supplier in Supplier.objects.order_by("tier", "name").only("pk", "name", "tier")
     }
-    for supplier_id, series in compliance.items():
+    for supplier_id, ((measured, met), (measured_before, met_before)) in on_target.items():
         row = rows[supplier_id]
-        months = list(series.values())
-        recent, previous = (
-            months[-COMPLIANCE_MONTHS:],
-            months[-2 * COMPLIANCE_MONTHS : -COMPLIANCE_MONTHS],
-        )
-        row.measured = sum(measured for measured, _met in recent)
-        row.missed = row.measured - sum(met for _measured, met in recent)
-        row.compliance = _percent(row.measured - row.missed, row.measured)
-        row.previous_compliance = _percent(
-            sum(met for _measured, met in previous), sum(measured for measured, _met in previous)
-        )
-        row.monthly = [
-            (month, _percent(met, measured)) for month, (measured, met) in series.items()
-        ]
+        row.measured = measured
+        row.missed = measured - met
+        row.compliance = _percent(met, measured)
+        row.previous_compliance = _percent(met_before, measured_before)
     for figures in open_issues_by_supplier_and_level():
         row = rows.get(figures["supplier_id"])
         if row is not None:
@@ -174,48 +203,80 @@ def supplier_rows(today):
         if supplier_id in rows:
             rows[supplier_id].pulse = answers
     # Most in need of attention first; key suppliers before others at the same level.
-    return sorted(rows.values(), key=lambda row: (-row.attention, row.supplier.tier != Tier.KEY))
+    ordered = sorted(rows.values(), key=lambda row: (-row.attention, row.supplier.tier != Tier.KEY))
+    with_months = ordered if monthly_for is None else ordered[:monthly_for]
+    compliance = availability_compliance(today, [row.supplier.pk for row in with_months])
+    for row in with_months:
+        series = compliance.get(row.supplier.pk, {})
+        row.monthly = [
+            (month, _percent(met, measured)) for month, (measured, met) in series.items()
+        ]
+    return ordered
 
 
-def meetings_per_forum(now):
+def meetings_per_forum(now: datetime) -> list[Forum]:
     """Per active forum, over the last year: meetings that were due (not cancelled) and held."""
     since = now - timedelta(days=MEETINGS_WINDOW_DAYS)
-    due = Q(meetings__starts_at__gte=since, meetings__starts_at__lte=now) & ~Q(
-        meetings__status=MeetingStatus.CANCELLED
+    # The year's meetings are counted from the (forum, start, status) index alone: the years
+    # before are not read, and neither is the meetings table.
+    due = FilteredRelation(
+        "meetings",
+        condition=Q(meetings__starts_at__gte=since, meetings__starts_at__lte=now)
+        & ~Q(meetings__status=MeetingStatus.CANCELLED),
     )
     forums = list(
         Forum.objects.filter(is_active=True)
+        .annotate(due_meetings=due)
         .annotate(
-            due=Count("meetings", filter=due),
-            held=Count("meetings", filter=due & Q(meetings__status=MeetingStatus.HELD)),
+            due=Count("due_meetings__starts_at"),
+            held=Count(
+                "due_meetings__starts_at", filter=Q(due_meetings__status=MeetingStatus.HELD)
+            ),
         )
         .order_by("level", "name")
         .only("pk", "name", "level", "cadence")
     )
     for forum in forums:
-        forum.not_held = forum.due - forum.held
+        forum.not_held = forum.due - forum.held  # type: ignore[attr-defined]
     return forums
 
 
-def overdue_actions(today):
-    actions = Action.objects.current().overdue(today)
-    return {
-        "count": actions.count(),
-        "oldest": list(
-            actions.select_related("minutes__meeting__forum").order_by("due_on", "pk")[
-                :OVERDUE_ACTIONS_SHOWN
-            ]
-        ),
-    }
+def _first_and_count(queryset: QuerySet[Any], shown: int) -> tuple[list[Any], int]:
+    """The first `shown` rows of the queryset and how many it has, in one query: working out
+    which rows qualify is the costly part, and done once."""
+    rows = list(queryset.annotate(total_rows=Window(Count("*")))[:shown])
+    return rows, rows[0].total_rows if rows else 0
 
 
-def notice_deadlines(today):
+def overdue_actions(today: date) -> dict[str, Any]:
+    oldest, count = _first_and_count(
+        Action.objects.current()
+        .overdue(today)
+        .select_related("minutes__meeting__forum")
+        .order_by("due_on", "pk"),
+        OVERDUE_ACTIONS_SHOWN,
+    )
+    return {"count": count, "oldest": oldest}
+
+
+def notice_deadlines(today: date) -> dict[str, Any]:
     """Running contracts whose notice (or renewal decision) deadline falls within the
     horizon, soonest first; a passed deadline stays listed until its term has ended."""
     horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
+    # The database leaves out the contracts whose notice falls in a month after the horizon's
+    # (the end date's month less the notice period); those whose term has rolled on past
+    # their end date are worked out here, as are the rest.
+    notice_month = (
+        ExtractYear("end_date") * 12 + ExtractMonth("end_date") - F("notice_period_months")
+    )
+    rolled_on = Q(renewal=Renewal.TACIT, renewal_term_months__gt=0, end_date__lt=today)
     contracts = (
         Contract.objects.running()
         .filter(end_date__isnull=False)
+        .alias(notice_month=notice_month)
+        .filter(
+            rolled_on | Q(end_date__gte=today, notice_month__lte=horizon.year * 12 + horizon.month)
+        )
         .only("pk", "end_date", "renewal", "renewal_term_months", "notice_period_months")
     )
     due = sorted(
@@ -234,18 +295,20 @@ def notice_deadlines(today):
     }
 
 
-def incomplete_governance():
+def incomplete_governance() -> dict[str, Any]:
     """Draft and running contracts that lack a named role holder on some level and side."""
-    contracts = (
-        Contract.objects.not_ended().with_missing_role_count().filter(missing_role_count__gt=0)
+    shown, count = _first_and_count(
+        Contract.objects.not_ended()
+        .with_missing_role_count()
+        .filter(missing_role_count__gt=0)
+        .with_supplier()
+        .order_by("reference"),
+        INCOMPLETE_SHOWN,
     )
-    return {
-        "count": contracts.count(),
-        "shown": list(contracts.with_supplier().order_by("reference")[:INCOMPLETE_SHOWN]),
-    }
+    return {"count": count, "shown": shown}
 
 
-def portfolio_totals():
+def portfolio_totals() -> dict[str, Any]:
     contracts = Contract.objects.aggregate(
         contracts=Count("pk", filter=Q(status__in=RUNNING_STATUSES)),
         drafts=Count("pk", filter=Q(status=ContractStatus.DRAFT)),
@@ -257,8 +320,11 @@ def portfolio_totals():
     return contracts | suppliers
 
 
-def dashboard_figures(now=None):
-    """Everything the dashboard shows, in a fixed number of queries."""
+def dashboard_figures(
+    now: datetime | None = None, suppliers_shown: int | None = None
+) -> dict[str, Any]:
+    """Everything the dashboard shows, in a fixed number of queries; the availability trend
+    of the first `suppliers_shown` suppliers (all when None)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     forums = meetings_per_forum(now)
@@ -267,7 +333,7 @@ def dashboard_figures(now=None):
     )
     return {
         "portfolio": portfolio_totals(),
-        "supplier_rows": supplier_rows(today),
+        "supplier_rows": supplier_rows(today, monthly_for=suppliers_shown),
         "issue_totals": issue_totals(),
         "levels": LEVEL_ORDER,
         "forums_behind": behind[:FORUMS_SHOWN],
@@ -283,8 +349,8 @@ def dashboard_figures(now=None):
     }
 
 
-def _render_dashboard(show_all):
-    figures = dashboard_figures()
+def _render_dashboard(show_all: bool) -> str:
+    figures = dashboard_figures(suppliers_shown=None if show_all else SUPPLIERS_SHOWN)
     rows = figures["supplier_rows"]
     shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
     context = {
@@ -296,7 +362,7 @@ def _render_dashboard(show_all):
     return render_to_string("portal/dashboard.html#body", context)
 
 
-def dashboard_html(show_all=False, refresh=False):
+def dashboard_html(show_all: bool = False, refresh: bool = False) -> SafeString:
     """The dashboard's content, rendered once for everyone who sees the portfolio and shared
     for DASHBOARD_CACHE_SECONDS: ten years of figures take a while to add up, and the page says
     how old its figures are (its refresh link passes refresh=True).

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from governance.models import Side, User
@@ -59,7 +60,7 @@ class Tally:
         return result
 
 
-def _tallies(meeting_ids: Any) -> dict[tuple[int, int | None], Tally]:
+def _tallies(meeting_ids: Any) -> dict[tuple[int, int | None], "Tally"]:
     """{(meeting_id, supplier_id or None): Tally} in one query."""
     rows: Any = (
         PulseResponse.objects.filter(meeting_id__in=meeting_ids)
@@ -113,44 +114,57 @@ def latest_pulse_by_supplier(today: date | None = None) -> dict[int, dict[str, A
     A supplier's figures count the city's answers and that supplier's own, not another
     supplier's at a joint meeting. Suppliers without an answered meeting in the last
     PULSE_WINDOW_YEARS are left out: an older pulse says little about the relationship now.
-    Two queries whatever the amount of data.
+    Two queries whatever the amount of data, reading two meetings per supplier.
     """
     cutoff = _cutoff(today)
-    answered = PulseResponse.objects.filter(meeting=OuterRef("pk"))
-    pairs: Any = (
+    # The city's answers and the supplier's own: another supplier's alone do not count.
+    answered = PulseResponse.objects.filter(
+        Q(supplier_id__isnull=True) | Q(supplier_id=OuterRef("supplier_id")),
+        meeting_id=OuterRef("pk"),
+    )
+    # Each supplier's two latest answered meetings, picked in the database. A meeting comes
+    # once per contract the supplier has in its forum: grouping makes that one row.
+    latest_two: Any = (
         Meeting.objects.filter(
             forum__cadence=Cadence.QUARTERLY,
             starts_at__lt=cutoff,
             starts_at__gte=cutoff - timedelta(days=365 * PULSE_WINDOW_YEARS),
         )
         .exclude(status=MeetingStatus.CANCELLED)
+        .annotate(supplier_id=F("forum__contracts__supplier_id"))
+        .filter(supplier_id__isnull=False)
         .filter(Exists(answered))
-        .values_list("pk", "starts_at", "forum__contracts__supplier_id")
-        .distinct()
-        .order_by("-starts_at", "-pk")
+        .values("pk", "starts_at", "supplier_id")
+        .annotate(contracts=Count("pk"))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("supplier_id"),
+                order_by=[F("starts_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=2)
+        .values_list("pk", "starts_at", "supplier_id", "rank")
+        .order_by("supplier_id", "rank")
     )
-    pairs = list(pairs)
-    tallies = _tallies({meeting_id for meeting_id, _starts_at, _supplier_id in pairs})
+    pairs = list(latest_two)
+    tallies = _tallies({meeting_id for meeting_id, _starts_at, _supplier_id, _rank in pairs})
+    zone = timezone.get_current_timezone()
     result: dict[int, dict[str, Any]] = {}
-    for meeting_id, starts_at, supplier_id in pairs:
+    for meeting_id, starts_at, supplier_id, rank in pairs:
         city = tallies.get((meeting_id, None), Tally())
         own = tallies.get((meeting_id, supplier_id), Tally())
-        if not city.responses and not own.responses:
-            continue  # only another supplier answered at this joint meeting
         both = Tally().add(city.responses, **city.sums).add(own.responses, **own.sums)
         entry = {
             "meeting_id": meeting_id,
-            "date": timezone.localtime(starts_at).date(),
+            "date": starts_at.astimezone(zone).date(),
             **(both.averages() or {}),
             "sides": {"city": city.averages(), "supplier": own.averages()},
-            "previous": None,
         }
-        latest = result.get(supplier_id)
-        if latest is None:
-            result[supplier_id] = entry
-        elif latest["previous"] is None:
-            entry.pop("previous")
-            latest["previous"] = entry
+        if rank == 1:
+            result[supplier_id] = {**entry, "previous": None}
+        else:
+            result[supplier_id]["previous"] = entry
     return result
 
 

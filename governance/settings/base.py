@@ -131,8 +131,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Sessions end with the browser and after eight idle hours: a working day.
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
-# Database sessions whose save, when the database is away, is a 503 and not a 400.
+# Sessions in the cache, backed by the database: a page reads its session from the cache, and
+# the store moves the eight hours on at most once a minute instead of writing the database on
+# every page; a save while the database is away is a 503, not a 400 (governance/sessions.py).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ENGINE = "governance.sessions"
 
 CSRF_FAILURE_VIEW = "governance.security.csrf_failure"

@@ -21,6 +21,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "governance.cache.ForgivingRedisCache", "LOCATION": REDIS_URL}}
+else:
+    # Without Redis each process caches on its own: a session signed out in one process would
+    # live on in another's memory, so sessions are read from the database alone.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    SESSION_CACHE_ALIAS = "sessions"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -55,10 +63,13 @@ if SENTRY_DSN:
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.redis import RedisIntegration
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration(), CeleryIntegration()],
+        # Redis commands name their keys, and a session's cache key is its session key.
+        disabled_integrations=[RedisIntegration()],
         send_default_pii=False,
         include_local_variables=False,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),

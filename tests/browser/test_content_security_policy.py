@@ -3,8 +3,6 @@ no violation at all (no inline script or style anywhere), the admin too; an ende
 an expired form under htmx lands the person on a page that says what happened."""
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from governance.models import Role, RoleHolder
@@ -19,6 +17,7 @@ from tests.factories import (
     make_supplier,
     make_user,
 )
+from tests.sessions import idle_past_the_session_age
 
 from .test_supplier_onboarding import sign_in
 
@@ -155,7 +154,7 @@ def test_an_ended_session_sends_the_page_to_sign_in_and_back(page, live_server, 
     sign_in(page, base, officer.email, PASSWORD)
     page.goto(f"{base}/contracts/")
 
-    Session.objects.update(expire_date=timezone.now())  # eight idle hours have passed
+    idle_past_the_session_age()
     page.get_by_label("Search").fill("G-001")
 
     expect(page).to_have_url(f"{base}/login/?next=/contracts/")

@@ -15,8 +15,10 @@ from governance.models import Level, Role
 from meetings.models import Cadence, Meeting, MeetingStatus
 from meetings.services import add_action, start_minutes
 from operations.models import Measurement
+from portal import dashboard
+from portal.dashboard import NOTICE_HORIZON_DAYS, notice_deadlines
 from relationship.models import PulseResponse
-from suppliers.models import ServiceLevel
+from suppliers.models import Contract, ServiceLevel
 from tests.factories import (
     fill_governance,
     make_contract,
@@ -200,3 +202,71 @@ def test_an_action_carried_to_later_minutes_counts_once(procurement, director, c
     start_minutes(meeting=second, by=procurement)  # carries the open action forward
     _count, page = _queries(client_for(director))
     assert f'href="{reverse("meetings:action_list")}?overdue=1"><strong>1</strong>' in page
+
+
+def _deadlines_by_the_contracts_own_rules(today):
+    """(deadline, contract) of every running contract whose deadline falls before the horizon
+    and whose term has not ended, soonest first: Contract.notice_deadline applied to each."""
+    horizon = today + timedelta(days=NOTICE_HORIZON_DAYS)
+    contracts = Contract.objects.running().filter(end_date__isnull=False)
+    return sorted(
+        (
+            (contract.notice_deadline(today), contract)
+            for contract in contracts
+            if contract.notice_deadline(today) <= horizon
+            and contract.current_term_end(today) >= today
+        ),
+        key=lambda due: (due[0], due[1].pk),
+    )
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2026, 9, 1), date(2026, 8, 31), date(2027, 9, 2)],  # horizons 28 Feb, 27 Feb, 29 Feb
+)
+def test_notice_deadlines_are_those_the_contracts_own_rules_give(today, monkeypatch):
+    """Month ends, a horizon on a month's last day, a leap year, a passed deadline in a term
+    still running, terms rolled on past their end date, and an express contract that has
+    ended: the list and its count are what each contract's rule says, soonest first."""
+    monkeypatch.setattr(dashboard, "DEADLINES_SHOWN", 12)
+    supplier = make_supplier()
+    ends = [
+        date(2027, 8, 27),
+        date(2027, 8, 28),
+        date(2027, 8, 29),
+        date(2027, 8, 31),
+        date(2027, 9, 1),
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+        date(2028, 2, 29),
+        date(2028, 8, 31),
+        date(2028, 9, 1),
+        today + timedelta(days=20),  # its deadline passed, its term has not ended
+        today - timedelta(days=1),
+    ]
+    for number, end in enumerate(ends):
+        for notice, renewal, term in ((6, "express", None), (0, "tacit", 12), (12, "tacit", 3)):
+            make_contract(
+                supplier,
+                status="active" if number % 3 else "terminating",
+                start_date=date(2019, 1, 1),
+                end_date=end,
+                notice_period_months=notice,
+                renewal=renewal,
+                renewal_term_months=term,
+            )
+    # Rolled on: tacitly renewed long ago, and an express one that simply ended.
+    for end in (date(2020, 1, 31), date(2021, 2, 28), date(2019, 8, 31)):
+        make_contract(supplier, status="active", start_date=date(2019, 1, 1), end_date=end,
+                      notice_period_months=3, renewal="tacit", renewal_term_months=12)  # fmt: skip
+    make_contract(
+        supplier, status="active", start_date=date(2019, 1, 1), end_date=date(2020, 1, 31)
+    )
+    make_contract(supplier, status="draft", start_date=date(2019, 1, 1), end_date=ends[0])
+    make_contract(supplier, status="ended", start_date=date(2019, 1, 1), end_date=ends[1])
+
+    expected = _deadlines_by_the_contracts_own_rules(today)
+    assert len(expected) > 12  # the list is cut, and says so
+    deadlines = notice_deadlines(today)
+    assert deadlines["count"] == len(expected)
+    assert deadlines["shown"] == expected[:12]

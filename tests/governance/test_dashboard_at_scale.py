@@ -23,6 +23,7 @@ from tests.factories import (
     make_quarterly_meeting,
     make_supplier,
 )
+from tests.governance.test_dashboard import _availability
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,22 @@ def test_the_suppliers_needing_attention_come_first_and_the_rest_are_one_click_a
     everything = _page(client, "?suppliers=all")
     assert all(supplier.name in everything for supplier in calm)
     assert "Show all" not in everything
+
+
+def test_each_supplier_listed_has_its_twelve_months_of_availability(
+    procurement, director, client_for, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "SUPPLIERS_SHOWN", 1)
+    for name, values in (("Dipping AB", ["99.9", "99.9", "98.0"]), ("Steady AB", ["99.9"] * 3)):
+        contract = fill_governance(make_contract(make_supplier(name), status="active"))
+        _availability(contract, procurement, values)
+    client = client_for(director)
+    top = _page(client)
+    assert top.index("Dipping AB") < top.index("Show all")
+    assert top.count('class="sparkline"') == 1
+    everything = _page(client, "?suppliers=all")
+    assert everything.count('class="sparkline"') == 2
+    assert "Jan" in everything.split("Steady AB")[1]  # its months, in the sparkline's label
 
 
 def test_only_forums_behind_on_their_meetings_are_listed(procurement, director, client_for):

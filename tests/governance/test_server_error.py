@@ -40,8 +40,9 @@ def cut_own_connection():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_session_saved_while_the_database_is_away_is_a_503_not_a_400():
-    # Every request saves its session (SESSION_SAVE_EVERY_REQUEST); Django's own store reports
-    # any failed save as "session interrupted", a 400, where the handler above gives the 503.
+    # A page saves its session when its last save is over a minute old (moving the idle expiry
+    # on); Django's own store reports any failed save as "session interrupted", a 400, where
+    # the handler above gives the 503.
     session = SessionStore()
     session["contract_filter"] = "active"
     session.create()

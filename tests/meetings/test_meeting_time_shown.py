@@ -39,7 +39,7 @@ def test_a_meeting_is_named_by_its_stockholm_time(winter_meeting, contract_a, pr
 def test_the_admin_lists_meetings_and_minutes_at_their_stockholm_time(
     winter_meeting, procurement, admin_user, client
 ):
-    start_minutes(winter_meeting, procurement)
+    start_minutes(meeting=winter_meeting, by=procurement)
     client.force_login(admin_user)
     meetings = client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
     assert "2026-11-30 09:00" in meetings

@@ -276,6 +276,41 @@ def test_latest_pulse_leaves_out_weekly_cancelled_and_unanswered(
     assert latest_pulse_by_supplier() == {}
 
 
+def test_latest_and_previous_pulse_among_many_older_quarters(
+    supplier_a, supplier_b, procurement, contact_a, contact_b
+):
+    """Two years of quarters in a forum where A has three contracts and B one: each supplier
+    gets its two latest meetings that the city or itself answered, each meeting once."""
+    contracts = [make_contract(supplier_a) for _ in range(3)] + [make_contract(supplier_b)]
+    forum = make_quarterly_meeting(contracts, procurement).forum
+    Meeting.objects.all().delete()
+    now = timezone.now()
+    quarters = [
+        Meeting.objects.create(
+            forum=forum,
+            starts_at=now - timedelta(days=91 * number + 5),
+            ends_at=now - timedelta(days=91 * number + 5, hours=-2),
+        )
+        for number in range(8)
+    ]  # newest first
+    for number, meeting in enumerate(quarters[2:], start=2):
+        answer(meeting, procurement, 1 + number % 5, 3, 3)
+        answer(meeting, contact_a, 2, 2, 2)
+    answer(quarters[0], contact_b, 5, 5, 5)  # only B answered the latest quarter
+    answer(quarters[1], contact_a, 4, 4, 4)  # only A the one before
+
+    result = latest_pulse_by_supplier()
+    alpha, beta = result[supplier_a.pk], result[supplier_b.pk]
+    assert alpha["meeting_id"] == quarters[1].pk
+    assert (alpha["trust"], alpha["responses"], alpha["sides"]["city"]) == (4, 1, None)
+    assert alpha["previous"]["meeting_id"] == quarters[2].pk
+    assert (alpha["previous"]["trust"], alpha["previous"]["responses"]) == (2.5, 2)
+    assert beta["meeting_id"] == quarters[0].pk
+    assert (beta["trust"], beta["sides"]["city"]) == (5, None)
+    assert beta["previous"]["meeting_id"] == quarters[2].pk  # the city's answer counts for B
+    assert (beta["previous"]["trust"], beta["previous"]["sides"]["supplier"]) == (3, None)
+
+
 def _pulse_data(size, procurement):
     """`size` suppliers, each with a contract, a contact and `size` answered quarters."""
     forum = None
