@@ -5,6 +5,7 @@ constant number of queries (the supplier's contracts and service levels are load
 """
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,12 +17,14 @@ from django.utils.translation import gettext_lazy
 
 from suppliers.models import Contract, Period, ServiceLevel, Unit
 
-from .models import Measurement, Priority, period_start
+from .models import Priority, meets_target, period_start
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COUNT = 2_147_483_647
 MAX_VALUE = Decimal("9999999.999")
+# The longest way to write a period, 2026-10-15; anything longer is not one.
+PERIOD_MAX_CHARS = 10
 
 MEASUREMENTS = "measurements"
 TICKETS = "tickets"
@@ -37,6 +40,11 @@ KIND_LABELS = {
     TICKETS: gettext_lazy("Support tickets"),
     QUESTIONS: gettext_lazy("Questions to support"),
 }
+
+# Column names in row errors: lazy, so the translation is looked up only for a row in error.
+OPENED = gettext_lazy("Opened")
+CLOSED = gettext_lazy("Closed")
+QUESTIONS_ASKED = gettext_lazy("Questions")
 
 
 class FileError(Exception):
@@ -80,25 +88,33 @@ def decode(data):
 def parse_period(text):
     """The first day of the period written as 2026-10, 2026-W43, 2026-Q3 or 2026-10-15."""
     text = text.strip().upper()
-    try:
-        if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-            day = date(int(match[1]), int(match[2]), 1)
-        elif match := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
-            day = date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        elif match := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
-            day = date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = date.fromisoformat(text)
-        else:
-            raise ValueError
-    except ValueError:
+    day = _first_day(text) if len(text) <= PERIOD_MAX_CHARS else None
+    if day is None:
         raise ValueError(
             _("“%(period)s” is not a period: write 2026-10, 2026-W43, 2026-Q3 or 2026-10-15.")
             % {"period": text[:20]}
-        ) from None
+        )
     if not 2000 <= day.year <= 2100:
         raise ValueError(_("The period %(period)s is out of range.") % {"period": text[:20]})
     return day
+
+
+# A file names the same few periods on thousands of lines: each is read once.
+@functools.lru_cache(maxsize=4096)
+def _first_day(text):
+    """The first day of the period `text` (stripped, upper case) writes, or None."""
+    try:
+        if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+            return date(int(match[1]), int(match[2]), 1)
+        if match := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
+            return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        if match := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
+            return date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    return None
 
 
 def parse_value(text):
@@ -116,6 +132,11 @@ def parse_value(text):
 
 
 def parse_count(text, name):
+    """A whole number of zero or more; `name` (translated when the error is shown) says which."""
+    if text.isascii() and text.isdigit() and len(text) <= 10:  # the common case, without regexes
+        count = int(text)
+        if count <= MAX_COUNT:
+            return count
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
     if not re.fullmatch(r"\d{1,10}", cleaned) or int(cleaned) > MAX_COUNT:
         raise ValueError(
@@ -232,14 +253,13 @@ def _measurement(cells, catalogue):
     day = period_start(parse_period(cells["period"]), service_level.period)
     value = parse_value(cells["value"])
     check_value(value, service_level)
-    meets = Measurement(service_level=service_level, value=value).meets_target
     return {
         "key": (service_level.pk, day),
         "contract": contract,
         "service_level": service_level,
         "period_start": day,
         "value": value,
-        "misses": not meets,
+        "misses": not meets_target(service_level, value),
     }
 
 
@@ -257,8 +277,8 @@ def _ticket(cells, catalogue):
         "contract": contract,
         "period_start": day,
         "priority": priority,
-        "opened": parse_count(cells["opened"], _("Opened")),
-        "closed": parse_count(cells["closed"], _("Closed")),
+        "opened": parse_count(cells["opened"], OPENED),
+        "closed": parse_count(cells["closed"], CLOSED),
     }
 
 
@@ -275,7 +295,7 @@ def _question(cells, catalogue):
         "contract": contract,
         "period_start": day,
         "category": category,
-        "questions": parse_count(cells["questions"], _("Questions")),
+        "questions": parse_count(cells["questions"], QUESTIONS_ASKED),
     }
 
 
