@@ -23,8 +23,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COUNT = 2_147_483_647
 MAX_VALUE = Decimal("9999999.999")
-# The longest way to write a period, 2026-10-15; anything longer is not one.
-PERIOD_MAX_CHARS = 10
 
 MEASUREMENTS = "measurements"
 TICKETS = "tickets"
@@ -45,6 +43,8 @@ KIND_LABELS = {
 OPENED = gettext_lazy("Opened")
 CLOSED = gettext_lazy("Closed")
 QUESTIONS_ASKED = gettext_lazy("Questions")
+PRIORITIES = frozenset(Priority.values)
+MONTH = Period.MONTH.value  # a plain str: an enum member hashes in Python, slowly
 
 
 class FileError(Exception):
@@ -88,33 +88,25 @@ def decode(data):
 def parse_period(text):
     """The first day of the period written as 2026-10, 2026-W43, 2026-Q3 or 2026-10-15."""
     text = text.strip().upper()
-    day = _first_day(text) if len(text) <= PERIOD_MAX_CHARS else None
-    if day is None:
+    try:
+        if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+            day = date(int(match[1]), int(match[2]), 1)
+        elif match := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
+            day = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        elif match := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
+            day = date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text)
+        else:
+            raise ValueError
+    except ValueError:
         raise ValueError(
             _("“%(period)s” is not a period: write 2026-10, 2026-W43, 2026-Q3 or 2026-10-15.")
             % {"period": text[:20]}
-        )
+        ) from None
     if not 2000 <= day.year <= 2100:
         raise ValueError(_("The period %(period)s is out of range.") % {"period": text[:20]})
     return day
-
-
-# A file names the same few periods on thousands of lines: each is read once.
-@functools.lru_cache(maxsize=4096)
-def _first_day(text):
-    """The first day of the period `text` (stripped, upper case) writes, or None."""
-    try:
-        if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-            return date(int(match[1]), int(match[2]), 1)
-        if match := re.fullmatch(r"(\d{4})-?W(\d{1,2})", text):
-            return date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        if match := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
-            return date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    return None
 
 
 def parse_value(text):
@@ -238,8 +230,16 @@ def parse(text, supplier):
     return parsed
 
 
+# A file names the same few periods on thousands of lines: each is read once. Only periods that
+# could be read are kept, so each key is at most ten characters.
+@functools.lru_cache(maxsize=4096)
+def _period_start(text, period):
+    """The first day of the week, month or quarter that the period `text` falls in."""
+    return period_start(parse_period(text), period)
+
+
 def _month(text):
-    return period_start(parse_period(text), Period.MONTH)
+    return _period_start(text, MONTH)
 
 
 def _measurement(cells, catalogue):
@@ -250,7 +250,7 @@ def _measurement(cells, catalogue):
             _("Contract %(reference)s has no service level “%(name)s”.")
             % {"reference": contract.reference, "name": cells["service_level"][:80]}
         )
-    day = period_start(parse_period(cells["period"]), service_level.period)
+    day = _period_start(cells["period"], service_level.period)
     value = parse_value(cells["value"])
     check_value(value, service_level)
     return {
@@ -267,7 +267,7 @@ def _ticket(cells, catalogue):
     contract = catalogue.contract(cells["contract"])
     day = _month(cells["period"])
     priority = cells["priority"].upper()
-    if priority not in Priority.values:
+    if priority not in PRIORITIES:
         raise ValueError(
             _("Priority must be one of %(choices)s, not “%(value)s”.")
             % {"choices": ", ".join(Priority.values), "value": cells["priority"][:20]}
