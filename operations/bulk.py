@@ -7,21 +7,35 @@ would have written: the row's values, the user, the date, the reason and "+" or 
 databases (the SQLite demo) keep the helpers.
 """
 
+from collections.abc import Sequence
+from datetime import datetime
 from operator import itemgetter
+from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models, transaction
 from simple_history.utils import (
     bulk_create_with_history,
     bulk_update_with_history,
     get_history_manager_for_model,
 )
 
+from governance.models import User
+
 CREATED = "+"
 CHANGED = "~"
 
 
-def insert_with_history(model, rows, *, by, reason, at):
+# A figure is never written without its history row: both in one transaction, the caller's if any.
+@transaction.atomic(savepoint=False)
+def insert_with_history(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    by: User,
+    reason: str,
+    at: datetime,
+) -> None:
     """Insert `rows` (dicts of every field's attname but the primary key) and a "+" history row
     for each; sets each dict's primary key."""
     if not rows:
@@ -50,7 +64,16 @@ def insert_with_history(model, rows, *, by, reason, at):
     _copy_history(model, rows, CREATED, by, reason, at)
 
 
-def update_with_history(model, rows, fields, *, by, reason, at):
+@transaction.atomic(savepoint=False)
+def update_with_history(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str],
+    *,
+    by: User,
+    reason: str,
+    at: datetime,
+) -> None:
     """Write `fields` (attnames) of `rows` (dicts of every field's attname, the primary key
     included, holding the new values) and a "~" history row for each."""
     if not rows:
