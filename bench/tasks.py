@@ -9,12 +9,14 @@ also written to var/bench/tasks.json.
 """
 
 import gc
+import itertools
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,8 +49,13 @@ from meetings.services import (  # noqa: E402
 )
 from meetings.tasks import notify_meeting_changes as notify_meeting_changes_task  # noqa: E402
 from operations import imports  # noqa: E402
-from operations.models import FigureImport, QuestionCount  # noqa: E402
-from operations.services import confirm_import, create_import, perform_import  # noqa: E402
+from operations.models import FigureImport, ImportStatus, QuestionCount  # noqa: E402
+from operations.services import (  # noqa: E402
+    confirm_import,
+    create_import,
+    import_reason,
+    perform_import,
+)
 from suppliers.models import Contract, Supplier  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -315,11 +322,22 @@ def bench_reconcile():
     return {"forums": forums, "runs": runs, "notify_after_first": notify}
 
 
-def bench_import():
-    """A 50,000-row questions file from one supplier: parse (the preview), then the worker's
-    all-or-nothing apply, each row saved with its history record."""
-    supplier = Supplier.objects.order_by("pk").first()
-    contact = User.objects.get(role="supplier", supplier=supplier)
+@contextmanager
+def rolled_back(*models):
+    """Run the block in a transaction that is rolled back, so the data set stays as it was; then
+    vacuum the tables of `models`, so the next run does not wade through the dead rows."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    tables = [model._meta.db_table for model in models]
+    tables += [model.history.model._meta.db_table for model in models if hasattr(model, "history")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {', '.join(tables)}")
+
+
+def import_file(supplier, changed=False):
+    """A 50,000-row questions file for the supplier's running contracts: one row per contract,
+    month of the last ten years and category; `changed` gives every row another count."""
     references = list(
         Contract.objects.filter(supplier=supplier, status__in=["active", "terminating"])
         .order_by("reference")
@@ -331,44 +349,131 @@ def bench_import():
     ]
     categories = [f"Category {n:02d}" for n in range(1, 100)]
     lines = ["contract;period;category;questions"]
-    for reference in references:
-        for month in months:
-            for category in categories:
-                lines.append(f"{reference};{month:%Y-%m};{category};{len(lines) % 37}")
-                if len(lines) > IMPORT_ROWS:
-                    break
-            if len(lines) > IMPORT_ROWS:
-                break
+    for reference, month, category in itertools.product(references, months, categories):
         if len(lines) > IMPORT_ROWS:
             break
-    text = "\n".join(lines) + "\n"
+        lines.append(f"{reference};{month:%Y-%m};{category};{len(lines) % 37 + 40 * changed}")
+    return "\n".join(lines) + "\n"
+
+
+def check_constraints():
+    """Check the deferred foreign keys now, as a commit would (the runs roll back instead);
+    returns the seconds it took."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return time.perf_counter() - started
+
+
+def run_import(supplier, contact, text):
+    """Upload, confirm and import a file as the portal does. Returns the seconds perform_import
+    took as the outbox relay runs it (in a transaction), the seconds of the foreign key checks
+    its commit would run, and the finished import."""
+    figure_import, _parsed = create_import(supplier, "bench.csv", text, contact)
+    confirm_import(figure_import, contact)
+    started = time.perf_counter()
+    with transaction.atomic():
+        perform_import({"import_id": figure_import.pk})
+    seconds = time.perf_counter() - started
+    checks = check_constraints()
+    figure_import = FigureImport.objects.get(pk=figure_import.pk)
+    if figure_import.status != ImportStatus.DONE:
+        raise SystemExit(f"the bench import failed: {figure_import.error}")
+    return seconds, checks, figure_import
+
+
+def copy_rows(parsed, contact, reason):
+    """The baseline: the same rows and their history rows written with nothing but COPY (their
+    ids from the table's sequence in one query), as tuples built beforehand. Returns the
+    seconds, and those of the foreign key checks a commit would run."""
+    now = timezone.now()
+    rows = [
+        (row["contract"].pk, row["period_start"], row["category"], row["questions"])
+        for row in parsed.rows
+    ]
+    reported = ("import", contact.pk, now)
+    stamp = (now, reason, "+", contact.pk)
+    columns = "contract_id, period_start, category, questions, source, reported_by_id, reported_at"
+    history = "history_date, history_change_reason, history_type, history_user_id"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('operations_questioncount', 'id')")
+        (sequence,) = cursor.fetchone()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)]
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        with cursor.copy(f"COPY operations_questioncount (id, {columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row, *reported))
+        with cursor.copy(
+            f"COPY operations_historicalquestioncount (id, {columns}, {history}) FROM STDIN"
+        ) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row, *reported, *stamp))
+    seconds = time.perf_counter() - started
+    return seconds, check_constraints()
+
+
+def bench_import():
+    """A 50,000-row questions file from one supplier: parse (the preview), then the worker's
+    all-or-nothing import of new rows and, after it, of the same rows changed, each row saved
+    with its history record; against COPY of the same rows and history rows in the same run.
+    Every run is rolled back, so the data set stays."""
+    supplier = Supplier.objects.order_by("pk").first()
+    contact = User.objects.get(role="supplier", supplier=supplier)
+    text, changed_text = import_file(supplier), import_file(supplier, changed=True)
     started = time.perf_counter()
     parsed = imports.parse(text, supplier)
     parse_s = time.perf_counter() - started
     if parsed.errors:
         raise SystemExit(f"the bench file has errors: {parsed.errors[:3]}")
-    figure_import, _parsed = create_import(supplier, "bench.csv", text, contact)
-    confirm_import(figure_import, contact)
-    before = QuestionCount.objects.count()
-    started = time.perf_counter()
-    with transaction.atomic():  # as the outbox relay runs its handlers
-        perform_import({"import_id": figure_import.pk})
-    apply_s = time.perf_counter() - started
-    figure_import = FigureImport.objects.get(pk=figure_import.pk)
     rows = len(parsed.rows)
+    timings = {name: [] for name in ("import", "changed", "copy", "import_fk", "copy_fk")}
+    for run in range(1, RUNS + 1):
+        with rolled_back(QuestionCount, FigureImport, OutboxMessage):
+            seconds, checks, first = run_import(supplier, contact, text)
+            timings["import"].append(seconds)
+            timings["import_fk"].append(seconds + checks)
+            seconds, checks, second = run_import(supplier, contact, changed_text)
+            timings["changed"].append(seconds)
+            if (first.created_count, second.updated_count) != (rows, rows):
+                raise SystemExit("the bench import did not write every row")
+        with rolled_back(QuestionCount):
+            seconds, checks = copy_rows(parsed, contact, import_reason(first))
+            timings["copy"].append(seconds)
+            timings["copy_fk"].append(seconds + checks)
+        last = {name: rows / seconds[-1] for name, seconds in timings.items()}
+        print(
+            f"  run {run}: import {last['import']:,.0f} rows/s, COPY {last['copy']:,.0f} rows/s "
+            f"({last['import'] / last['copy']:.2f} x); re-import of changed rows "
+            f"{last['changed']:,.0f} rows/s; with the commit's foreign key checks import "
+            f"{last['import_fk']:,.0f}, COPY {last['copy_fk']:,.0f} rows/s"
+        )
+    median = {name: statistics.median(seconds) for name, seconds in timings.items()}
+    per_s = {name: round(rows / seconds) for name, seconds in median.items()}
     result = {
         "rows": rows,
         "bytes": len(text.encode()),
+        "runs": RUNS,
         "parse_s": round(parse_s, 2),
-        "import_s": round(apply_s, 1),
-        "rows_per_s": round(rows / apply_s),
-        "status": figure_import.status,
-        "written": QuestionCount.objects.count() - before,
+        "median_s": {name: round(seconds, 2) for name, seconds in median.items()},
+        "rows_per_s": per_s,
+        "import_to_copy": round(median["copy"] / median["import"], 2),
+        "changed_to_copy": round(median["copy"] / median["changed"], 2),
+        "with_fk_checks_import_to_copy": round(median["copy_fk"] / median["import_fk"], 2),
     }
     print(
-        f"import of {rows:,} rows ({result['bytes'] // 1024} KiB): preview parse "
-        f"{parse_s:.2f} s, import {apply_s:.1f} s ({result['rows_per_s']:,} rows/s), "
-        f"status {figure_import.status}, {result['written']:,} new rows"
+        f"import of {rows:,} rows ({result['bytes'] // 1024} KiB), medians of {RUNS} runs: "
+        f"preview parse {parse_s:.2f} s; import {median['import']:.2f} s "
+        f"({per_s['import']:,} rows/s) against COPY of the rows and their history rows "
+        f"{median['copy']:.2f} s ({per_s['copy']:,} rows/s): {result['import_to_copy']} x COPY; "
+        f"re-import with every row changed {median['changed']:.2f} s ({per_s['changed']:,} "
+        f"rows/s, {result['changed_to_copy']} x COPY); with the foreign key checks of the "
+        f"commit, import {per_s['import_fk']:,} and COPY {per_s['copy_fk']:,} rows/s "
+        f"({result['with_fk_checks_import_to_copy']} x)"
     )
     return result
 

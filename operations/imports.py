@@ -5,6 +5,7 @@ constant number of queries (the supplier's contracts and service levels are load
 """
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from suppliers.models import Contract, Period, ServiceLevel, Unit
 
-from .models import Measurement, Priority, period_start
+from .models import Priority, meets_target, period_start
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -37,6 +38,13 @@ KIND_LABELS = {
     TICKETS: gettext_lazy("Support tickets"),
     QUESTIONS: gettext_lazy("Questions to support"),
 }
+
+# Column names in row errors: lazy, so the translation is looked up only for a row in error.
+OPENED = gettext_lazy("Opened")
+CLOSED = gettext_lazy("Closed")
+QUESTIONS_ASKED = gettext_lazy("Questions")
+PRIORITIES = frozenset(Priority.values)
+MONTH = Period.MONTH.value  # a plain str: an enum member hashes in Python, slowly
 
 
 class FileError(Exception):
@@ -116,6 +124,11 @@ def parse_value(text):
 
 
 def parse_count(text, name):
+    """A whole number of zero or more; `name` (translated when the error is shown) says which."""
+    if text.isascii() and text.isdigit() and len(text) <= 10:  # the common case, without regexes
+        count = int(text)
+        if count <= MAX_COUNT:
+            return count
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
     if not re.fullmatch(r"\d{1,10}", cleaned) or int(cleaned) > MAX_COUNT:
         raise ValueError(
@@ -217,8 +230,16 @@ def parse(text, supplier):
     return parsed
 
 
+# A file names the same few periods on thousands of lines: each is read once. Only periods that
+# could be read are kept, so each key is at most ten characters.
+@functools.lru_cache(maxsize=4096)
+def _period_start(text, period):
+    """The first day of the week, month or quarter that the period `text` falls in."""
+    return period_start(parse_period(text), period)
+
+
 def _month(text):
-    return period_start(parse_period(text), Period.MONTH)
+    return _period_start(text, MONTH)
 
 
 def _measurement(cells, catalogue):
@@ -229,17 +250,16 @@ def _measurement(cells, catalogue):
             _("Contract %(reference)s has no service level “%(name)s”.")
             % {"reference": contract.reference, "name": cells["service_level"][:80]}
         )
-    day = period_start(parse_period(cells["period"]), service_level.period)
+    day = _period_start(cells["period"], service_level.period)
     value = parse_value(cells["value"])
     check_value(value, service_level)
-    meets = Measurement(service_level=service_level, value=value).meets_target
     return {
         "key": (service_level.pk, day),
         "contract": contract,
         "service_level": service_level,
         "period_start": day,
         "value": value,
-        "misses": not meets,
+        "misses": not meets_target(service_level, value),
     }
 
 
@@ -247,7 +267,7 @@ def _ticket(cells, catalogue):
     contract = catalogue.contract(cells["contract"])
     day = _month(cells["period"])
     priority = cells["priority"].upper()
-    if priority not in Priority.values:
+    if priority not in PRIORITIES:
         raise ValueError(
             _("Priority must be one of %(choices)s, not “%(value)s”.")
             % {"choices": ", ".join(Priority.values), "value": cells["priority"][:20]}
@@ -257,8 +277,8 @@ def _ticket(cells, catalogue):
         "contract": contract,
         "period_start": day,
         "priority": priority,
-        "opened": parse_count(cells["opened"], _("Opened")),
-        "closed": parse_count(cells["closed"], _("Closed")),
+        "opened": parse_count(cells["opened"], OPENED),
+        "closed": parse_count(cells["closed"], CLOSED),
     }
 
 
@@ -275,7 +295,7 @@ def _question(cells, catalogue):
         "contract": contract,
         "period_start": day,
         "category": category,
-        "questions": parse_count(cells["questions"], _("Questions")),
+        "questions": parse_count(cells["questions"], QUESTIONS_ASKED),
     }
 
 

@@ -26,6 +26,13 @@ def period_start(day, period):
     return date(day.year, day.month, 1)
 
 
+def meets_target(service_level, value):
+    """Whether a measured value meets the service level's target (at least or at most it)."""
+    if service_level.comparison == Comparison.AT_MOST:
+        return value <= service_level.target
+    return value >= service_level.target
+
+
 class Source(models.TextChoices):
     FORM = "form", _("Reported in the form")
     IMPORT = "import", _("Imported from a file")
@@ -91,10 +98,7 @@ class Measurement(ReportedFigure):
 
     @property
     def meets_target(self):
-        target = self.service_level.target
-        if self.service_level.comparison == Comparison.AT_MOST:
-            return self.value <= target
-        return self.value >= target
+        return meets_target(self.service_level, self.value)
 
 
 class Priority(models.TextChoices):

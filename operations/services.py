@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from escalations.models import Issue, Severity
 from escalations.services import raise_issue
@@ -17,12 +16,16 @@ from governance.outbox import enqueue
 from suppliers.models import Comparison, Metric, Unit
 
 from . import imports
+from .bulk import insert_with_history, update_with_history
 from .models import FigureImport, ImportStatus, Measurement, QuestionCount, Source, TicketCount
 
 BREACH_REASON = "Detected from the reported figures"
 LINKED_REASON = "Linked to the issue raised for its breach"
-# Imported rows are written this many at a time, each batch with its history rows.
-WRITE_BATCH = 1000
+# Imported rows are written this many at a time, each batch with its history rows; the import's
+# progress moves on after each batch.
+WRITE_BATCH = 5000
+# What a new or changed figure records besides its value: how, by whom and when it was reported.
+REPORTED = ["source", "reported_by_id", "reported_at"]
 
 
 class ImportNotAllowed(Exception):
@@ -151,31 +154,28 @@ COUNTS = {
         TicketCount,
         ("priority",),
         ("opened", "closed"),
-        lambda row: (row.contract_id, row.period_start, row.priority),
+        lambda row: (row["contract_id"], row["period_start"], row["priority"]),
     ),
     imports.QUESTIONS: (
         QuestionCount,
         ("category",),
         ("questions",),
-        lambda row: (row.contract_id, row.period_start, row.category.casefold()),
+        lambda row: (row["contract_id"], row["period_start"], row["category"].casefold()),
     ),
 }
 
 
-def _write_figures(model, new, changed, fields, by, source, reason):
-    """Insert the new figures and update the changed ones (`fields` and who reported them) in
-    bulk; simple-history records each one with the same user and reason as a single save."""
-    now = timezone.now()
-    for instance in (*new, *changed):
-        instance.source = source
-        instance.reported_by = by
-        instance.reported_at = now  # auto_now is not applied by bulk_update
-    history = {"default_user": by, "default_change_reason": reason, "default_date": now}
-    if new:
-        bulk_create_with_history(new, model, batch_size=WRITE_BATCH, **history)
-    if changed:
-        fields = [*fields, "source", "reported_by", "reported_at"]
-        bulk_update_with_history(changed, model, fields, batch_size=WRITE_BATCH, **history)
+def _reported(source, by):
+    """How, by whom and when figures written now are reported (the fields of REPORTED)."""
+    return {"source": source, "reported_by_id": by.pk, "reported_at": timezone.now()}
+
+
+def _write_figures(model, new, changed, fields, by, reason, at):
+    """Insert the new figures and update the changed ones (`fields` and REPORTED), figures as
+    dicts of their fields' attnames; each gets its history row with the user and reason, dated
+    `at` (when it was reported), as a single save would."""
+    insert_with_history(model, new, by=by, reason=reason, at=at)
+    update_with_history(model, changed, [*fields, *REPORTED], by=by, reason=reason, at=at)
 
 
 def _save_counts(kind, rows, by, source, reason, progress=None):
@@ -190,22 +190,26 @@ def _save_counts(kind, rows, by, source, reason, progress=None):
         period_start__gte=min(days),
         period_start__lte=max(days),
     )
-    locked = {key_of(instance): instance for instance in existing}
+    locked = {key_of(figure): figure for figure in existing.values()}
+    pk = model._meta.pk.attname
     created = updated = 0
     for start in range(0, len(rows), WRITE_BATCH):
         new, changed = {}, {}
+        stamp = _reported(source, by)
         for row in rows[start : start + WRITE_BATCH]:
-            instance = locked.get(row["key"])
-            if instance is not None and all(getattr(instance, f) == row[f] for f in reported):
+            figure = locked.get(row["key"])
+            if figure is None:
+                figure = {"contract_id": row["contract"].pk, "period_start": row["period_start"]}
+                figure.update((name, row[name]) for name in identity)
+                locked[row["key"]] = figure
+            elif all(figure[name] == row[name] for name in reported):
                 continue
-            if instance is None:
-                fields = ("period_start", *identity)
-                instance = model(contract=row["contract"], **{name: row[name] for name in fields})
-                locked[row["key"]] = instance
-            (changed if instance.pk else new)[row["key"]] = instance
-            for name in reported:
-                setattr(instance, name, row[name])
-        _write_figures(model, [*new.values()], [*changed.values()], reported, by, source, reason)
+            figure.update((name, row[name]) for name in reported)
+            figure.update(stamp)
+            (changed if pk in figure else new)[row["key"]] = figure
+        _write_figures(
+            model, [*new.values()], [*changed.values()], reported, by, reason, stamp["reported_at"]
+        )
         created += len(new)
         updated += len(changed)
         if progress:
@@ -352,57 +356,77 @@ def perform_import(payload):
 def _apply(figure_import, parsed, by):
     reason = import_reason(figure_import)
     key = progress_key(figure_import.pk)
-    created = updated = breaches = 0
+
+    def progress(done):
+        cache.set(key, done, timeout=24 * 60 * 60)
+
     if parsed.kind == imports.MEASUREMENTS:
-        days = [row["period_start"] for row in parsed.rows]
-        locked = {
-            (measurement.service_level_id, measurement.period_start): measurement
-            for measurement in Measurement.objects.select_for_update().filter(
-                service_level__in={row["service_level"].pk for row in parsed.rows},
-                period_start__gte=min(days),
-                period_start__lte=max(days),
-            )
-        }
-        for start in range(0, len(parsed.rows), WRITE_BATCH):
-            new, changed, linked = [], [], []
-            for row in parsed.rows[start : start + WRITE_BATCH]:
-                recorded = _set_value(
-                    locked.get(row["key"]),
-                    row["service_level"],
-                    row["period_start"],
-                    row["value"],
-                    by,
-                )
-                if recorded.created:
-                    new.append(recorded.measurement)
-                elif recorded.changed:
-                    changed.append(recorded.measurement)
-                elif recorded.raised:
-                    linked.append(recorded.measurement)
-                breaches += recorded.raised is not None
-            _write_figures(
-                Measurement, new, changed, ["value", "breach_issue"], by, Source.IMPORT, reason
-            )
-            if linked:
-                bulk_update_with_history(
-                    linked,
-                    Measurement,
-                    ["breach_issue"],
-                    default_user=by,
-                    default_change_reason=_(LINKED_REASON),
-                )
-            created += len(new)
-            updated += len(changed)
-            cache.set(key, min(start + WRITE_BATCH, len(parsed.rows)), timeout=24 * 60 * 60)
-        return created, updated, breaches
+        return _save_measurements(parsed.rows, by, reason, progress)
     created, updated = _save_counts(
-        parsed.kind,
-        parsed.rows,
-        by,
-        Source.IMPORT,
-        reason,
-        progress=lambda done: cache.set(key, done, timeout=24 * 60 * 60),
+        parsed.kind, parsed.rows, by, Source.IMPORT, reason, progress=progress
     )
+    return created, updated, 0
+
+
+def _save_measurements(rows, by, reason, progress):
+    """Create or update imported measurements under a row lock, in batches, as
+    record_measurement would one by one: a value that misses its target raises its one issue,
+    an unchanged value is left alone. Returns (created, updated, breaches)."""
+    days = [row["period_start"] for row in rows]
+    existing = Measurement.objects.select_for_update().filter(
+        service_level__in={row["service_level"].pk for row in rows},
+        period_start__gte=min(days),
+        period_start__lte=max(days),
+    )
+    locked = {
+        (figure["service_level_id"], figure["period_start"]): figure for figure in existing.values()
+    }
+    created = updated = breaches = 0
+    for start in range(0, len(rows), WRITE_BATCH):
+        new, changed, linked = [], [], []
+        stamp = _reported(Source.IMPORT, by)
+        for row in rows[start : start + WRITE_BATCH]:
+            figure = locked.get(row["key"])
+            unlinked = row["misses"] and (figure is None or figure["breach_issue_id"] is None)
+            if figure is not None and figure["value"] == row["value"] and not unlinked:
+                continue
+            if figure is None:
+                figure = {
+                    "service_level_id": row["service_level"].pk,
+                    "period_start": row["period_start"],
+                    "breach_issue_id": None,
+                }
+                locked[row["key"]] = figure
+                new.append(figure)
+            elif figure["value"] != row["value"]:
+                changed.append(figure)
+            else:
+                linked.append(figure)
+            figure["value"] = row["value"]
+            if unlinked:
+                measurement = Measurement(
+                    service_level=row["service_level"],
+                    period_start=row["period_start"],
+                    value=row["value"],
+                )
+                figure["breach_issue_id"] = _raise_breach(measurement, by).pk
+                breaches += 1
+        for figure in (*new, *changed):
+            figure.update(stamp)
+        fields = ["value", "breach_issue_id"]
+        _write_figures(Measurement, new, changed, fields, by, reason, stamp["reported_at"])
+        # The same value again, but its issue was missing: linked, and said so in its history.
+        update_with_history(
+            Measurement,
+            linked,
+            ["breach_issue_id"],
+            by=by,
+            reason=_(LINKED_REASON),
+            at=timezone.now(),
+        )
+        created += len(new)
+        updated += len(changed)
+        progress(min(start + WRITE_BATCH, len(rows)))
     return created, updated, breaches
 
 

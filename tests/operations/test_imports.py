@@ -1,16 +1,30 @@
 """CSV imports: a preview with every row error by line, then all rows or none by the worker."""
 
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from escalations.models import Issue
 from governance.models import OutboxMessage
 from operations.models import FigureImport, ImportStatus, Measurement, QuestionCount, TicketCount
-from operations.services import LINKED_REASON, import_reason, perform_import, progress_key
+from operations.services import (
+    LINKED_REASON,
+    WRITE_BATCH,
+    import_reason,
+    perform_import,
+    progress_key,
+)
+from suppliers.models import Period
 from tests.factories import make_service_level
 from tests.worker import wait_for
 
@@ -285,3 +299,220 @@ def test_the_worker_imports_the_file(worker, client_for, contact_a, service_leve
     )
     assert Measurement.objects.count() == 12
     assert Measurement.history.filter(history_user=contact_a).count() == 12
+
+
+def weekly_file(service_levels, weeks, missed=None, value="99.9"):
+    """A measurements file of every service level and week, each `value`; the (service level,
+    week) pair `missed` gets 98.2, below the 99.5 % target."""
+    lines = ["contract,service_level,period,value"]
+    for service_level in service_levels:
+        for week in weeks:
+            year, number, _weekday = week.isocalendar()
+            figure = "98.2" if (service_level, week) == missed else value
+            lines.append(f"A-001,{service_level.name},{year}-W{number:02d},{figure}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def weekly_levels(contract_a):
+    return [
+        make_service_level(contract_a, name=name, period=Period.WEEK)
+        for name in ("Server operations", "E-mail")
+    ]
+
+
+# More weeks than a batch, for each of two service levels: the file spans several batches.
+WEEKS = [date(2000, 1, 3) + timedelta(weeks=n) for n in range(WRITE_BATCH // 2 + 600)]
+
+
+def test_a_breach_deep_in_a_big_file_raises_its_issue_and_a_second_import_changes_one_row(
+    client_for, contact_a, weekly_levels
+):
+    server, mail = weekly_levels
+    missed = (mail, WEEKS[-7])  # in the file's last batch
+    client = client_for(contact_a)
+    first = import_file(client, weekly_file(weekly_levels, WEEKS, missed))
+
+    rows = 2 * len(WEEKS)
+    assert rows > WRITE_BATCH
+    assert (first.created_count, first.updated_count, first.breach_count) == (rows, 0, 1)
+    assert cache.get(progress_key(first.pk)) == rows
+    issue = Issue.objects.get()
+    assert issue.title.startswith(f"Availability below target: E-mail {WEEKS[-7]:%G-W%V}")
+    breached = Measurement.objects.filter(breach_issue__isnull=False).get()
+    assert (breached.service_level, breached.period_start, breached.breach_issue) == (
+        mail,
+        WEEKS[-7],
+        issue,
+    )
+    told = {m.payload["to"][0] for m in OutboxMessage.objects.filter(key__startswith="issue:")}
+    assert told == {"buyer.operational@example.org", "supplier.operational@example.org"}
+    assert Measurement.history.filter(history_type="+", history_user=contact_a).count() == rows
+
+    # The same file again with one value changed: one figure changes, nothing else is written.
+    changed = (server, WEEKS[1])
+    content = weekly_file(weekly_levels, WEEKS, missed).replace(
+        f"Server operations,{WEEKS[1]:%G-W%V},99.9", f"Server operations,{WEEKS[1]:%G-W%V},99.95"
+    )
+    second = import_file(client, content)
+
+    assert (second.created_count, second.updated_count, second.breach_count) == (0, 1, 0)
+    assert Measurement.history.count() == rows + 1
+    figure = Measurement.objects.get(service_level=changed[0], period_start=changed[1])
+    assert figure.value == Decimal("99.95")
+    assert [record.value for record in figure.history.order_by("history_id")] == [
+        Decimal("99.9"),
+        Decimal("99.95"),
+    ]
+    assert Issue.objects.count() == 1
+
+
+def test_a_database_error_in_a_later_batch_leaves_nothing_of_the_file(
+    client_for, contact_a, weekly_levels
+):
+    server, _mail = weekly_levels
+    client = client_for(contact_a)
+    upload(client, weekly_file(weekly_levels, WEEKS, missed=(server, WEEKS[0])))
+    figure_import = FigureImport.objects.get()
+    client.post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    # The database refuses the file's last figure, long after the first batch went in and its
+    # breach issue was raised (as a unique key would refuse a figure a concurrent import wrote).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_figure() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_figure BEFORE INSERT ON operations_measurement FOR EACH ROW "
+            "WHEN (NEW.period_start = %s) EXECUTE FUNCTION refuse_figure()",
+            [WEEKS[-1]],
+        )
+
+    with pytest.raises(DatabaseError):
+        perform_import({"import_id": figure_import.pk})
+
+    assert not Measurement.objects.exists()
+    assert not Measurement.history.exists()
+    assert not Issue.objects.exists()
+    assert not OutboxMessage.objects.filter(key__startswith="issue:").exists()
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.QUEUED  # the outbox tries the whole file again
+
+
+SQLITE_SETTINGS = """
+from governance.settings.local import *
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+OUTBOX_KICK_ON_COMMIT = False
+"""
+
+SQLITE_IMPORTS = """
+import json
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from escalations.models import Issue
+from governance.models import Role
+from operations.models import Measurement, QuestionCount
+from operations.services import confirm_import, create_import, perform_import
+from tests.factories import (
+    fill_governance, make_contract, make_service_level, make_supplier, make_user
+)
+
+call_command("migrate", verbosity=0)
+supplier = make_supplier("Alpha Drift AB")
+contract = fill_governance(make_contract(supplier, reference="A-001"))
+make_service_level(contract)
+contact = make_user(Role.SUPPLIER_CONTACT, supplier=supplier)
+MEASUREMENTS = "contract,service_level,period,value\\n"
+QUESTIONS = "contract,period,category,questions\\n"
+files = [
+    ("m1.csv", MEASUREMENTS + "A-001,Server operations,2026-09,99.9\\n"
+     "A-001,Server operations,2026-10,98\\n"),
+    ("m2.csv", MEASUREMENTS + "A-001,Server operations,2026-09,99.7\\n"
+     "A-001,Server operations,2026-10,98\\n"),
+    ("q1.csv", QUESTIONS + "A-001,2026-09,Printing,12\\nA-001,2026-09,VPN,3\\n"),
+    ("q2.csv", QUESTIONS + "A-001,2026-09,printing,15\\nA-001,2026-09,VPN,3\\n"),
+]
+done = []
+for name, text in files:
+    figure_import, _parsed = create_import(supplier, name, text, contact)
+    confirm_import(figure_import, contact)
+    with transaction.atomic():  # as the outbox relay runs its handlers
+        perform_import({"import_id": figure_import.pk})
+    figure_import.refresh_from_db()
+    done.append([figure_import.status, figure_import.created_count,
+                 figure_import.updated_count, figure_import.breach_count])
+
+
+def history(model, *fields):
+    return [
+        [*(str(getattr(record, field)) for field in fields), record.history_type,
+         record.history_user_id == contact.pk, record.history_change_reason]
+        for record in model.history.order_by("history_id")
+    ]
+
+
+print(json.dumps({
+    "vendor": connection.vendor,
+    "imports": done,
+    "measurements": history(Measurement, "period_start", "value"),
+    "questions": history(QuestionCount, "category", "questions"),
+    "linked": [m.breach_issue_id is not None for m in Measurement.objects.order_by("period_start")],
+    "issues": Issue.objects.count(),
+}))
+"""
+
+
+def test_the_demo_s_sqlite_imports_keep_the_same_history(tmp_path):
+    (tmp_path / "sqlite_settings.py").write_text(SQLITE_SETTINGS)
+    script = tmp_path / "imports.py"
+    script.write_text(SQLITE_IMPORTS)
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="sqlite_settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        PYTHONPATH=os.pathsep.join([str(settings.BASE_DIR), str(tmp_path)]),
+    )
+    finished = subprocess.run(  # noqa: S603
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=settings.BASE_DIR,
+        check=False,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout.splitlines()[-1])
+
+    assert result["vendor"] == "sqlite"
+    assert result["imports"] == [
+        ["done", 2, 0, 1],
+        ["done", 0, 1, 0],
+        ["done", 2, 0, 0],
+        ["done", 0, 1, 0],
+    ]
+    first, second = "Imported from m1.csv (import 1)", "Imported from m2.csv (import 2)"
+    assert result["measurements"] == [
+        ["2026-09-01", "99.900", "+", True, first],
+        ["2026-10-01", "98.000", "+", True, first],
+        ["2026-09-01", "99.700", "~", True, second],
+    ]
+    third, fourth = "Imported from q1.csv (import 3)", "Imported from q2.csv (import 4)"
+    assert result["questions"] == [
+        ["Printing", "12", "+", True, third],
+        ["VPN", "3", "+", True, third],
+        ["Printing", "15", "~", True, fourth],
+    ]
+    assert result["linked"] == [False, True]
+    assert result["issues"] == 1

@@ -5,12 +5,14 @@ Shared page fragments (governance/fragments.py) count on those history rows to k
 page has changed."""
 
 import ast
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,8 +26,8 @@ from meetings.models import (
     MinutesItem,
 )
 from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
-from operations.models import Measurement
-from operations.services import record_measurement
+from operations.models import FigureImport, ImportStatus, Measurement, Source, TicketCount
+from operations.services import import_reason, perform_import, record_measurement
 from suppliers.models import Contract, Invitation
 from suppliers.services import invite_contact
 from tests.factories import make_forum, make_service_level
@@ -84,6 +86,18 @@ DECISIONS = {
     ("meetings/services.py", "approve_minutes", "update"): (
         "the meeting held: the minutes' approved_by and approved_at record it"
     ),
+    ("operations/bulk.py", "insert_with_history", "execute"): (
+        "reads: the new figures' ids from their sequence, for the figures and history rows "
+        "COPY writes"
+    ),
+    ("operations/bulk.py", "update_with_history", "execute"): (
+        "history row: each changed figure gets its '~' row by COPY, with the user, date and "
+        "reason simple-history's bulk_update_with_history would give it"
+    ),
+    ("operations/bulk.py", "_copy", "copy"): (
+        "history row: COPY writes the imported figures and a '+' or '~' history row for each "
+        "(user, date, reason), as simple-history's bulk helpers would"
+    ),
 }
 
 
@@ -92,7 +106,8 @@ class BulkWriteFinder(ast.NodeVisitor):
 
     A call of update() or delete() on a plain name (`holder.delete()`, `context.update(...)`) is
     an instance's or a dict's, so for those only chained receivers count
-    (`Model.objects.filter(...).update(...)`); raw SQL counts however it is reached.
+    (`Model.objects.filter(...).update(...)`); raw SQL counts however it is reached, and so does
+    a COPY (psycopg's `cursor.copy(statement)`; a dict's or a QueryDict's copy() takes nothing).
     """
 
     ALWAYS = {"raw", "extra", "execute", "bulk_create", "bulk_update"}
@@ -109,6 +124,9 @@ class BulkWriteFinder(ast.NodeVisitor):
 
     def visit_Call(self, node):
         function = node.func
+        if isinstance(function, ast.Attribute) and function.attr == "copy" and node.args:
+            where = self.functions[-1] if self.functions else "<module>"
+            self.found.add((self.path, where, function.attr))
         if isinstance(function, ast.Attribute) and function.attr in BULK_METHODS:
             receiver = function.value
             chained = not isinstance(receiver, ast.Name) and not (
@@ -404,3 +422,76 @@ def test_a_deleted_service_level_s_figures_leave_their_history(
         record = Measurement.history.filter(id=pk).latest("history_date", "history_id")
         assert record.history_type == "-"
         assert record.history_user == procurement
+
+
+def import_file(client, content, name="figures.csv"):
+    """Upload, confirm and import a CSV file as its uploader; the finished import."""
+    client.post(
+        reverse("operations:import_upload"),
+        {"file": SimpleUploadedFile(name, content.encode(), "text/csv")},
+    )
+    figure_import = FigureImport.objects.latest("pk")
+    client.post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    perform_import({"import_id": figure_import.pk})
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.DONE, figure_import.error
+    return figure_import
+
+
+def test_imported_and_reimported_measurements_are_in_their_history(
+    client_for, procurement, contact_a, contract_a
+):
+    service_level = make_service_level(contract_a)
+    header = "contract,service_level,period,value\n"
+    client = client_for(contact_a)
+    first = import_file(
+        client,
+        header + "A-001,Server operations,2026-09,99.9\nA-001,Server operations,2026-10,99.8\n",
+    )
+    september = Measurement.objects.get(service_level=service_level, period_start=date(2026, 9, 1))
+    created = assert_recorded(september, contact_a)
+    assert created.history_change_reason == import_reason(first)
+    assert created.source == Source.IMPORT
+
+    second = import_file(
+        client,
+        header + "A-001,Server operations,2026-09,99.7\nA-001,Server operations,2026-10,99.8\n",
+        name="corrected.csv",
+    )
+
+    september.refresh_from_db()
+    changed = assert_recorded(september, contact_a, "~")
+    assert changed.history_change_reason == f"Imported from corrected.csv (import {second.pk})"
+    assert changed.prev_record == created
+    october = Measurement.objects.get(service_level=service_level, period_start=date(2026, 10, 1))
+    assert october.history.count() == 1  # unchanged: left alone
+    page = client_for(procurement).get(
+        reverse("operations:measurement_correct", args=[september.pk])
+    )
+    body = page.content.decode()
+    assert "99.9 → 99.7" in body
+    assert import_reason(first) in body and import_reason(second) in body
+    assert body.count(str(contact_a)) >= 2
+
+
+def test_imported_and_reimported_support_counts_are_in_their_history(
+    client_for, admin_user, contact_a, contract_a
+):
+    header = "contract,period,priority,opened,closed\n"
+    client = client_for(contact_a)
+    first = import_file(client, header + "A-001,2026-09,P1,3,2\nA-001,2026-09,P2,10,9\n")
+    p1 = TicketCount.objects.get(priority="P1")
+    assert assert_recorded(p1, contact_a).history_change_reason == import_reason(first)
+
+    second = import_file(client, header + "A-001,2026-09,P1,3,3\nA-001,2026-09,P2,10,9\n")
+
+    p1.refresh_from_db()
+    changed = assert_recorded(p1, contact_a, "~")
+    assert changed.history_change_reason == import_reason(second)
+    assert (changed.prev_record.closed, changed.closed) == (2, 3)
+    assert TicketCount.objects.get(priority="P2").history.count() == 1
+    page = client_for(admin_user).get(reverse("admin:operations_ticketcount_history", args=[p1.pk]))
+    body = page.content.decode()
+    assert import_reason(first) in body and import_reason(second) in body
+    assert str(contact_a) in body
+    assert re.search(r"Closed:</strong>\s*2\s*&nbsp;&rarr;&nbsp;&nbsp;3", body)
