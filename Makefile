@@ -2,9 +2,10 @@
 #
 #   make run    demo on http://127.0.0.1:8000 (SQLite, filesystem broker, Celery worker + beat);
 #               make run PORT=8001 for another port
-#   make test   everything CI checks: lint, migrations, deploy check, compose file, pytest
-#   make lint   ruff check + ruff format --check
-#   make fmt    ruff format + ruff check --fix
+#   make test   everything CI checks: lint, types, templates, migrations, deploy check, compose
+#               file, pytest
+#   make lint   ruff check + ruff format --check, mypy, djLint --check
+#   make fmt    ruff format + ruff check --fix, djLint --reformat
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -12,6 +13,8 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 CELERY := .venv/bin/celery
 RUFF   := .venv/bin/ruff
+MYPY   := .venv/bin/mypy
+DJLINT := .venv/bin/djlint
 
 export UV_COMPILE_BYTECODE := 1
 # --frozen: install exactly what uv.lock says (and never rewrite it) when there is a lock.
@@ -40,9 +43,9 @@ endef
 
 help:
 	@echo "make run   - demo portal on http://127.0.0.1:8000 with a Celery worker and beat (PORT=8001: another port)"
-	@echo "make test  - lint, migration check, deploy check, compose check and pytest"
-	@echo "make lint  - ruff check and ruff format --check"
-	@echo "make fmt   - ruff format and ruff check --fix"
+	@echo "make test  - lint, types, templates, migration check, deploy check, compose check and pytest"
+	@echo "make lint  - ruff check and ruff format --check, mypy, djLint --check"
+	@echo "make fmt   - ruff format and ruff check --fix, djLint --reformat"
 
 sync:
 	$(call uv_sync,$(DEMO_SYNC_FLAGS))
@@ -74,6 +77,8 @@ test: sync-dev
 	bin/ensure-services
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MYPY)
+	$(DJLINT) --check templates
 	DJANGO_SETTINGS_MODULE=governance.settings.test $(PYTHON) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=governance.settings.production \
 		DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
@@ -88,7 +93,10 @@ test: sync-dev
 lint: sync-dev
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MYPY)
+	$(DJLINT) --check templates
 
 fmt: sync-dev
 	$(RUFF) format .
 	$(RUFF) check --fix .
+	$(DJLINT) --reformat templates

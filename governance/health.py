@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from celery.beat import PersistentScheduler
 from django.conf import settings
@@ -114,9 +115,9 @@ CHECKS: dict[str, tuple[Callable[[], dict], str | None]] = {
 }
 
 
-def run_checks(names: list[str] | None = None) -> dict:
+def run_checks(names: list[str] | None = None) -> dict[str, Any]:
     """Run the named checks (all by default): {"status": "ok" or "failing", "checks": {...}}."""
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for name in names or CHECKS:
         check, needs = CHECKS[name]
         if needs in results and results[needs]["state"] != "ok":
@@ -154,5 +155,5 @@ def readyz(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(result, status=200 if result["status"] == "ok" else 503)
     # A 503 here is an answer, not a server error: each failing check is already logged as a
     # warning; Django would add an ERROR line (and a Sentry event) for every probe.
-    response._has_been_logged = True
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

@@ -162,7 +162,7 @@ class _Renderer:
             )
 
 
-_renderers = []
+_renderers: list[_Renderer] = []
 _renderers_lock = threading.Lock()
 
 

@@ -90,8 +90,10 @@ def update_with_history(
     table = quote(model._meta.db_table)
     # A column that varies from row to row goes as an array, unnested beside the primary keys;
     # one that all rows share (who reported them, when) as a single value.
-    assignments, shared = [], []
-    arrays, columns = [pk], [[row[pk.attname] for row in rows]]
+    assignments: list[str] = []
+    shared: list[Any] = []
+    arrays: list[Any] = [pk]
+    columns: list[list[Any]] = [[row[pk.attname] for row in rows]]
     for field in (_field(model, name) for name in fields):
         values = [row[field.attname] for row in rows]
         column = quote(field.column)
@@ -103,12 +105,12 @@ def update_with_history(
             arrays.append(field)
             columns.append(values)
     unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in arrays)
-    names = ", ".join(quote(field.column) for field in arrays)
+    new_columns = ", ".join(quote(str(field.column)) for field in arrays)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608
-            f"FROM unnest({unnest}) AS new ({names}) "
-            f"WHERE {table}.{quote(pk.column)} = new.{quote(pk.column)}",
+            f"FROM unnest({unnest}) AS new ({new_columns}) "
+            f"WHERE {table}.{quote(str(pk.column))} = new.{quote(str(pk.column))}",
             [*shared, *columns],
         )
     _copy_history(model, rows, CHANGED, by, reason, at)

@@ -72,7 +72,7 @@ class Measurement(ReportedFigure):
         related_name="breaches",
         help_text=_("The operational issue raised when this value missed its target."),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     objects = MeasurementQuerySet.as_manager()
 
@@ -122,7 +122,7 @@ class TicketCount(ReportedFigure):
     priority = models.CharField(_("priority"), max_length=2, choices=Priority)
     opened = models.PositiveIntegerField(_("opened"))
     closed = models.PositiveIntegerField(_("closed"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     objects = SupportQuerySet.as_manager()
 
@@ -150,7 +150,7 @@ class QuestionCount(ReportedFigure):
     period_start = models.DateField(_("month"))
     category = models.CharField(_("category"), max_length=120)
     questions = models.PositiveIntegerField(_("questions"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     objects = SupportQuerySet.as_manager()
 

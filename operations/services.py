@@ -1,7 +1,10 @@
 """Writing reported figures: measurements with breach detection, support counts, CSV imports."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from escalations.models import Issue, Severity
 from escalations.services import raise_issue
-from governance.models import Level, OutboxKind, RoleHolder, Side
+from governance.history import stamp
+from governance.models import Level, OutboxKind, RoleHolder, Side, User
 from governance.outbox import enqueue
-from suppliers.models import Comparison, Metric, Unit
+from suppliers.models import Comparison, Contract, Metric, ServiceLevel, Supplier, Unit
 
 from . import imports
 from .bulk import insert_with_history, update_with_history
@@ -40,17 +44,17 @@ class Recorded:
     raised: Issue | None
 
 
-def progress_key(figure_import_pk):
+def progress_key(figure_import_pk: int) -> str:
     return f"figure-import:{figure_import_pk}:done"
 
 
-def format_value(value, unit):
+def format_value(value: Any, unit: str) -> str:
     number = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
     label = Unit(unit).label
     return f"{number} {label}"
 
 
-def breach_title(measurement):
+def breach_title(measurement: Measurement) -> str:
     service_level = measurement.service_level
     metric = service_level.get_metric_display()
     below = service_level.comparison == Comparison.AT_LEAST
@@ -66,7 +70,7 @@ def breach_title(measurement):
     return title[:200]
 
 
-def _raise_breach(measurement, by):
+def _raise_breach(measurement: Measurement, by: User) -> Issue:
     """An operational issue for a value that missed its target, told to that level."""
     service_level = measurement.service_level
     contract = service_level.contract
@@ -95,7 +99,9 @@ def _raise_breach(measurement, by):
     )
 
 
-def _set_value(existing, service_level, day, value, by):
+def _set_value(
+    existing: Measurement | None, service_level: ServiceLevel, day: date, value: Decimal, by: User
+) -> Recorded:
     """Put a reported value on a measurement (new, or locked by the caller) without saving it;
     a value that misses its target raises the measurement's one breach issue."""
     measurement = existing or Measurement(service_level=service_level, period_start=day)
@@ -110,7 +116,15 @@ def _set_value(existing, service_level, day, value, by):
     return Recorded(measurement, created, changed, raised)
 
 
-def _save_measurement(existing, service_level, day, value, by, source, reason):
+def _save_measurement(
+    existing: Measurement | None,
+    service_level: ServiceLevel,
+    day: date,
+    value: Decimal,
+    by: User,
+    source: str,
+    reason: str,
+) -> Recorded:
     """Create or update one measurement (locked by the caller), then detect a breach."""
     recorded = _set_value(existing, service_level, day, value, by)
     measurement = recorded.measurement
@@ -118,14 +132,22 @@ def _save_measurement(existing, service_level, day, value, by, source, reason):
         _save_reported(measurement, by, source, reason)
     elif recorded.raised:
         # The same value again, but its issue was missing: link it, and say so in its history.
-        measurement._history_user = by
-        measurement._change_reason = _(LINKED_REASON)
+        stamp(measurement, by)
+        measurement._change_reason = _(LINKED_REASON)  # type: ignore[attr-defined]
         measurement.save(update_fields=["breach_issue"])
     return recorded
 
 
 @transaction.atomic
-def record_measurement(service_level, period_start, value, by, source=Source.FORM, reason=""):
+def record_measurement(
+    *,
+    service_level: ServiceLevel,
+    period_start: date,
+    value: Decimal,
+    by: User,
+    source: str = Source.FORM,
+    reason: str = "",
+) -> Recorded:
     """Record (or correct) one period's value; a value that misses its target raises one
     operational issue, never two. A correction needs a reason, kept in the history."""
     if source == Source.CORRECTION and not reason.strip():
@@ -138,11 +160,11 @@ def record_measurement(service_level, period_start, value, by, source=Source.FOR
     return _save_measurement(existing, service_level, period_start, value, by, source, reason)
 
 
-def _save_reported(instance, by, source, reason):
+def _save_reported(instance: Any, by: User, source: str, reason: str) -> None:
     """Save a figure with who reported it and how; simple-history keeps both and the reason."""
     instance.source = source
     instance.reported_by = by
-    instance._history_user = by
+    stamp(instance, by)
     instance._change_reason = reason
     instance.save()
 
@@ -165,12 +187,20 @@ COUNTS = {
 }
 
 
-def _reported(source, by):
+def _reported(source: str, by: User) -> dict[str, Any]:
     """How, by whom and when figures written now are reported (the fields of REPORTED)."""
     return {"source": source, "reported_by_id": by.pk, "reported_at": timezone.now()}
 
 
-def _write_figures(model, new, changed, fields, by, reason, at):
+def _write_figures(
+    model: Any,
+    new: list[dict[str, Any]],
+    changed: list[dict[str, Any]],
+    fields: Iterable[str],
+    by: User,
+    reason: str,
+    at: datetime,
+) -> None:
     """Insert the new figures and update the changed ones (`fields` and REPORTED), figures as
     dicts of their fields' attnames; each gets its history row with the user and reason, dated
     `at` (when it was reported), as a single save would."""
@@ -178,24 +208,32 @@ def _write_figures(model, new, changed, fields, by, reason, at):
     update_with_history(model, changed, [*fields, *REPORTED], by=by, reason=reason, at=at)
 
 
-def _save_counts(kind, rows, by, source, reason, progress=None):
+def _save_counts(
+    kind: str,
+    rows: list[dict[str, Any]],
+    by: User,
+    source: str,
+    reason: str,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Create or update count rows (dicts shaped like imports' rows) under a row lock, in
     batches; an unchanged row is left alone. Returns (created, updated)."""
     if not rows:
         return 0, 0
     model, identity, reported, key_of = COUNTS[kind]
     days = [row["period_start"] for row in rows]
-    existing = model.objects.select_for_update().filter(
+    existing = model.objects.select_for_update().filter(  # type: ignore[attr-defined]
         contract__in={row["contract"].pk for row in rows},
         period_start__gte=min(days),
         period_start__lte=max(days),
     )
-    locked = {key_of(figure): figure for figure in existing.values()}
+    locked: dict[Any, dict[str, Any]] = {key_of(figure): figure for figure in existing.values()}
     pk = model._meta.pk.attname
     created = updated = 0
     for start in range(0, len(rows), WRITE_BATCH):
-        new, changed = {}, {}
-        stamp = _reported(source, by)
+        new: dict[Any, dict[str, Any]] = {}
+        changed: dict[Any, dict[str, Any]] = {}
+        reported_now = _reported(source, by)
         for row in rows[start : start + WRITE_BATCH]:
             figure = locked.get(row["key"])
             if figure is None:
@@ -205,10 +243,16 @@ def _save_counts(kind, rows, by, source, reason, progress=None):
             elif all(figure[name] == row[name] for name in reported):
                 continue
             figure.update((name, row[name]) for name in reported)
-            figure.update(stamp)
+            figure.update(reported_now)
             (changed if pk in figure else new)[row["key"]] = figure
         _write_figures(
-            model, [*new.values()], [*changed.values()], reported, by, reason, stamp["reported_at"]
+            model,
+            [*new.values()],
+            [*changed.values()],
+            reported,
+            by,
+            reason,
+            reported_now["reported_at"],
         )
         created += len(new)
         updated += len(changed)
@@ -218,7 +262,15 @@ def _save_counts(kind, rows, by, source, reason, progress=None):
 
 
 @transaction.atomic
-def record_ticket_counts(contract, period_start, counts, by, source=Source.FORM, reason=""):
+def record_ticket_counts(
+    *,
+    contract: Contract,
+    period_start: date,
+    counts: Mapping[str, tuple[int, int]],
+    by: User,
+    source: str = Source.FORM,
+    reason: str = "",
+) -> tuple[int, int]:
     """Tickets opened and closed in one month, per priority: {"P1": (opened, closed), ...}."""
     rows = [
         {
@@ -235,7 +287,15 @@ def record_ticket_counts(contract, period_start, counts, by, source=Source.FORM,
 
 
 @transaction.atomic
-def record_question_counts(contract, period_start, counts, by, source=Source.FORM, reason=""):
+def record_question_counts(
+    *,
+    contract: Contract,
+    period_start: date,
+    counts: Mapping[str, int],
+    by: User,
+    source: str = Source.FORM,
+    reason: str = "",
+) -> tuple[int, int]:
     """Questions asked to support in one month, per category: {"Passwords": 120, ...}."""
     rows = [
         {
@@ -253,15 +313,10 @@ def record_question_counts(contract, period_start, counts, by, source=Source.FOR
 # Imports ----------------------------------------------------------------------------------
 
 
-def may_report_for(user, supplier_id):
-    """Supplier contacts report their own supplier's figures; procurement staff anyone's."""
-    return user.is_active and (
-        user.can_manage or (user.is_supplier_contact and user.supplier_id == supplier_id)
-    )
-
-
 @transaction.atomic
-def create_import(supplier, filename, text, by):
+def create_import(
+    *, supplier: Supplier, filename: str, text: str, by: User
+) -> tuple[FigureImport, imports.ParsedFile]:
     """Keep an uploaded file for its preview; the rows are checked again on confirmation."""
     parsed = imports.parse(text, supplier)
     figure_import = FigureImport.objects.create(
@@ -275,7 +330,7 @@ def create_import(supplier, filename, text, by):
 
 
 @transaction.atomic
-def confirm_import(figure_import, by):
+def confirm_import(*, figure_import: FigureImport, by: User) -> FigureImport:
     """Queue a checked, error-free file for the worker."""
     figure_import = FigureImport.objects.select_for_update().get(pk=figure_import.pk)
     if figure_import.status != ImportStatus.PREVIEW:
@@ -295,21 +350,21 @@ def confirm_import(figure_import, by):
     return figure_import
 
 
-def import_reason(figure_import):
+def import_reason(figure_import: FigureImport) -> str:
     return _("Imported from %(file)s (import %(pk)s)") % {
         "file": figure_import.filename,
         "pk": figure_import.pk,
     }
 
 
-def _fail(figure_import, message):
+def _fail(figure_import: FigureImport, message: str) -> None:
     figure_import.status = ImportStatus.FAILED
     figure_import.error = message
     figure_import.finished_at = timezone.now()
     figure_import.save(update_fields=["status", "error", "finished_at"])
 
 
-def perform_import(payload):
+def perform_import(payload: dict[str, Any]) -> None:
     """Outbox handler: check the file again and apply every row in one transaction, or none.
 
     A file that no longer checks out is marked FAILED (and not retried); a database error
@@ -324,7 +379,7 @@ def perform_import(payload):
     if figure_import is None or figure_import.status != ImportStatus.QUEUED:
         return
     by = figure_import.uploaded_by
-    if not may_report_for(by, figure_import.supplier_id):
+    if not by.may_report_for(figure_import.supplier_id):
         _fail(figure_import, _("The person who uploaded the file may no longer import for them."))
         return
     try:
@@ -353,11 +408,13 @@ def perform_import(payload):
     cache.set(progress_key(figure_import.pk), len(parsed.rows), timeout=24 * 60 * 60)
 
 
-def _apply(figure_import, parsed, by):
+def _apply(
+    figure_import: FigureImport, parsed: imports.ParsedFile, by: User
+) -> tuple[int, int, int]:
     reason = import_reason(figure_import)
     key = progress_key(figure_import.pk)
 
-    def progress(done):
+    def progress(done: int) -> None:
         cache.set(key, done, timeout=24 * 60 * 60)
 
     if parsed.kind == imports.MEASUREMENTS:
@@ -368,7 +425,9 @@ def _apply(figure_import, parsed, by):
     return created, updated, 0
 
 
-def _save_measurements(rows, by, reason, progress):
+def _save_measurements(
+    rows: list[dict[str, Any]], by: User, reason: str, progress: Callable[[int], None]
+) -> tuple[int, int, int]:
     """Create or update imported measurements under a row lock, in batches, as
     record_measurement would one by one: a value that misses its target raises its one issue,
     an unchanged value is left alone. Returns (created, updated, breaches)."""
@@ -378,13 +437,16 @@ def _save_measurements(rows, by, reason, progress):
         period_start__gte=min(days),
         period_start__lte=max(days),
     )
-    locked = {
-        (figure["service_level_id"], figure["period_start"]): figure for figure in existing.values()
+    locked: dict[Any, dict[str, Any]] = {
+        (figure["service_level_id"], figure["period_start"]): dict(figure)
+        for figure in existing.values()
     }
     created = updated = breaches = 0
     for start in range(0, len(rows), WRITE_BATCH):
-        new, changed, linked = [], [], []
-        stamp = _reported(Source.IMPORT, by)
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        linked: list[dict[str, Any]] = []
+        reported_now = _reported(Source.IMPORT, by)
         for row in rows[start : start + WRITE_BATCH]:
             figure = locked.get(row["key"])
             unlinked = row["misses"] and (figure is None or figure["breach_issue_id"] is None)
@@ -412,9 +474,9 @@ def _save_measurements(rows, by, reason, progress):
                 figure["breach_issue_id"] = _raise_breach(measurement, by).pk
                 breaches += 1
         for figure in (*new, *changed):
-            figure.update(stamp)
+            figure.update(reported_now)
         fields = ["value", "breach_issue_id"]
-        _write_figures(Measurement, new, changed, fields, by, reason, stamp["reported_at"])
+        _write_figures(Measurement, new, changed, fields, by, reason, reported_now["reported_at"])
         # The same value again, but its issue was missing: linked, and said so in its history.
         update_with_history(
             Measurement,
@@ -431,14 +493,22 @@ def _save_measurements(rows, by, reason, progress):
 
 
 @transaction.atomic
-def report_figures(contract, measurements, month, tickets, questions, by):
+def report_figures(
+    *,
+    contract: Contract,
+    measurements: Iterable[tuple[ServiceLevel, date, Decimal]],
+    month: date,
+    tickets: Mapping[str, tuple[int, int]],
+    questions: Mapping[str, int],
+    by: User,
+) -> list[Recorded]:
     """Save one period's figures from the report form together: all of them or none."""
     recorded = [
-        record_measurement(service_level, day, value, by, Source.FORM)
+        record_measurement(service_level=service_level, period_start=day, value=value, by=by)
         for service_level, day, value in measurements
     ]
     if tickets:
-        record_ticket_counts(contract, month, tickets, by, Source.FORM)
+        record_ticket_counts(contract=contract, period_start=month, counts=tickets, by=by)
     if questions:
-        record_question_counts(contract, month, questions, by, Source.FORM)
+        record_question_counts(contract=contract, period_start=month, counts=questions, by=by)
     return recorded

@@ -5,12 +5,16 @@ Every view starts from visible_to(user): another supplier's object is a 404. Sup
 write their own supplier's figures, procurement staff anyone's; the IT director reads.
 """
 
+from datetime import date
+from typing import Any
+
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +26,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from escalations.models import Issue, IssueStatus
 from governance.access import require_manager
+from governance.htmx import PortalRequest, section
+from governance.models import User
 from suppliers.models import Contract, Period, ServiceLevel, Supplier
 
 from . import imports, services
@@ -33,6 +39,7 @@ from .models import (
     Measurement,
     Priority,
     QuestionCount,
+    Source,
     TicketCount,
     period_start,
 )
@@ -40,21 +47,21 @@ from .models import (
 PREVIEW_ROWS = 20
 
 
-def _require_writer(user, supplier_id):
-    if not services.may_report_for(user, supplier_id):
+def _require_writer(user: User, supplier_id: int) -> None:
+    if not user.may_report_for(supplier_id):
         raise PermissionDenied
 
 
-def _contracts(user):
+def _contracts(user: User) -> QuerySet[Contract]:
     return Contract.objects.visible_to(user).select_related("supplier")
 
 
-def _positive_int(text):
+def _positive_int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 19 else None
 
 
 @login_required
-def figure_list(request):
+def figure_list(request: PortalRequest) -> HttpResponse:
     contracts = _contracts(request.user)
     supplier_id = _positive_int(request.GET.get("supplier"))
     if supplier_id:
@@ -91,13 +98,13 @@ def figure_list(request):
         "suppliers": Supplier.objects.visible_to(request.user).only("pk", "name"),
         "supplier_id": supplier_id,
         "missed_only": missed_only,
-        "can_upload": request.user.can_manage or request.user.is_supplier_contact,
+        "can_upload": request.user.may_contribute,
     }
     return render(request, "operations/figure_list.html", context)
 
 
 @login_required
-def contract_figures(request, pk):
+def contract_figures(request: PortalRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(_contracts(request.user), pk=pk)
     measurements = (
         Measurement.objects.filter(service_level__contract=contract)
@@ -105,26 +112,28 @@ def contract_figures(request, pk):
         .order_by("-period_start", "service_level_id")[:120]
     )
     for measurement in measurements:
-        measurement.label = imports.period_label(
+        measurement.label = imports.period_label(  # type: ignore[attr-defined]
             measurement.period_start, measurement.service_level.period
         )
     context = {
         "contract": contract,
         "figures": standing_figures([contract]),
         "measurements": measurements,
-        "can_report": services.may_report_for(request.user, contract.supplier_id),
+        "can_report": request.user.may_report_for(contract.supplier_id),
         "can_correct": request.user.can_manage,
     }
     return render(request, "operations/contract_figures.html", context)
 
 
-def _last_month():
+def _last_month() -> date:
     return period_start(timezone.localdate(), Period.MONTH) - relativedelta(months=1)
 
 
-def _reported_initial(contract, service_levels, day):
+def _reported_initial(
+    contract: Contract, service_levels: list[ServiceLevel], day: date
+) -> dict[str, Any]:
     """What is already reported for the period, to correct it in the same form."""
-    initial = {"period": f"{day:%Y-%m}"}
+    initial: dict[str, Any] = {"period": f"{day:%Y-%m}"}
     month = period_start(day, Period.MONTH)
     starts = {sl.pk: period_start(day, sl.period) for sl in service_levels}
     for measurement in Measurement.objects.filter(
@@ -135,16 +144,16 @@ def _reported_initial(contract, service_levels, day):
     for row in TicketCount.objects.filter(contract=contract, period_start=month):
         initial[f"opened_{row.priority}"] = row.opened
         initial[f"closed_{row.priority}"] = row.closed
-    for index, row in enumerate(
+    for index, question in enumerate(
         QuestionCount.objects.filter(contract=contract, period_start=month)[:5]
     ):
-        initial[f"category_{index}"] = row.category
-        initial[f"questions_{index}"] = row.questions
+        initial[f"category_{index}"] = question.category
+        initial[f"questions_{index}"] = question.questions
     return initial
 
 
 @login_required
-def report(request, pk):
+def report(request: PortalRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(_contracts(request.user), pk=pk)
     _require_writer(request.user, contract.supplier_id)
     service_levels = list(contract.service_levels.all())
@@ -152,12 +161,12 @@ def report(request, pk):
         form = ReportForm(request.POST, service_levels=service_levels)
         if form.is_valid():
             recorded = services.report_figures(
-                contract,
-                form.measurements(),
-                form.month(),
-                form.tickets(),
-                form.questions(),
-                request.user,
+                contract=contract,
+                measurements=form.measurements(),
+                month=form.month(),
+                tickets=form.tickets(),
+                questions=form.questions(),
+                by=request.user,
             )
             raised = sum(1 for result in recorded if result.raised)
             messages.success(request, _("The figures are saved."))
@@ -183,19 +192,16 @@ def report(request, pk):
             service_levels=service_levels,
         )
     context = {"contract": contract, "form": form, "priorities": Priority}
-    template = "operations/_report_form.html" if request.htmx else "operations/report_form.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return section(request, "operations/report_form.html", context, partial="form")
 
 
-def _imports(user):
+def _imports(user: User) -> QuerySet[FigureImport]:
     return FigureImport.objects.visible_to(user).select_related("supplier", "uploaded_by")
 
 
 @login_required
-def import_upload(request):
-    if not (request.user.can_manage or request.user.is_supplier_contact):
+def import_upload(request: PortalRequest) -> HttpResponse:
+    if not request.user.may_contribute:
         raise PermissionDenied
     form = UploadForm(
         request.POST if request.method == "POST" else None,
@@ -206,7 +212,7 @@ def import_upload(request):
         filename, text = form.cleaned_data["file"]
         try:
             figure_import, _parsed = services.create_import(
-                form.supplier(), filename, text, request.user
+                supplier=form.supplier(), filename=filename, text=text, by=request.user
             )
         except imports.FileError as error:
             form.add_error("file", str(error))
@@ -216,7 +222,7 @@ def import_upload(request):
     return render(request, "operations/import_upload.html", context)
 
 
-def _status_context(request, figure_import):
+def _status_context(request: PortalRequest, figure_import: FigureImport) -> dict[str, Any]:
     context = {"import": figure_import, "done": 0, "breach_issues": []}
     if figure_import.status == ImportStatus.QUEUED:
         context["done"] = min(
@@ -234,14 +240,11 @@ def _status_context(request, figure_import):
 
 
 @login_required
-def import_detail(request, pk):
+def import_detail(request: PortalRequest, pk: int) -> HttpResponse:
     figure_import = get_object_or_404(_imports(request.user), pk=pk)
     if request.htmx and request.htmx.target == "import-status":
-        response = render(
-            request, "operations/_import_status.html", _status_context(request, figure_import)
-        )
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        context = _status_context(request, figure_import)
+        return section(request, "operations/import_detail.html", context, partial="status")
     context = _status_context(request, figure_import)
     context["can_confirm"] = False
     if figure_import.status == ImportStatus.PREVIEW:
@@ -252,21 +255,21 @@ def import_detail(request, pk):
         else:
             context["parsed"] = parsed
             context["preview"] = parsed.rows[:PREVIEW_ROWS]
-            context["can_confirm"] = not parsed.errors and services.may_report_for(
-                request.user, figure_import.supplier_id
+            context["can_confirm"] = not parsed.errors and request.user.may_report_for(
+                figure_import.supplier_id
             )
     response = render(request, "operations/import_detail.html", context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request"])  # the status alone goes to htmx's poll
     return response
 
 
 @require_POST
 @login_required
-def import_confirm(request, pk):
+def import_confirm(request: PortalRequest, pk: int) -> HttpResponse:
     figure_import = get_object_or_404(_imports(request.user), pk=pk)
     _require_writer(request.user, figure_import.supplier_id)
     try:
-        services.confirm_import(figure_import, request.user)
+        services.confirm_import(figure_import=figure_import, by=request.user)
     except services.ImportNotAllowed as error:
         messages.error(request, str(error))
     else:
@@ -274,7 +277,7 @@ def import_confirm(request, pk):
     return redirect("operations:import_detail", pk=figure_import.pk)
 
 
-def _history(measurement):
+def _history(measurement: Measurement) -> list[dict[str, Any]]:
     """Each change of the figure: when, who, old → new value, how and why."""
     records = list(
         measurement.history.select_related("history_user").order_by("history_date", "history_id")
@@ -297,7 +300,7 @@ def _history(measurement):
 
 
 @login_required
-def measurement_correct(request, pk):
+def measurement_correct(request: PortalRequest, pk: int) -> HttpResponse:
     measurement = get_object_or_404(
         Measurement.objects.visible_to(request.user).select_related(
             "service_level__contract__supplier", "breach_issue"
@@ -313,12 +316,12 @@ def measurement_correct(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         recorded = services.record_measurement(
-            service_level,
-            measurement.period_start,
-            form.cleaned_data["value"],
-            request.user,
-            services.Source.CORRECTION,
-            form.cleaned_data["reason"],
+            service_level=service_level,
+            period_start=measurement.period_start,
+            value=form.cleaned_data["value"],
+            by=request.user,
+            source=Source.CORRECTION,
+            reason=form.cleaned_data["reason"],
         )
         corrected = recorded.measurement
         if recorded.raised:

@@ -152,13 +152,13 @@ def availability_compliance(
     for row in rows:
         series = per_supplier.setdefault(row["supplier_id"], {month: (0, 0) for month in months})
         month = row["period_start"].replace(day=1)
-        measured, met = series[month]
-        series[month] = (measured + row["measured"], met + row["met"])
+        measured, on_target = series[month]
+        series[month] = (measured + row["measured"], on_target + row["met"])
     return per_supplier
 
 
 def open_issues_by_supplier_and_level() -> list[dict[str, Any]]:
-    rows = (
+    rows: Any = (
         Issue.objects.filter(status=IssueStatus.OPEN)
         .values("level", supplier_id=F("contracts__supplier_id"))
         .annotate(
@@ -195,10 +195,9 @@ def supplier_rows(today: date, monthly_for: int | None = None) -> list[SupplierR
         row.compliance = _percent(met, measured)
         row.previous_compliance = _percent(met_before, measured_before)
     for figures in open_issues_by_supplier_and_level():
-        row = rows.get(figures["supplier_id"])
-        if row is not None:
-            row.open_issues[figures["level"]] = figures["issues"]
-            row.flagged += figures["flagged"]
+        if (issues_row := rows.get(figures["supplier_id"])) is not None:
+            issues_row.open_issues[figures["level"]] = figures["issues"]
+            issues_row.flagged += figures["flagged"]
     for supplier_id, answers in pulse.items():
         if supplier_id in rows:
             rows[supplier_id].pulse = answers
@@ -214,7 +213,7 @@ def supplier_rows(today: date, monthly_for: int | None = None) -> list[SupplierR
     return ordered
 
 
-def meetings_per_forum(now: datetime) -> list[Forum]:
+def meetings_per_forum(now: datetime) -> list[Any]:
     """Per active forum, over the last year: meetings that were due (not cancelled) and held."""
     since = now - timedelta(days=MEETINGS_WINDOW_DAYS)
     # The year's meetings are counted from the (forum, start, status) index alone: the years

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from governance.models import Role, User
 from operations import services
-from operations.models import Priority, Source, period_start
+from operations.models import Priority, period_start
 from suppliers.models import Contract, ContractStatus, Metric, Period
 
 MONTHS = 12
@@ -47,29 +47,31 @@ def seed_figures(stdout=None, today=None):
                         value = Decimal("99.42")
                 else:
                     value = Decimal("2.5") + Decimal((index * 5 + number) % 12) / 10
-                recorded = services.record_measurement(service_level, month, value, by, Source.FORM)
+                recorded = services.record_measurement(
+                    service_level=service_level, period_start=month, value=value, by=by
+                )
                 raised += recorded.raised is not None
         for offset, month in enumerate(months[-3:]):
             scale = 3 + number + offset
             services.record_ticket_counts(
-                contract,
-                month,
-                {
+                contract=contract,
+                period_start=month,
+                counts={
                     Priority.P1: (scale // 3, scale // 3),
                     Priority.P2: (scale * 2, scale * 2 - 1),
                     Priority.P3: (scale * 11, scale * 10),
                     Priority.P4: (scale * 6, scale * 6),
                 },
-                by,
+                by=by,
             )
             services.record_question_counts(
-                contract,
-                month,
-                {
+                contract=contract,
+                period_start=month,
+                counts={
                     category: (len(CATEGORIES) - rank) * (scale * 4) + number
                     for rank, category in enumerate(CATEGORIES)
                 },
-                by,
+                by=by,
             )
     if stdout is not None:
         stdout.write(f"Demo figures are in place ({raised} new breach issues).")

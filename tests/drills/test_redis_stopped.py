@@ -58,7 +58,9 @@ def test_approving_while_redis_is_stopped_loses_nothing(
     make_service_level(contract)
     staff = [make_user(Role.PROCUREMENT) for _ in range(3)]
     minutes = [make_held_minutes(contract, staff[number % 3]) for number in range(7)]
-    figure_import, _parsed = create_import(contract.supplier, "figures.csv", FIGURES, staff[0])
+    figure_import, _parsed = create_import(
+        supplier=contract.supplier, filename="figures.csv", text=FIGURES, by=staff[0]
+    )
     database = database_url_for_workers()
     redis_env = {"REDIS_URL": private_redis.url(0), "CELERY_BROKER_URL": private_redis.url(1)}
     portal = start_gunicorn(database, OUTBOX_KICK_ON_COMMIT="1", **redis_env)

@@ -199,13 +199,16 @@ def objects(contract_a, supplier_a, procurement):
         ).pk,
         "quarterly_meeting": make_quarterly_meeting([contract_a], procurement).pk,
         "figure_import": create_import(
-            supplier_a,
-            "figures.csv",
-            f"contract,service_level,period,value\n{contract_a.reference},Mail,2026-10,99.9\n",
-            procurement,
+            supplier=supplier_a,
+            filename="figures.csv",
+            text=f"contract,service_level,period,value\n{contract_a.reference},Mail,2026-10,99.9\n",
+            by=procurement,
         )[0].pk,
         "measurement": record_measurement(
-            service_level, date(2026, 10, 1), Decimal("99.9"), procurement
+            service_level=service_level,
+            period_start=date(2026, 10, 1),
+            value=Decimal("99.9"),
+            by=procurement,
         ).measurement.pk,
         "meeting": meeting.pk,
         "minutes": minutes.pk,

@@ -204,7 +204,9 @@ def test_links_in_the_pdf_lead_back_to_the_portal(contract_a, procurement, tmp_p
     service_level = make_service_level(contract_a)
     minutes = make_held_minutes(contract_a, procurement)
     month = timezone.localdate().replace(day=1)
-    breach = record_measurement(service_level, month, Decimal("97.0"), procurement).raised
+    breach = record_measurement(
+        service_level=service_level, period_start=month, value=Decimal("97.0"), by=procurement
+    ).raised
     approve_minutes(minutes=minutes, by=procurement)
 
     path = tmp_path / "minutes.pdf"

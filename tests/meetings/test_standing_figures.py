@@ -44,7 +44,9 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
 ):
     this_month = period_start(timezone.localdate(), Period.MONTH)
     service = _mail_service(contract_a)
-    record_measurement(service, this_month, Decimal("99.91"), procurement)
+    record_measurement(
+        service_level=service, period_start=this_month, value=Decimal("99.91"), by=procurement
+    )
     minutes = start_minutes(meeting=_meeting([contract_a], procurement), by=procurement)
     assert {item.kind for item in minutes.items.all()} >= {
         ItemKind.AVAILABILITY,
@@ -55,12 +57,19 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
     assert "99.91" in client.get(minutes.get_absolute_url()).content.decode()
 
     # A figure reported during the meeting shows at once.
-    record_measurement(service, this_month, Decimal("99.93"), procurement)
+    record_measurement(
+        service_level=service, period_start=this_month, value=Decimal("99.93"), by=procurement
+    )
     assert "99.93" in client.get(minutes.get_absolute_url()).content.decode()
 
     approve_minutes(minutes=minutes, by=procurement)
     record_measurement(
-        service, this_month, Decimal("97.43"), procurement, Source.CORRECTION, "Outage missed"
+        service_level=service,
+        period_start=this_month,
+        value=Decimal("97.43"),
+        by=procurement,
+        source=Source.CORRECTION,
+        reason="Outage missed",
     )
     page = client.get(minutes.get_absolute_url()).content.decode()
     assert "99.93" in page and "97.43" not in page
@@ -80,8 +89,18 @@ def test_each_supplier_sees_only_its_own_figures_in_joint_minutes(
     contract_a, contract_b, procurement, contact_a, contact_b, client_for
 ):
     this_month = period_start(timezone.localdate(), Period.MONTH)
-    record_measurement(_mail_service(contract_a), this_month, Decimal("99.71"), procurement)
-    record_measurement(_mail_service(contract_b), this_month, Decimal("99.82"), procurement)
+    record_measurement(
+        service_level=_mail_service(contract_a),
+        period_start=this_month,
+        value=Decimal("99.71"),
+        by=procurement,
+    )
+    record_measurement(
+        service_level=_mail_service(contract_b),
+        period_start=this_month,
+        value=Decimal("99.82"),
+        by=procurement,
+    )
     minutes = start_minutes(meeting=_meeting([contract_a, contract_b], procurement), by=procurement)
 
     def seen(user):
@@ -101,6 +120,11 @@ def test_the_agenda_before_the_minutes_shows_the_live_figures(
     contract_a, procurement, contact_b, client_for
 ):
     this_month = period_start(timezone.localdate(), Period.MONTH)
-    record_measurement(_mail_service(contract_a), this_month, Decimal("98.76"), procurement)
+    record_measurement(
+        service_level=_mail_service(contract_a),
+        period_start=this_month,
+        value=Decimal("98.76"),
+        by=procurement,
+    )
     meeting = _meeting([contract_a], procurement)
     assert "98.76" in client_for(procurement).get(meeting.get_absolute_url()).content.decode()

@@ -516,3 +516,24 @@ def test_the_demo_s_sqlite_imports_keep_the_same_history(tmp_path):
     ]
     assert result["linked"] == [False, True]
     assert result["issues"] == 1
+
+
+def test_a_file_with_a_long_name_is_imported_and_its_history_names_it(
+    client_for, contact_a, service_level
+):
+    """The history's reason names the file; a name of almost 200 characters (what the upload
+    keeps) used to overflow the reason's 100 and leave the import queued for ever."""
+    name = "October figures from the service management tool, exported " + "x" * 120 + ".csv"
+    upload(
+        client_for(contact_a),
+        "contract,service_level,period,value\nA-001,Server operations,2026-10,99.9\n",
+        name,
+    )
+    figure_import = FigureImport.objects.get()
+    client_for(contact_a).post(reverse("operations:import_confirm", args=[figure_import.pk]))
+    perform_import({"import_id": figure_import.pk})
+
+    figure_import.refresh_from_db()
+    assert figure_import.status == ImportStatus.DONE
+    record = Measurement.objects.get().history.get()
+    assert figure_import.filename in record.history_change_reason

@@ -36,9 +36,15 @@ def test_a_value_below_target_raises_one_operational_issue(contract_a, contact_a
     settings.BREACH_ISSUE_DUE_DAYS = 10
     service_level = make_service_level(contract_a)
 
-    recorded = record_measurement(service_level, OCTOBER, Decimal("98.1"), contact_a)
-    again = record_measurement(service_level, OCTOBER, Decimal("98.1"), contact_a)
-    lower = record_measurement(service_level, OCTOBER, Decimal("97.0"), contact_a)
+    recorded = record_measurement(
+        service_level=service_level, period_start=OCTOBER, value=Decimal("98.1"), by=contact_a
+    )
+    again = record_measurement(
+        service_level=service_level, period_start=OCTOBER, value=Decimal("98.1"), by=contact_a
+    )
+    lower = record_measurement(
+        service_level=service_level, period_start=OCTOBER, value=Decimal("97.0"), by=contact_a
+    )
 
     issue = Issue.objects.get()
     assert recorded.raised == issue
@@ -72,9 +78,21 @@ def test_a_met_value_raises_nothing_and_at_most_targets_compare_the_other_way(
         target="4",
         unit=Unit.HOURS,
     )
-    assert record_measurement(availability, OCTOBER, Decimal("99.5"), contact_a).raised is None
-    assert record_measurement(resolution, OCTOBER, Decimal("4"), contact_a).raised is None
-    issue = record_measurement(resolution, OCTOBER, Decimal("5.5"), contact_a).raised
+    assert (
+        record_measurement(
+            service_level=availability, period_start=OCTOBER, value=Decimal("99.5"), by=contact_a
+        ).raised
+        is None
+    )
+    assert (
+        record_measurement(
+            service_level=resolution, period_start=OCTOBER, value=Decimal("4"), by=contact_a
+        ).raised
+        is None
+    )
+    issue = record_measurement(
+        service_level=resolution, period_start=OCTOBER, value=Decimal("5.5"), by=contact_a
+    ).raised
     assert issue.severity == Severity.MEDIUM
     assert issue.title.startswith("Resolution time above target: P1 resolution 2026-10 (5.5 hours")
 
@@ -82,23 +100,34 @@ def test_a_met_value_raises_nothing_and_at_most_targets_compare_the_other_way(
 def test_owner_falls_back_to_the_supplier_without_an_operational_role_holder(supplier_a, contact_a):
     contract = make_contract(supplier_a)  # no role holders named
     issue = record_measurement(
-        make_service_level(contract), OCTOBER, Decimal("90"), contact_a
+        service_level=make_service_level(contract),
+        period_start=OCTOBER,
+        value=Decimal("90"),
+        by=contact_a,
     ).raised
     assert issue.owner_name == "Alpha Drift AB"
 
 
 def test_a_correction_keeps_the_old_value_who_and_why(contract_a, contact_a, procurement):
     service_level = make_service_level(contract_a)
-    record_measurement(service_level, OCTOBER, Decimal("99.9"), contact_a)
+    record_measurement(
+        service_level=service_level, period_start=OCTOBER, value=Decimal("99.9"), by=contact_a
+    )
 
     with pytest.raises(ValueError, match="reason"):
-        record_measurement(service_level, OCTOBER, Decimal("99.1"), procurement, Source.CORRECTION)
+        record_measurement(
+            service_level=service_level,
+            period_start=OCTOBER,
+            value=Decimal("99.1"),
+            by=procurement,
+            source=Source.CORRECTION,
+        )
     recorded = record_measurement(
-        service_level,
-        OCTOBER,
-        Decimal("99.1"),
-        procurement,
-        Source.CORRECTION,
+        service_level=service_level,
+        period_start=OCTOBER,
+        value=Decimal("99.1"),
+        by=procurement,
+        source=Source.CORRECTION,
         reason="The outage on 14 October was left out of the report.",
     )
 
@@ -112,17 +141,31 @@ def test_a_correction_keeps_the_old_value_who_and_why(contract_a, contact_a, pro
 
 
 def test_support_counts_are_created_then_updated(contract_a, contact_a):
-    assert record_ticket_counts(contract_a, OCTOBER, {"P1": (2, 1), "P3": (40, 38)}, contact_a) == (
+    assert record_ticket_counts(
+        contract=contract_a,
+        period_start=OCTOBER,
+        counts={"P1": (2, 1), "P3": (40, 38)},
+        by=contact_a,
+    ) == (
         2,
         0,
     )
-    assert record_ticket_counts(contract_a, OCTOBER, {"P1": (2, 2), "P3": (40, 38)}, contact_a) == (
+    assert record_ticket_counts(
+        contract=contract_a,
+        period_start=OCTOBER,
+        counts={"P1": (2, 2), "P3": (40, 38)},
+        by=contact_a,
+    ) == (
         0,
         1,
     )
     assert TicketCount.objects.get(priority="P1").closed == 2
-    assert record_question_counts(contract_a, OCTOBER, {"Printing": 12}, contact_a) == (1, 0)
-    assert record_question_counts(contract_a, OCTOBER, {"printing": 15}, contact_a) == (0, 1)
+    assert record_question_counts(
+        contract=contract_a, period_start=OCTOBER, counts={"Printing": 12}, by=contact_a
+    ) == (1, 0)
+    assert record_question_counts(
+        contract=contract_a, period_start=OCTOBER, counts={"printing": 15}, by=contact_a
+    ) == (0, 1)
     assert QuestionCount.objects.get().questions == 15
 
 
@@ -139,10 +182,19 @@ def _seed(contract, by, months=12, today=date(2026, 11, 5)):
     for back in range(months):
         month = date(2026, 10, 1) - timedelta(days=31 * back)
         month = month.replace(day=1)
-        record_measurement(availability, month, Decimal("99.8"), by)
-        record_measurement(other, month, Decimal("45"), by)
-    record_ticket_counts(contract, date(2026, 10, 1), {"P1": (1, 1), "P2": (5, 4)}, by)
-    record_question_counts(contract, date(2026, 10, 1), {"Printing": 30, "VPN": 12}, by)
+        record_measurement(
+            service_level=availability, period_start=month, value=Decimal("99.8"), by=by
+        )
+        record_measurement(service_level=other, period_start=month, value=Decimal("45"), by=by)
+    record_ticket_counts(
+        contract=contract,
+        period_start=date(2026, 10, 1),
+        counts={"P1": (1, 1), "P2": (5, 4)},
+        by=by,
+    )
+    record_question_counts(
+        contract=contract, period_start=date(2026, 10, 1), counts={"Printing": 30, "VPN": 12}, by=by
+    )
 
 
 def test_standing_figures_are_plain_data_from_a_constant_number_of_queries(supplier_a, contact_a):
@@ -222,3 +274,20 @@ def test_demo_figures_are_idempotent_and_raise_one_breach(procurement):
     assert Measurement.objects.count() == count
     assert Issue.objects.count() == 1
     assert TicketCount.objects.filter(contract=contract).count() == 12
+
+
+def test_a_long_reason_for_a_correction_is_kept_whole(contract_a, contact_a, procurement):
+    service_level = make_service_level(contract_a)
+    record_measurement(
+        service_level=service_level, period_start=OCTOBER, value=Decimal("99.9"), by=contact_a
+    )
+    reason = "The supplier's report left out the outage of 14 October, " * 5
+    recorded = record_measurement(
+        service_level=service_level,
+        period_start=OCTOBER,
+        value=Decimal("99.1"),
+        by=procurement,
+        source=Source.CORRECTION,
+        reason=reason,
+    )
+    assert recorded.measurement.history.latest().history_change_reason == reason

@@ -22,7 +22,10 @@ OCTOBER = date(2026, 10, 1)
 @pytest.fixture
 def measurement_a(contract_a, contact_a):
     return record_measurement(
-        make_service_level(contract_a), OCTOBER, Decimal("99.9"), contact_a
+        service_level=make_service_level(contract_a),
+        period_start=OCTOBER,
+        value=Decimal("99.9"),
+        by=contact_a,
     ).measurement
 
 
@@ -148,7 +151,9 @@ def test_correction_shows_history_and_says_the_issue_stays(
     client_for, procurement, contract_a, contact_a
 ):
     service_level = make_service_level(contract_a)
-    measurement = record_measurement(service_level, OCTOBER, Decimal("98"), contact_a).measurement
+    measurement = record_measurement(
+        service_level=service_level, period_start=OCTOBER, value=Decimal("98"), by=contact_a
+    ).measurement
     url = reverse("operations:measurement_correct", args=[measurement.pk])
     client = client_for(procurement)
 
@@ -169,8 +174,18 @@ def test_overview_filters_and_keeps_its_query_count(
 ):
     client = client_for(procurement)
     url = reverse("operations:figure_list")
-    record_measurement(make_service_level(contract_a), OCTOBER, Decimal("98"), contact_a)
-    record_measurement(make_service_level(contract_b), OCTOBER, Decimal("99.9"), contact_a)
+    record_measurement(
+        service_level=make_service_level(contract_a),
+        period_start=OCTOBER,
+        value=Decimal("98"),
+        by=contact_a,
+    )
+    record_measurement(
+        service_level=make_service_level(contract_b),
+        period_start=OCTOBER,
+        value=Decimal("99.9"),
+        by=contact_a,
+    )
     client.get(url)  # warm the session and content types
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
@@ -178,10 +193,10 @@ def test_overview_filters_and_keeps_its_query_count(
         contract = make_contract(supplier_b)
         for month in range(1, 4):
             record_measurement(
-                make_service_level(contract, name=f"S{number}-{month}"),
-                date(2026, month, 1),
-                Decimal("99"),
-                contact_a,
+                service_level=make_service_level(contract, name=f"S{number}-{month}"),
+                period_start=date(2026, month, 1),
+                value=Decimal("99"),
+                by=contact_a,
             )
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200

@@ -391,12 +391,16 @@ def test_revoked_and_replaced_invitations_say_by_whom(client_for, procurement, s
 def test_linking_a_figure_to_its_breach_issue_is_in_its_history(procurement, contact_a, contract_a):
     service_level = make_service_level(contract_a, target="98")
     day = date(2026, 10, 1)
-    record_measurement(service_level, day, Decimal("99.0"), contact_a)
+    record_measurement(
+        service_level=service_level, period_start=day, value=Decimal("99.0"), by=contact_a
+    )
     # The target is raised afterwards; the same value reported again now misses it.
     service_level.target = Decimal("99.5")
     service_level.save()
 
-    recorded = record_measurement(service_level, day, Decimal("99.0"), procurement)
+    recorded = record_measurement(
+        service_level=service_level, period_start=day, value=Decimal("99.0"), by=procurement
+    )
 
     assert recorded.raised is not None and not recorded.changed
     measurement = Measurement.objects.get(pk=recorded.measurement.pk)
@@ -410,7 +414,12 @@ def test_a_deleted_service_level_s_figures_leave_their_history(
 ):
     service_level = make_service_level(contract_a)
     for month in (9, 10):
-        record_measurement(service_level, date(2026, month, 1), Decimal("99.9"), contact_a)
+        record_measurement(
+            service_level=service_level,
+            period_start=date(2026, month, 1),
+            value=Decimal("99.9"),
+            by=contact_a,
+        )
     ids = list(Measurement.objects.values_list("pk", flat=True))
 
     client_for(procurement).post(

@@ -184,13 +184,26 @@ def build_world(text, *, render_pdfs=False):
     # errors; a failed import.
     service_level = make_service_level(contract, name=text)
     contact_a = users["contact_a"]
-    record_measurement(service_level, last_month, Decimal("98.000"), contact_a)
-    record_ticket_counts(contract, last_month, {"P1": (3, 2)}, contact_a)
-    record_question_counts(contract, last_month, {text: 7}, contact_a)
+    record_measurement(
+        service_level=service_level, period_start=last_month, value=Decimal("98.000"), by=contact_a
+    )
+    record_ticket_counts(
+        contract=contract, period_start=last_month, counts={"P1": (3, 2)}, by=contact_a
+    )
+    record_question_counts(
+        contract=contract, period_start=last_month, counts={text: 7}, by=contact_a
+    )
     earlier = last_month - relativedelta(months=1)
-    record_measurement(service_level, earlier, Decimal("99.9"), contact_a)
+    record_measurement(
+        service_level=service_level, period_start=earlier, value=Decimal("99.9"), by=contact_a
+    )
     measurement = record_measurement(
-        service_level, earlier, Decimal("99.8"), chair, Source.CORRECTION, text
+        service_level=service_level,
+        period_start=earlier,
+        value=Decimal("99.8"),
+        by=chair,
+        source=Source.CORRECTION,
+        reason=text,
     ).measurement
     upload = _csv(
         [
@@ -199,7 +212,9 @@ def build_world(text, *, render_pdfs=False):
             [f"{text}?", f"{last_month:%Y-%m}", text, "4"],
         ]
     )
-    figure_import, _parsed = create_import(supplier, text, upload, contact_a)
+    figure_import, _parsed = create_import(
+        supplier=supplier, filename=text, text=upload, by=contact_a
+    )
     FigureImport.objects.create(
         supplier=supplier,
         filename=text,
