@@ -441,8 +441,8 @@ files = [
 ]
 done = []
 for name, text in files:
-    figure_import, _parsed = create_import(supplier, name, text, contact)
-    confirm_import(figure_import, contact)
+    figure_import, _parsed = create_import(supplier=supplier, filename=name, text=text, by=contact)
+    confirm_import(figure_import=figure_import, by=contact)
     with transaction.atomic():  # as the outbox relay runs its handlers
         perform_import({"import_id": figure_import.pk})
     figure_import.refresh_from_db()
