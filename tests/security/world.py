@@ -68,7 +68,15 @@ from tests.factories import (
 ATTACK = '"><script>alert(1)</script>{{7*7}}'
 JAVASCRIPT_URL = "javascript:alert(1)"
 
-APPS = ["governance", "suppliers", "escalations", "operations", "meetings", "relationship", "portal"]
+APPS = [
+    "governance",
+    "suppliers",
+    "escalations",
+    "operations",
+    "meetings",
+    "relationship",
+    "portal",
+]
 
 # Text fields nobody types: hashes, keys, the outbox's bookkeeping, the stored CSV file (its
 # cells reach pages only as checked rows, which the sweep covers), the Swedish organisation
