@@ -50,23 +50,20 @@ from meetings.models import (  # noqa: E402
     ActionStatus,
     Attendance,
     Cadence,
-    Expectation,
     Forum,
     ItemKind,
     Meeting,
     MeetingStatus,
     Minutes,
     MinutesItem,
-    PulseResponse,
 )
 from operations.models import Measurement, Priority, QuestionCount, TicketCount  # noqa: E402
+from relationship.models import Expectation, Goal, GoalStatus, PulseResponse  # noqa: E402
 from suppliers.models import (  # noqa: E402
     Comparison,
     Contact,
     Contract,
     ContractStatus,
-    Goal,
-    GoalStatus,
     Metric,
     OutcomeCommitment,
     Renewal,
