@@ -51,3 +51,7 @@ CACHES = {
 # Serve static files from the apps and static/ directly, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's worker sends some sixty e-mails as it starts: a line for each finished task would
+# bury what a person reads in the log. Failures still show (as errors).
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
