@@ -9,23 +9,30 @@ moves exactly when the fragment may have changed and becomes visible together wi
 A shared fragment must hold nothing personal: no CSRF token, no name of the person looking.
 Where a shared fragment has something personal inside (a form's CSRF token, a section of the
 person's own), shared_with_personal() renders it with a marker there and puts each person's own
-value in place of the marker on the way out.
+value in place of the marker on the way out. shared_page() does so for a whole page, the menu
+and the signed-in person's name included, so that a page seen before costs a cache read.
 """
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from .cache import NearCache
 
 
 def _templates_version() -> str:
@@ -36,6 +43,10 @@ def _templates_version() -> str:
 
 
 TEMPLATES_VERSION = _templates_version()
+
+# The fragments this process served last. A fragment's key names what it shows, so a copy
+# here is as good as Redis's and saves its round trip on most pages.
+recent = NearCache(settings.SHARED_FRAGMENT_MEMORY)
 
 
 def audience(user: Any) -> tuple[str, Any]:
@@ -64,6 +75,15 @@ def data_version(models: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(cursor.fetchone() or ())
 
 
+# The templates' indentation between two tags: a third of a shared page's bytes, and the same
+# to a browser as one line break. Text is left alone (notes keep their spaces).
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+
+
+def compact(html: str) -> str:
+    return _BETWEEN_TAGS.sub(">\n<", html)
+
+
 class NotShared(str):
     """What render() returns for a rendering it found to be this person's own after all (a
     draft's, say): it is shown to them and never stored."""
@@ -80,11 +100,16 @@ def shared_fragment(
         return mark_safe(render())  # noqa: S308 - our own template's output
     what = (TEMPLATES_VERSION, parts, data_version(models), get_language(), timezone.localdate())
     key = "fragment:" + hashlib.sha256(repr(what).encode()).hexdigest()
-    html = cache.get(key)
+    html = recent.get(key)
     if html is None:
-        html = render()
-        if not isinstance(html, NotShared):
+        html = cache.get(key)
+        if html is None:
+            html = render()
+            if isinstance(html, NotShared):
+                return mark_safe(html)  # noqa: S308 - our own template's output
+            html = compact(html)
             cache.set(key, html, seconds)
+        recent.set(key, html, len(html), seconds)
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
 
 
@@ -101,9 +126,44 @@ def shared_with_personal(
 ) -> SafeString:
     """A shared fragment with something personal inside: render(markers) is given a marker for
     each name in personal (for instance csrf_token), in place of which each person gets their
-    own value (escaped unless it is already safe HTML)."""
+    own value (escaped unless it is already safe HTML). A value may be a function, called
+    only when the fragment has its marker (a section that costs queries, shown on some)."""
     markers = {name: _marker(name) for name in personal}
     html: str = shared_fragment(parts, models, lambda: render(markers))
     for name, value in personal.items():
-        html = html.replace(markers[name], conditional_escape(value))
+        if markers[name] in html:
+            own = value() if callable(value) else value
+            html = html.replace(markers[name], conditional_escape(own))
     return mark_safe(html)  # noqa: S308 - the shared fragment and escaped personal values
+
+
+def viewer_label(user: Any) -> str:
+    """How the page's header names the signed-in person."""
+    return f"{user} · {user.get_role_display()}"
+
+
+def page_audience(user: Any) -> tuple[Any, ...]:
+    """Who a whole page is for: its body's audience and what the menu shows them."""
+    supplier_name = user.supplier.name if user.supplier_id else None
+    return (audience(user), user.is_staff, supplier_name)
+
+
+def shared_page(
+    request: HttpRequest,
+    parts: Hashable,
+    models: Sequence[Any],
+    render: Callable[[dict[str, str]], str],
+    personal: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A whole page shared like a fragment: render(markers) renders the page with a marker
+    for the person's CSRF token (csrf_token), their name in the header (who) and each name
+    in personal; each person gets their own values in place of the markers. A page with
+    messages waiting for the person (a saved form's "saved") is rendered for them alone."""
+    user: Any = request.user
+    values = {"csrf_token": get_token(request), "who": viewer_label(user), **(personal or {})}
+    if len(get_messages(request)):
+        return HttpResponse(
+            render({name: value() if callable(value) else value for name, value in values.items()})
+        )
+    page = ("page", parts, page_audience(user))
+    return HttpResponse(shared_with_personal(page, models, render, values))

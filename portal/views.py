@@ -8,14 +8,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
 from django.views import defaults
 
 from governance.access import portfolio_required
-from governance.fragments import NotShared, audience, shared_fragment, shared_with_personal
+from governance.fragments import NotShared, shared_page
 from governance.htmx import PortalRequest
 from governance.selectors import governance_model
 from meetings.figures import FIGURE_KINDS, live_figures
@@ -42,10 +41,14 @@ def home(request: PortalRequest) -> HttpResponse:
 
 @portfolio_required
 def dashboard(request: PortalRequest) -> HttpResponse:
-    body = dashboard_html(
-        show_all=request.GET.get("suppliers") == "all", refresh="refresh" in request.GET
-    )
-    return render(request, "portal/dashboard.html", {"body": body})
+    show_all = request.GET.get("suppliers") == "all"
+    body, made_at = dashboard_html(show_all=show_all, refresh="refresh" in request.GET)
+
+    def page(markers: dict[str, str]) -> str:
+        return render_to_string("portal/dashboard.html", {"body": body, **markers}, request)
+
+    # The figures' time is the version: the body changes when they are worked out again.
+    return shared_page(request, ("dashboard", show_all, made_at), (), page)
 
 
 # A contract -----------------------------------------------------------------------------
@@ -97,12 +100,14 @@ def supplier_detail(request: PortalRequest, pk: int) -> HttpResponse:
         return render_to_string("portal/supplier_detail.html#body", context, request)
 
     if user.can_manage:  # its forms carry the person's own CSRF token: not shared
-        content = body()
-    else:
-        parts = ("supplier", supplier.pk, audience(user))
-        content = shared_fragment(parts, SUPPLIER_PAGE_DATA, body)
-    context = {"supplier": supplier, "body": content}
-    return render(request, "portal/supplier_detail.html", context)
+        context = {"supplier": supplier, "body": body()}
+        return render(request, "portal/supplier_detail.html", context)
+
+    def page(markers: dict[str, str]) -> str:
+        context = {"supplier": supplier, "body": body(), **markers}
+        return render_to_string("portal/supplier_detail.html", context, request)
+
+    return shared_page(request, ("supplier", supplier.pk), SUPPLIER_PAGE_DATA, page)
 
 
 # A meeting ------------------------------------------------------------------------------
@@ -115,33 +120,27 @@ MEETING_PAGE_DATA = (Forum, Minutes, MinutesPdf, MinutesComment, Expectation, Co
 def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
     """Before the minutes: the agenda to come. From then on: the current version of the minutes.
 
-    Once its current minutes are approved the page only changes with the data above: its body
-    is shared by everyone of an audience, with each person's CSRF token and pulse section put
-    in on the way out. Before that (the agenda, a draft) the body is each person's own."""
+    Once its current minutes are approved the page only changes with the data above: it is
+    shared by everyone of an audience, with each person's CSRF token and pulse section put in
+    on the way out. Before that (the agenda, a draft) the page is each person's own."""
     meeting = visible_meeting(request.user, pk)
 
-    def render_body(markers: dict[str, str]) -> str:
+    def page(markers: dict[str, str]) -> str:
         minutes = with_versions(meeting).current_minutes()
         context = {**_meeting_context(request, meeting, minutes), **markers}
-        body = render_to_string("portal/meeting_detail.html#body", context, request)
+        body = render_to_string("portal/meeting_detail.html", context, request)
         return body if minutes and minutes.is_approved else NotShared(body)
 
     parts = (
         "meeting-page",
         meeting.pk,
-        meeting.status,
+        meeting.status,  # meetings keep no history: what the page shows of one is named here
         meeting.starts_at,
         meeting.ends_at,
         request.get_full_path(),  # in the calibrations' edit links
-        audience(request.user),
     )
-    personal = {
-        "csrf_token": get_token(request),
-        "pulse_section": _pulse_section(request, meeting),
-    }
-    body = shared_with_personal(parts, MEETING_PAGE_DATA, render_body, personal)
-    context = {"meeting": meeting, "forum": meeting.forum, "body": body}
-    return render(request, "portal/meeting_detail.html", context)
+    personal = {"pulse_section": lambda: _pulse_section(request, meeting)}
+    return shared_page(request, parts, MEETING_PAGE_DATA, page, personal)
 
 
 def _pulse_section(request: PortalRequest, meeting: Meeting) -> str:

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from governance.models import GovernanceLevel, User
@@ -44,6 +45,11 @@ def visible_contract(user: User, pk: int) -> Contract:
 
 
 def visible_supplier(user: User, pk: int) -> Supplier:
+    if user.is_active and user.is_supplier_contact and (own := user.supplier) is not None:
+        # Their own supplier, loaded with them (governance.auth); any other is not found.
+        if pk != own.pk:
+            raise Http404
+        return own
     return get_object_or_404(Supplier.objects.visible_to(user), pk=pk)
 
 

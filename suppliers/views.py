@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from governance.access import manager_required, require_manager
-from governance.fragments import audience, shared_fragment
+from governance.fragments import audience, shared_fragment, shared_page
 from governance.htmx import PortalRequest, section
 from governance.models import GovernanceLevel, RoleHolder
 
@@ -228,16 +228,21 @@ def contract_list(request: PortalRequest) -> HttpResponse:
     """Everyone with the same view of the contracts shares one rendering of each list page
     until a contract, supplier or role holder changes (governance.fragments); htmx's filters
     ask for the table alone."""
-    partial = "table" if request.htmx else "body"
-    template = f"suppliers/contract_list.html#{partial}"
-    body = shared_fragment(
-        ("contract_list", template, audience(request.user), request.GET.urlencode()),
-        CONTRACT_LIST_DATA,
-        lambda: render_to_string(template, _contract_list_context(request), request),
-    )
+    filters = request.GET.urlencode()
     if request.htmx:
-        return HttpResponse(body)
-    return render(request, "suppliers/contract_list.html", {"body": body})
+        template = "suppliers/contract_list.html#table"
+        table = shared_fragment(
+            ("contract_list", template, audience(request.user), filters),
+            CONTRACT_LIST_DATA,
+            lambda: render_to_string(template, _contract_list_context(request), request),
+        )
+        return HttpResponse(table)
+
+    def page(markers: dict[str, str]) -> str:
+        context = {**_contract_list_context(request), **markers}
+        return render_to_string("suppliers/contract_list.html", context, request)
+
+    return shared_page(request, ("contract_list", filters), CONTRACT_LIST_DATA, page)
 
 
 @manager_required

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "governance.context_processors.viewer",
             ],
         },
     },
@@ -276,3 +277,5 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # Lists everyone sees alike (the contract list, a supplier's page for its contacts) are rendered
 # once per version of their data and shared (governance/fragments.py); 0 turns that off.
 SHARED_FRAGMENT_SECONDS = int(os.environ.get("SHARED_FRAGMENT_SECONDS", "600"))
+# How many characters of shared fragments each process keeps in its own memory besides Redis.
+SHARED_FRAGMENT_MEMORY = int(os.environ.get("SHARED_FRAGMENT_MEMORY", str(16_000_000)))

@@ -341,3 +341,63 @@ def test_a_joint_meeting_page_is_never_shared_between_suppliers(
     url = meeting.get_absolute_url()
     assert "Alpha calibration only" in page(client_for(contact_a), url)
     assert "Alpha calibration only" not in page(client_for(contact_b), url)
+
+
+# Whole pages (governance.fragments.shared_page) -------------------------------------------
+
+
+def header(body):
+    return body[: body.index("<main>")]
+
+
+def test_a_shared_page_names_each_person_and_their_supplier_in_its_header(
+    procurement, contact_a, contact_b, contract_a, contract_b
+):
+    colleague = make_user(Role.PROCUREMENT)
+    for person in (procurement, colleague):
+        top = header(page(signed_in(person)))
+        assert str(person) in top and "Procurement staff" in top
+        others = {procurement, colleague} - {person}
+        assert all(str(other) not in top for other in others)
+
+    # Each supplier's contacts see their own supplier in the menu, never the other's.
+    url = reverse("suppliers:contract_list")
+    assert "Alpha Drift AB" in header(page(signed_in(contact_a), url))
+    top_b = header(page(signed_in(contact_b), url))
+    assert "Beta Applikationer AB" in top_b and "Alpha" not in top_b
+
+
+def test_a_shared_page_s_menu_follows_the_person(procurement, contract_a):
+    admin_link = reverse("admin:index")
+    assert admin_link not in header(page(signed_in(procurement)))
+    staff = make_user(Role.PROCUREMENT, is_staff=True)
+    assert admin_link in header(page(signed_in(staff)))  # same audience, their own menu
+    assert admin_link not in header(page(signed_in(procurement)))
+
+
+def test_a_message_for_the_person_shows_on_a_shared_page_once(procurement, contract_a):
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
+    url = minutes.meeting.get_absolute_url()
+    client = signed_in(procurement)
+    page(client, url)  # the page is shared from now on
+    token = form_token(page(client, url))
+    approve = reverse("meetings:minutes_approve", args=[minutes.pk])
+    response = client.post(approve, {"csrfmiddlewaretoken": token}, follow=True)
+    assert "These minutes were already approved." in response.content.decode()
+    assert "These minutes were already approved." not in page(client, url)
+    assert "These minutes were already approved." not in page(signed_in(procurement), url)
+
+
+def test_a_shared_page_sends_fewer_bytes_and_keeps_what_people_typed(procurement, contract_a):
+    """The templates' indentation between tags is left out of a shared page; notes, shown as
+    typed (white-space: pre-wrap), keep their line breaks and leading spaces."""
+    notes = "Steps:\n    1. restart\n    2. verify"
+    minutes = approve_minutes(
+        minutes=make_held_minutes(contract_a, procurement, notes=notes), by=procurement
+    )
+    url = minutes.meeting.get_absolute_url()
+    client = signed_in(procurement)
+    page(client, url)
+    body = client.get(url).content.decode()
+    assert "Steps:\n    1. restart\n    2. verify" in body
+    assert not re.search(r">\n[ \t]+<", body)
