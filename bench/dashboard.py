@@ -37,7 +37,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from governance import dashboard  # noqa: E402
+from portal import dashboard  # noqa: E402
 from relationship.pulse import latest_pulse_by_supplier  # noqa: E402
 from suppliers.models import Contract, Supplier  # noqa: E402
 
