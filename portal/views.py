@@ -2,6 +2,7 @@
 a supplier and a meeting (each section is its app's, answering its own changes), and the page
 for a server error."""
 
+import functools
 import sys
 from typing import Any
 
@@ -20,7 +21,13 @@ from governance.selectors import governance_model
 from meetings.figures import FIGURE_KINDS, live_figures
 from meetings.minutes_views import minutes_page_context
 from meetings.models import Forum, Meeting, Minutes, MinutesComment, MinutesPdf
-from meetings.selectors import open_actions_before, open_issues_for, visible_meeting, with_versions
+from meetings.selectors import (
+    meeting_state,
+    open_actions_before,
+    open_issues_for,
+    visible_meeting,
+    with_versions,
+)
 from relationship import selectors as relationship
 from relationship.models import Expectation
 from suppliers import selectors as suppliers
@@ -123,23 +130,25 @@ def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
     Once its current minutes are approved the page only changes with the data above: it is
     shared by everyone of an audience, with each person's CSRF token and pulse section put in
     on the way out. Before that (the agenda, a draft) the page is each person's own."""
-    meeting = visible_meeting(request.user, pk)
+    # The page is looked up by the meeting's state; the meeting itself is loaded only to
+    # render it, or for a quarterly meeting's pulse.
+    state = meeting_state(request.user, pk)
+
+    @functools.cache
+    def the_meeting() -> Meeting:
+        return visible_meeting(request.user, pk)
 
     def page(markers: dict[str, str]) -> str:
+        meeting = the_meeting()
         minutes = with_versions(meeting).current_minutes()
         context = {**_meeting_context(request, meeting, minutes), **markers}
         body = render_to_string("portal/meeting_detail.html", context, request)
         return body if minutes and minutes.is_approved else NotShared(body)
 
-    parts = (
-        "meeting-page",
-        meeting.pk,
-        meeting.status,  # meetings keep no history: what the page shows of one is named here
-        meeting.starts_at,
-        meeting.ends_at,
-        request.get_full_path(),  # in the calibrations' edit links
-    )
-    personal = {"pulse_section": lambda: _pulse_section(request, meeting)}
+    # Meetings keep no history: what the page shows of one is named here. The path is in the
+    # calibrations' edit links.
+    parts = ("meeting-page", pk, *state, request.get_full_path())
+    personal = {"pulse_section": lambda: _pulse_section(request, the_meeting())}
     return shared_page(request, parts, MEETING_PAGE_DATA, page, personal)
 
 
