@@ -94,6 +94,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django turns psycopg's prepared statements off (None); its own cursors bind on the client
+    # and never prepare anyway. At 0 a server-binding cursor's statement is prepared at once:
+    # the only one is governance.fragments.data_version's, run on most pages. Behind a pooler
+    # in transaction mode (PgBouncer), set it back to None.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "governance.User"

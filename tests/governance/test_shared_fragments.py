@@ -401,3 +401,17 @@ def test_a_shared_page_sends_fewer_bytes_and_keeps_what_people_typed(procurement
     body = client.get(url).content.decode()
     assert "Steps:\n    1. restart\n    2. verify" in body
     assert not re.search(r">\n[ \t]+<", body)
+
+
+def test_the_data_version_is_prepared_once_per_connection_and_counted(client_for, director):
+    """PostgreSQL plans the data version's query once per connection (planning it on every
+    page cost more than the rest of the request); it still shows among a page's queries."""
+    client = client_for(director)
+    page(client)
+    with CaptureQueriesContext(connection) as captured:
+        page(client)
+    assert any("max(history_id)" in query["sql"] for query in captured)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("max(history_id)" in statement for statement in prepared)

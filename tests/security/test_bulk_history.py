@@ -54,6 +54,7 @@ DECISIONS = {
     ("governance/outbox.py", "relay_due_messages", "update"): "bookkeeping: outbox leases",
     ("governance/health.py", "check_database", "execute"): "reads: SELECT 1",
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
+    ("governance/fragments.py", "_prepared_row", "execute"): "reads: the newest history rows",
     ("governance/sessions.py", "save", "delete"): "not a queryset: a session's cached copy",
     ("portal/management/commands/seed_demo.py", "_past_meetings", "update"): "demo data",
     ("portal/management/commands/seed_demo.py", "_past_quarter", "update"): "demo data",
