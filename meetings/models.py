@@ -298,6 +298,11 @@ class Meeting(models.Model):
     )
 
     objects = MeetingQuerySet.as_manager()
+    # Every save: who moved or cancelled a meeting by hand (the admin), and the version that
+    # tells a shared meeting page it changed. The portal's own bulk updates (reconcile,
+    # cancellations, the calendar bookkeeping) touch planned meetings only and record
+    # themselves in the meeting's fields (tests/security/test_bulk_history.py).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("meeting")

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -59,20 +58,6 @@ def with_versions(meeting: Meeting) -> Meeting:
         [meeting], Prefetch("minutes_versions", queryset=Minutes.objects.for_page())
     )
     return meeting
-
-
-def meeting_state(user: User, pk: int) -> tuple[Any, ...]:
-    """A meeting's status, start and end, if the person may see it (else 404): what a shared
-    page of it is stored under, in a narrower query than the meeting itself."""
-    state = (
-        Meeting.objects.visible_to(user)
-        .filter(pk=pk)
-        .values_list("status", "starts_at", "ends_at")
-        .first()
-    )
-    if state is None:
-        raise Http404
-    return tuple(state)
 
 
 def visible_meeting(user: User, pk: int, *related: str) -> Any:

@@ -22,7 +22,6 @@ from meetings.figures import FIGURE_KINDS, live_figures
 from meetings.minutes_views import minutes_page_context
 from meetings.models import Forum, Meeting, Minutes, MinutesComment, MinutesPdf
 from meetings.selectors import (
-    meeting_state,
     open_actions_before,
     open_issues_for,
     visible_meeting,
@@ -119,8 +118,8 @@ def supplier_detail(request: PortalRequest, pk: int) -> HttpResponse:
 
 # A meeting ------------------------------------------------------------------------------
 
-# What a meeting page with approved minutes shows besides the meeting itself.
-MEETING_PAGE_DATA = (Forum, Minutes, MinutesPdf, MinutesComment, Expectation, Contract)
+# What a meeting page with approved minutes shows.
+MEETING_PAGE_DATA = (Meeting, Forum, Minutes, MinutesPdf, MinutesComment, Expectation, Contract)
 
 
 @login_required
@@ -129,14 +128,21 @@ def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
 
     Once its current minutes are approved the page only changes with the data above: it is
     shared by everyone of an audience, with each person's CSRF token and pulse section put in
-    on the way out. Before that (the agenda, a draft) the page is each person's own."""
-    # The page is looked up by the meeting's state; the meeting itself is loaded only to
-    # render it, or for a quarterly meeting's pulse.
-    state = meeting_state(request.user, pk)
+    on the way out. Before that (the agenda, a draft) the page is each person's own.
+
+    The city's people see every meeting, so a page shared at this version of the data is this
+    meeting's as it is now: they are served it without the meeting being looked up (a meeting
+    deleted has moved the version, and its page is then not found). Meetings change outside
+    their history only while planned (reconcile, cancellations, calendar bookkeeping), and a
+    planned meeting's page is never shared. A supplier's contact is checked first."""
+    user = request.user
 
     @functools.cache
     def the_meeting() -> Meeting:
-        return visible_meeting(request.user, pk)
+        return visible_meeting(user, pk)
+
+    if not user.sees_portfolio:
+        the_meeting()  # not found unless their supplier takes part
 
     def page(markers: dict[str, str]) -> str:
         meeting = the_meeting()
@@ -145,9 +151,8 @@ def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
         body = render_to_string("portal/meeting_detail.html", context, request)
         return body if minutes and minutes.is_approved else NotShared(body)
 
-    # Meetings keep no history: what the page shows of one is named here. The path is in the
-    # calibrations' edit links.
-    parts = ("meeting-page", pk, *state, request.get_full_path())
+    # The path is in the calibrations' edit links.
+    parts = ("meeting-page", pk, request.get_full_path())
     personal = {"pulse_section": lambda: _pulse_section(request, the_meeting())}
     return shared_page(request, parts, MEETING_PAGE_DATA, page, personal)
 

@@ -4,13 +4,14 @@ every change shows on the next look, and nobody is shown a rendering made for so
 other things, nor anyone else's CSRF token or pulse."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from governance import outbox
 from governance.models import OutboxMessage, Role, RoleHolder, Side
@@ -415,3 +416,21 @@ def test_the_data_version_is_prepared_once_per_connection_and_counted(client_for
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any("max(history_id)" in statement for statement in prepared)
+
+
+def test_a_shared_meeting_page_follows_a_held_meeting_changed_by_hand(
+    procurement, director, contract_a
+):
+    """The city's people are served a shared meeting page without the meeting being looked up:
+    a change made by hand (the admin saves the meeting) still shows at once. (A meeting with
+    minutes cannot be deleted: the minutes protect it.)"""
+    minutes = approve_minutes(minutes=make_held_minutes(contract_a, procurement), by=procurement)
+    meeting = minutes.meeting
+    url = meeting.get_absolute_url()
+    client = signed_in(director)
+    assert "Keep the target" in page(client, url)
+
+    meeting.ends_at = meeting.starts_at + timedelta(minutes=95)
+    meeting.save()
+    local_end = timezone.localtime(meeting.ends_at).strftime("%H:%M")
+    assert f"\u2013{local_end}" in page(client, url)  # after the start, an en dash
