@@ -1,6 +1,7 @@
 """Load benchmark: the busiest pages against a trivial one-query view, in one run.
 
-    .venv/bin/python -m bench.load [--duration 15] [--connections 50] [--users 50] [--only NAME]
+    .venv/bin/python -m bench.load [--duration 10] [--rounds 3] [--connections 50] [--users 50]
+        [--only NAME]
 
 Needs the data set from bench/generate.py and `wrk` (Debian's package). Starts gunicorn with
 the production gunicorn.conf.py (threaded workers) and bench/settings.py on loopback, then for
@@ -9,9 +10,10 @@ each page:
     overloaded server (requests queue, so this p95 is mostly waiting);
   - 50 users: 50 people who each read the page for 0.5-1.5 s before asking again, timed by a
     small client here, for the p95 people see.
-The trivial view is measured before, between and after the pages; each page's ratios use the
-two runs around it (its own row, the mean of all). SQL queries per page are counted in-process
-with the same settings. Results are printed as a table and
+Each page's saturated run is repeated (--rounds, 3) with the trivial view before, between and
+after; a round's ratio uses the two trivial runs around it, and a page's ratio is the median
+round's (the trivial view's own row: the mean of its runs). SQL queries per page are counted
+in-process with the same settings. Results are printed as a table and
 written to var/bench/load.json.
 """
 
@@ -192,7 +194,8 @@ def report_run(name, saturated, people, how_many):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="saturated runs of each page")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
@@ -216,31 +219,44 @@ def main(argv=None):
     try:
         for _name, email, path in targets:  # warm every worker on every page
             wrk(path, cookies[email], 2, args.connections)
-        # The trivial view runs before and after each page, and each page's ratios use the
-        # two runs around it: a machine whose speed drifts during the run (other work, the
-        # database's autovacuum after bench.generate) moves both sides of a ratio alike.
+        # Each page runs in rounds, the trivial view before, between and after them: each
+        # round's ratio is the page against the mean of the two trivial runs around it, and a
+        # page's ratio is the median of its rounds'. A machine whose speed drifts (other work,
+        # the database's autovacuum after bench.generate) moves both sides of a ratio alike.
         trivial, *measured = targets
-        trivial_runs = [wrk(trivial[2], cookies[trivial[1]], args.duration, args.connections)]
+
+        def trivial_run():
+            run = wrk(trivial[2], cookies[trivial[1]], args.duration, args.connections)
+            trivial_runs.append(run)
+            report_run(trivial[0], run, None, args.users)
+            return run
+
+        trivial_runs = []
         trivial_users = users(
             trivial[2], cookies[trivial[1]], args.duration, args.users, args.think_ms
         )
-        report_run(trivial[0], trivial_runs[0], trivial_users, args.users)
+        before = trivial_run()
         for name, email, path in measured:
-            saturated = wrk(path, cookies[email], args.duration, args.connections)
+            rounds = []
+            for _round in range(args.rounds):
+                saturated = wrk(path, cookies[email], args.duration, args.connections)
+                report_run(name, saturated, None, args.users)
+                after = trivial_run()
+                rounds.append((saturated, (before["rps"] + after["rps"]) / 2, before, after))
+                before = after
             users_run = users(path, cookies[email], args.duration, args.users, args.think_ms)
-            report_run(name, saturated, users_run, args.users)
-            after = wrk(trivial[2], cookies[trivial[1]], args.duration, args.connections)
-            trivial_runs.append(after)
-            report_run(trivial[0], trivial_runs[-1], None, args.users)
-            around = trivial_runs[-2:]
+            ratios = sorted(page["rps"] / trivial_rps for page, trivial_rps, *_ in rounds)
+            middle = sorted(rounds, key=lambda r: r[0]["rps"] / r[1])[len(rounds) // 2]
+            saturated, trivial_rps, first, last = middle
             results.append(
                 {
                     "page": name,
                     "path": path,
                     "saturated": saturated,
                     "users": users_run,
-                    "trivial_rps": sum(run["rps"] for run in around) / 2,
-                    "trivial_p95_ms": sum(run["p95_ms"] for run in around) / 2,
+                    "ratios": [round(ratio, 2) for ratio in ratios],
+                    "trivial_rps": trivial_rps,
+                    "trivial_p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2,
                 }
             )
     finally:
@@ -257,6 +273,7 @@ def main(argv=None):
             "path": trivial[2],
             "saturated": {**trivial_runs[0], "rps": trivial_rps, "p95_ms": trivial_p95},
             "users": trivial_users,
+            "ratios": [1.0],
             "trivial_rps": trivial_rps,
             "trivial_p95_ms": trivial_p95,
         },
@@ -272,6 +289,7 @@ def main(argv=None):
                 "kib": round(size / 1024, 1),
                 "rps": round(saturated["rps"], 1),
                 "throughput_ratio": round(saturated["rps"] / result["trivial_rps"], 2),
+                "round_ratios": result["ratios"],
                 "p95_saturated_ms": saturated["p95_ms"],
                 "p95_ratio": round(saturated["p95_ms"] / result["trivial_p95_ms"], 2),
                 "p95_users_ms": people["p95_ms"],
@@ -289,14 +307,15 @@ def main(argv=None):
     (OUT / "load.json").write_text(json.dumps(report, indent=2))
     print()
     print(
-        "| Page | SQL queries | KiB | req/s saturated | x trivial | p95 saturated "
-        f"| p95 x trivial | p95 / p99, {args.users} users | errors |"
+        "| Page | SQL queries | KiB | req/s saturated | x trivial (median) | rounds "
+        f"| p95 saturated | p95 x trivial | p95 / p99, {args.users} users | errors |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     for row in rows:
+        rounds = ", ".join(f"{ratio:.2f}" for ratio in row["round_ratios"])
         print(
             f"| {row['page']} | {row['queries']} | {row['kib']} | {row['rps']} "
-            f"| {row['throughput_ratio']:.2f} | {row['p95_saturated_ms']:.0f} ms "
+            f"| {row['throughput_ratio']:.2f} | {rounds} | {row['p95_saturated_ms']:.0f} ms "
             f"| {row['p95_ratio']:.2f} | {row['p95_users_ms']:.0f} / {row['p99_users_ms']:.0f} ms "
             f"| {row['errors']} |"
         )
