@@ -283,5 +283,7 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # Lists everyone sees alike (the contract list, a supplier's page for its contacts) are rendered
 # once per version of their data and shared (governance/fragments.py); 0 turns that off.
 SHARED_FRAGMENT_SECONDS = int(os.environ.get("SHARED_FRAGMENT_SECONDS", "600"))
-# How many characters of shared fragments each process keeps in its own memory besides Redis.
-SHARED_FRAGMENT_MEMORY = int(os.environ.get("SHARED_FRAGMENT_MEMORY", str(16_000_000)))
+# How many characters of shared fragments each process keeps in its own memory besides Redis:
+# 8 M is 8-16 MB a process (a page with a sign such as ▼ takes two bytes a character), some
+# 250 pages of the contract list.
+SHARED_FRAGMENT_MEMORY = int(os.environ.get("SHARED_FRAGMENT_MEMORY", str(8_000_000)))
