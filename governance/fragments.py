@@ -3,8 +3,10 @@
 A fragment is stored under what it shows: the caller's parts (the page, who it is for, the
 filters), the language, today's date, and the version of its data, which is the newest
 simple-history row of each model it shows. Every change to those models writes a history row
-in the same transaction (tests/security/test_bulk_history.py keeps it so), so the version
-moves exactly when the fragment may have changed and becomes visible together with the change.
+in the same transaction (tests/security/test_bulk_history.py keeps it so, and names the few
+writes that do not: the portal's own updates of planned meetings, whose pages are never
+shared), so the version moves exactly when the fragment may have changed and becomes visible
+together with the change.
 
 A shared fragment must hold nothing personal: no CSRF token, no name of the person looking.
 Where a shared fragment has something personal inside (a form's CSRF token, a section of the
