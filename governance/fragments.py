@@ -136,8 +136,10 @@ def shared_fragment(
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
 
 
+@functools.cache
 def _marker(name: str) -> str:
-    # Derived from the secret key: no one can write a marker into a text of theirs.
+    # Derived from the secret key: no one can write a marker into a text of theirs. Worked
+    # out once a process, not on every page.
     return "personal-" + salted_hmac("governance.fragments.marker", name).hexdigest()[:24]
 
 
