@@ -22,7 +22,7 @@ class ExpectationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PulseResponse)
-class PulseResponseAdmin(admin.ModelAdmin):
+class PulseResponseAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "respondent", "side", "supplier", "trust", "dialogue", "delivery"]
     list_filter = ["side", "supplier"]
     raw_id_fields = ["meeting", "respondent"]

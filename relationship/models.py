@@ -121,6 +121,9 @@ class PulseResponse(models.Model):
     delivery = models.PositiveSmallIntegerField(_("delivery"), choices=SCORES)
     comment = models.TextField(_("comment"), blank=True)
     answered_at = models.DateTimeField(auto_now=True)
+    # A changed answer keeps the one before, and the dashboard's pulse figures are reused until
+    # an answer changes (portal.dashboard).
+    history = HistoricalRecords()
 
     objects = PulseQuerySet.as_manager()
 
