@@ -121,7 +121,17 @@ def shared_fragment(
     seconds = settings.SHARED_FRAGMENT_SECONDS
     if not seconds:
         return mark_safe(render())  # noqa: S308 - our own template's output
-    what = (TEMPLATES_VERSION, parts, data_version(models), get_language(), timezone.localdate())
+    # The database's name too: history ids are numbered per database, and two portals (say
+    # a test one) may share one Redis.
+    database = connection.settings_dict["NAME"]
+    what = (
+        TEMPLATES_VERSION,
+        database,
+        parts,
+        data_version(models),
+        get_language(),
+        timezone.localdate(),
+    )
     key = "fragment:" + hashlib.sha256(repr(what).encode()).hexdigest()
     html = recent.get(key)
     if html is None:
