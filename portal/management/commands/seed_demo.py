@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -194,6 +195,10 @@ class Command(BaseCommand):
         references = [spec[0] for supplier in SUPPLIERS for spec in supplier["contracts"]]
         seed_relationship(references, self.stdout)
         flag_overdue_issues()
+        # Some demo data is written without history rows (past meetings marked held), and a
+        # new demo database starts its history ids again: nothing shared or kept in the cache
+        # for an earlier database may be shown for this one.
+        transaction.on_commit(cache.clear)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /login/ with:"))
         for user in logins:
             self.stdout.write(f"  {user.email:<34} {user.get_role_display():<20} {DEMO_PASSWORD}")
