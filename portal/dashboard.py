@@ -4,7 +4,9 @@ Every selector here runs a fixed number of queries, however many suppliers, cont
 measurements, issues or meetings there are (tests/governance/test_dashboard.py counts them).
 """
 
+import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +14,18 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum, Window
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Min,
+    Model,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,9 +34,11 @@ from django.utils.translation import get_language
 
 from escalations.models import Issue, IssueStatus
 from governance.cache import NearCache
-from governance.models import LEVEL_ORDER
-from meetings.models import Action, Forum, MeetingStatus
+from governance.fragments import data_version
+from governance.models import LEVEL_ORDER, GovernanceLevel, RoleHolder
+from meetings.models import Action, Forum, Meeting, MeetingStatus, Minutes
 from operations.models import Measurement
+from relationship.models import PulseResponse
 from relationship.pulse import latest_pulse_by_supplier
 from suppliers.models import (
     RUNNING_STATUSES,
@@ -32,6 +47,7 @@ from suppliers.models import (
     ContractStatus,
     Metric,
     Renewal,
+    ServiceLevel,
     Supplier,
     Tier,
 )
@@ -48,6 +64,8 @@ FORUMS_SHOWN = 15
 DEADLINES_SHOWN = 25
 INCOMPLETE_SHOWN = 15
 CACHE_KEY = "dashboard:overview:v2"
+PART_KEY = "dashboard:part:v1"
+PART_SECONDS = 24 * 60 * 60  # a part's key holds its date: no use keeping it past the day
 # Figures older than this are not shown even while a newer set is being worked out.
 DASHBOARD_KEPT_SECONDS = 60 * 60
 # Each process reuses the figures it read from Redis for this long (a page then reads no
@@ -184,32 +202,48 @@ def issue_totals() -> dict[str, int]:
     return totals
 
 
-def supplier_rows(today: date, monthly_for: int | None = None) -> list[SupplierRow]:
+def supplier_rows(
+    today: date, monthly_for: int | None = None, parts: "Parts | None" = None
+) -> list[SupplierRow]:
     """Every supplier, most in need of attention first; the first `monthly_for` of them (all
     when None) with their twelve months of availability: the others' are not worked out."""
-    on_target = availability_on_target(today)
-    pulse = latest_pulse_by_supplier(today)
-    rows = {
-        supplier.pk: SupplierRow(supplier)
-        for supplier in Supplier.objects.order_by("tier", "name").only("pk", "name", "tier")
-    }
+    parts = parts or Parts(today, reuse=False)
+    figures = (Measurement, ServiceLevel, Contract)
+    on_target = parts.get("on-target", figures, lambda: availability_on_target(today))
+    pulse = parts.get(
+        "pulse",
+        (PulseResponse, Meeting, Forum, Contract),
+        lambda: latest_pulse_by_supplier(today),
+    )
+    issues = parts.get("issues", (Issue, Contract), open_issues_by_supplier_and_level)
+    suppliers = parts.get(
+        "suppliers",
+        (Supplier,),
+        lambda: list(Supplier.objects.order_by("tier", "name").only("pk", "name", "tier")),
+    )
+    rows = {supplier.pk: SupplierRow(supplier) for supplier in suppliers}
     for supplier_id, ((measured, met), (measured_before, met_before)) in on_target.items():
         row = rows[supplier_id]
         row.measured = measured
         row.missed = measured - met
         row.compliance = _percent(met, measured)
         row.previous_compliance = _percent(met_before, measured_before)
-    for figures in open_issues_by_supplier_and_level():
-        if (issues_row := rows.get(figures["supplier_id"])) is not None:
-            issues_row.open_issues[figures["level"]] = figures["issues"]
-            issues_row.flagged += figures["flagged"]
+    for counted in issues:
+        if (issues_row := rows.get(counted["supplier_id"])) is not None:
+            issues_row.open_issues[counted["level"]] = counted["issues"]
+            issues_row.flagged += counted["flagged"]
     for supplier_id, answers in pulse.items():
         if supplier_id in rows:
             rows[supplier_id].pulse = answers
     # Most in need of attention first; key suppliers before others at the same level.
     ordered = sorted(rows.values(), key=lambda row: (-row.attention, row.supplier.tier != Tier.KEY))
     with_months = ordered if monthly_for is None else ordered[:monthly_for]
-    compliance = availability_compliance(today, [row.supplier.pk for row in with_months])
+    shown_ids = [row.supplier.pk for row in with_months]
+    compliance = parts.get(
+        f"months:{_digest(shown_ids)}",
+        figures,
+        lambda: availability_compliance(today, shown_ids),
+    )
     for row in with_months:
         series = compliance.get(row.supplier.pk, {})
         row.monthly = [
@@ -219,30 +253,55 @@ def supplier_rows(today: date, monthly_for: int | None = None) -> list[SupplierR
 
 
 def meetings_per_forum(now: datetime) -> list[Any]:
-    """Per active forum, over the last year: meetings that were due (not cancelled) and held."""
+    """Per active forum, over the last year: meetings that were due (not cancelled) and held;
+    and `changes_at`, the first moment in the coming day when that changes with time alone (a
+    meeting starts, or one leaves the year), or None."""
     since = now - timedelta(days=MEETINGS_WINDOW_DAYS)
-    # The year's meetings are counted from the (forum, start, status) index alone: the years
-    # before are not read, and neither is the meetings table.
-    due = FilteredRelation(
+    ahead = now + timedelta(days=1)
+    # The year's meetings and the coming day's are read from the (forum, start, status) index
+    # alone: the years before are not read, and neither is the meetings table.
+    nearby = FilteredRelation(
         "meetings",
-        condition=Q(meetings__starts_at__gte=since, meetings__starts_at__lte=now)
+        condition=Q(meetings__starts_at__gte=since, meetings__starts_at__lte=ahead)
         & ~Q(meetings__status=MeetingStatus.CANCELLED),
     )
+    started = Q(nearby__starts_at__lte=now)
     forums = list(
         Forum.objects.filter(is_active=True)
-        .annotate(due_meetings=due)
+        .annotate(nearby=nearby)
         .annotate(
-            due=Count("due_meetings__starts_at"),
-            held=Count(
-                "due_meetings__starts_at", filter=Q(due_meetings__status=MeetingStatus.HELD)
-            ),
+            due=Count("nearby__starts_at", filter=started),
+            held=Count("nearby__starts_at", filter=started & Q(nearby__status=MeetingStatus.HELD)),
+            next_start=Min("nearby__starts_at", filter=Q(nearby__starts_at__gt=now)),
+            oldest=Min("nearby__starts_at"),
         )
         .order_by("level", "name")
         .only("pk", "name", "level", "cadence")
     )
+    year = now - since
     for forum in forums:
         forum.not_held = forum.due - forum.held  # type: ignore[attr-defined]
+        leaves_year = forum.oldest + year if forum.oldest else None
+        forum.changes_at = min(  # type: ignore[attr-defined]
+            filter(None, [forum.next_start, leaves_year]), default=None
+        )
     return forums
+
+
+def forums_behind(now: datetime) -> dict[str, Any]:
+    """The active forums with meetings due in the last year but not held, most behind first:
+    the first FORUMS_SHOWN, how many there are, of how many forums, and until when that holds
+    if nothing is written (`changes_at`, None when nothing changes in the coming day)."""
+    forums = meetings_per_forum(now)
+    behind = sorted(
+        (forum for forum in forums if forum.not_held), key=lambda forum: -forum.not_held
+    )
+    return {
+        "shown": behind[:FORUMS_SHOWN],
+        "count": len(behind),
+        "forum_count": len(forums),
+        "changes_at": min(filter(None, (forum.changes_at for forum in forums)), default=None),
+    }
 
 
 def _first_and_count(queryset: QuerySet[Any], shown: int) -> tuple[list[Any], int]:
@@ -324,28 +383,89 @@ def portfolio_totals() -> dict[str, Any]:
     return contracts | suppliers
 
 
+class Parts:
+    """The dashboard's parts, each kept in the cache under today's date and the newest history
+    row of every model it reads (governance.fragments.data_version: one query for them all).
+    A recompute then works out only the parts whose data changed since the last one: most
+    minutes nothing did, and one new figure leaves the pulse, the issues and the lists as
+    they were. reuse=False works everything out afresh (the page's Refresh)."""
+
+    MODELS = (
+        Supplier,
+        Contract,
+        ServiceLevel,
+        Measurement,
+        Issue,
+        Forum,
+        Meeting,
+        Minutes,
+        Action,
+        PulseResponse,
+        GovernanceLevel,
+        RoleHolder,
+    )
+
+    def __init__(self, today: date, reuse: bool = True, now: datetime | None = None):
+        self.today, self.reuse, self.now = today, reuse, now or timezone.now()
+        self.versions = (
+            dict(zip(self.MODELS, data_version(self.MODELS), strict=True)) if reuse else {}
+        )
+
+    def get(
+        self,
+        name: str,
+        models: tuple[type[Model], ...],
+        compute: Callable[[], Any],
+        changes_at: Callable[[Any], datetime | None] = lambda _value: None,
+    ) -> Any:
+        """The part `name`, reused when none of `models` changed; `changes_at(value)` says
+        when it changes with time alone, besides at midnight (None: not before)."""
+        if not self.reuse:
+            return compute()
+        versions = ":".join(str(self.versions[model]) for model in models)
+        # The database's name too: history ids are numbered per database (fragments.py).
+        database = connection.settings_dict["NAME"]
+        key = f"{PART_KEY}:{database}:{name}:{self.today.isoformat()}:{versions}"
+        kept = cache.get(key)
+        if kept is not None and (kept[1] is None or self.now < kept[1]):
+            return kept[0]
+        value = compute()
+        cache.set(key, (value, changes_at(value)), PART_SECONDS)
+        return value
+
+
+def _digest(ids: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+
+
 def dashboard_figures(
-    now: datetime | None = None, suppliers_shown: int | None = None
+    now: datetime | None = None, suppliers_shown: int | None = None, reuse: bool = True
 ) -> dict[str, Any]:
     """Everything the dashboard shows, in a fixed number of queries; the availability trend
-    of the first `suppliers_shown` suppliers (all when None)."""
+    of the first `suppliers_shown` suppliers (all when None). Parts whose data did not change
+    since they were last worked out are reused (Parts), unless reuse is False."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    forums = meetings_per_forum(now)
-    behind = sorted(
-        (forum for forum in forums if forum.not_held), key=lambda forum: -forum.not_held
+    parts = Parts(today, reuse=reuse, now=now)
+    meetings = (Forum, Meeting, Minutes)
+    forums = parts.get(
+        "forums", meetings, lambda: forums_behind(now), lambda value: value["changes_at"]
     )
     return {
-        "portfolio": portfolio_totals(),
-        "supplier_rows": supplier_rows(today, monthly_for=suppliers_shown),
-        "issue_totals": issue_totals(),
+        "portfolio": parts.get("portfolio", (Contract, Supplier), portfolio_totals),
+        "supplier_rows": supplier_rows(today, monthly_for=suppliers_shown, parts=parts),
+        "issue_totals": parts.get("issue-totals", (Issue,), issue_totals),
         "levels": LEVEL_ORDER,
-        "forums_behind": behind[:FORUMS_SHOWN],
-        "forums_behind_count": len(behind),
-        "forum_count": len(forums),
-        "overdue_actions": overdue_actions(today),
-        "deadlines": notice_deadlines(today),
-        "incomplete_governance": incomplete_governance(),
+        "forums_behind": forums["shown"],
+        "forums_behind_count": forums["count"],
+        "forum_count": forums["forum_count"],
+        "overdue_actions": parts.get(
+            "overdue", (Action, *meetings), lambda: overdue_actions(today)
+        ),
+        "deadlines": parts.get("deadlines", (Contract, Supplier), lambda: notice_deadlines(today)),
+        "incomplete_governance": parts.get(
+            "incomplete", (Contract, Supplier, GovernanceLevel, RoleHolder), incomplete_governance
+        ),
         "compliance_months": COMPLIANCE_MONTHS,
         "horizon_days": NOTICE_HORIZON_DAYS,
         "today": today,
@@ -353,8 +473,8 @@ def dashboard_figures(
     }
 
 
-def _render_dashboard(show_all: bool) -> str:
-    figures = dashboard_figures(suppliers_shown=None if show_all else SUPPLIERS_SHOWN)
+def _render_dashboard(show_all: bool, reuse: bool = True) -> str:
+    figures = dashboard_figures(suppliers_shown=None if show_all else SUPPLIERS_SHOWN, reuse=reuse)
     rows = figures["supplier_rows"]
     shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
     context = {
@@ -394,7 +514,8 @@ def dashboard_html(show_all: bool = False, refresh: bool = False) -> tuple[SafeS
         if not recomputing:  # someone else is already at it: show the previous figures
             return mark_safe(html), made_at  # noqa: S308 - our own template's output
     try:
-        html, made_at = _render_dashboard(show_all), time.time()
+        # Refresh: everything worked out afresh, as the person asked.
+        html, made_at = _render_dashboard(show_all, reuse=not refresh), time.time()
         cache.set(key, (html, made_at), DASHBOARD_KEPT_SECONDS)
         near.set(key, (html, made_at), len(html), NEAR_SECONDS)
     finally:

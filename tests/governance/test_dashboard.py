@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Level, Role
-from meetings.models import Cadence, Meeting, MeetingStatus
+from governance.models import Level, Role, Side
+from meetings.models import Action, ActionStatus, Cadence, Meeting, MeetingStatus
 from meetings.services import add_action, start_minutes
 from operations.models import Measurement
 from portal import dashboard
@@ -270,3 +270,71 @@ def test_notice_deadlines_are_those_the_contracts_own_rules_give(today, monkeypa
     deadlines = notice_deadlines(today)
     assert deadlines["count"] == len(expected)
     assert deadlines["shown"] == expected[:12]
+
+
+def test_a_recompute_with_nothing_changed_reuses_every_part(procurement):
+    _supplier_with_everything(procurement)
+    first = dashboard.dashboard_figures()
+    with CaptureQueriesContext(connection) as queries:
+        again = dashboard.dashboard_figures()
+    assert len(queries) == 1  # the newest history row of each model the parts read
+    for name in ("portfolio", "issue_totals", "forums_behind_count", "deadlines"):
+        assert again[name] == first[name]
+    assert [(row.supplier, row.attention) for row in again["supplier_rows"]] == [
+        (row.supplier, row.attention) for row in first["supplier_rows"]
+    ]
+
+
+def test_every_kind_of_change_shows_at_the_next_recompute(procurement):
+    """Each change on its own, each followed by a recompute: no part may wait for a change to
+    another model to be worked out again."""
+    supplier = _supplier_with_everything(procurement)
+    contract = supplier.contracts.get()
+    before = dashboard.dashboard_figures()
+    row = before["supplier_rows"][0]
+    assert (row.flagged, row.missed, row.pulse["delivery"]) == (1, 1, 3.0)
+    assert before["incomplete_governance"]["count"] == 0
+    assert before["overdue_actions"]["count"] == 1
+    assert before["deadlines"]["count"] == 0
+
+    issue = make_issue([contract], procurement, title="Another late one")
+    issue.flagged_at = timezone.now()
+    issue.save()
+    figures = dashboard.dashboard_figures()
+    assert figures["issue_totals"]["flagged"] == 2
+    assert figures["supplier_rows"][0].flagged == 2
+
+    this_month = contract.service_levels.get().measurements.order_by("-period_start").first()
+    this_month.value = Decimal("97.0")
+    this_month.save()
+    assert dashboard.dashboard_figures()["supplier_rows"][0].missed == 2
+
+    PulseResponse.objects.get(supplier=None).delete()  # the city's answer
+    pulse = dashboard.dashboard_figures()["supplier_rows"][0].pulse
+    assert pulse["delivery"] == 4.0  # the supplier's own answer alone
+
+    business = contract.governance_levels.get(level=Level.BUSINESS)
+    business.role_holders.get(side=Side.BUYER).delete()
+    assert dashboard.dashboard_figures()["incomplete_governance"]["shown"] == [contract]
+
+    action = Action.objects.get(status=ActionStatus.OPEN)
+    action.status = ActionStatus.DONE
+    action.save()
+    assert dashboard.dashboard_figures()["overdue_actions"]["count"] == 0
+
+    contract.end_date = timezone.localdate() + relativedelta(months=contract.notice_period_months)
+    contract.save()
+    deadlines = dashboard.dashboard_figures()["deadlines"]
+    assert [listed for _deadline, listed in deadlines["shown"]] == [contract]
+
+
+def test_a_forum_falls_behind_when_its_meeting_starts_without_anything_written(procurement):
+    contract = fill_governance(make_contract(make_supplier(), status="active"))
+    forum = make_forum([contract], procurement, name="Weekly soon")
+    now = timezone.now()
+    Meeting.objects.create(
+        forum=forum, starts_at=now + timedelta(minutes=1), ends_at=now + timedelta(hours=1)
+    )
+    assert dashboard.dashboard_figures(now=now)["forums_behind_count"] == 0
+    later = dashboard.dashboard_figures(now=now + timedelta(minutes=2))
+    assert later["forums_behind"] == [forum]
