@@ -163,6 +163,7 @@ class Generator:
                 User, Supplier, Contact, Contract, GovernanceLevel, RoleHolder, ServiceLevel,
                 OutcomeCommitment, Goal, Measurement, TicketCount, QuestionCount, Issue,
                 IssueEvent, Issue.contracts.through, Forum, Forum.contracts.through, Meeting,
+                Meeting.contracts.through,
                 Minutes, MinutesItem, Attendance, Action, PulseResponse, Expectation,
             ]  # fmt: skip
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
@@ -392,6 +393,7 @@ class Generator:
         rnd = self.random
         forums, forum_links = [], []
         forum_ids, link_ids = count(1), count(1)
+        forum_contracts = {}  # forum id -> its contracts, which each of its meetings is on
         plan = []  # (forum, supplier id)
         for s, contracts in self.contracts_of.items():
             chair = self.procurement_ids[s % len(self.procurement_ids)]
@@ -414,10 +416,12 @@ class Generator:
                     Forum.contracts.through(id=next(link_ids), forum_id=forum.id, contract_id=c)
                     for c in running
                 ]
+                forum_contracts[forum.id] = running
         self.put(Forum, forums)
         self.put(Forum.contracts.through, forum_links)
 
         meetings, minutes, items, attendance, actions, pulse, expectations = ([] for _ in range(7))
+        meeting_links, meeting_link_ids = [], count(1)
         meeting_ids, minutes_ids, item_ids, attendance_ids = count(1), count(1), count(1), count(1)
         action_ids, pulse_ids = count(1), count(1)
         yesterday = self.today - timedelta(days=1)
@@ -433,6 +437,11 @@ class Generator:
                             status=MeetingStatus.CANCELLED if cancelled else MeetingStatus.HELD,
                             notified_sequence=0)
                 )  # fmt: skip
+                meeting_links += [
+                    Meeting.contracts.through(id=next(meeting_link_ids), meeting_id=meeting_id,
+                                              contract_id=c)
+                    for c in forum_contracts[forum.id]
+                ]  # fmt: skip
                 if cancelled:
                     continue
                 latest = index == len(days) - 1
@@ -499,7 +508,8 @@ class Generator:
                                         recorded_by_id=forum.chair_id)
                         )  # fmt: skip
         for model, rows in (
-            (Meeting, meetings), (Minutes, minutes), (MinutesItem, items),
+            (Meeting, meetings), (Meeting.contracts.through, meeting_links),
+            (Minutes, minutes), (MinutesItem, items),
             (Attendance, attendance), (Action, actions), (PulseResponse, pulse),
             (Expectation, expectations),
         ):  # fmt: skip

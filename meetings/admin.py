@@ -8,6 +8,7 @@ from .models import (
     Meeting,
     Minutes,
 )
+from .services import take_forum_contracts
 
 
 @admin.register(Forum)
@@ -16,12 +17,18 @@ class ForumAdmin(admin.ModelAdmin):
     list_filter = ["level", "cadence", "is_active"]
     filter_horizontal = ["contracts"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # As the forum page's edit does: its coming meetings are for its contracts now.
+        take_forum_contracts(meetings=form.instance.meetings.filter(starts_at__gt=timezone.now()))
+
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ["forum", "starts", "status", "sequence"]
     list_filter = ["status", "forum"]
     date_hierarchy = "starts_at"
+    filter_horizontal = ["contracts"]
 
     @admin.display(
         description=Meeting._meta.get_field("starts_at").verbose_name, ordering="starts_at"

@@ -13,9 +13,9 @@ from .models import ItemKind
 FIGURE_KINDS = (ItemKind.AVAILABILITY, ItemKind.SUPPORT_TICKETS, ItemKind.SUPPORT_QUESTIONS)
 
 
-def live_figures(forum, user):
-    """The figures of the forum's contracts that the user may see, as they stand now."""
-    return standing_figures(Contract.objects.visible_to(user).filter(forums=forum))
+def live_figures(meeting, user):
+    """The figures of the meeting's contracts that the user may see, as they stand now."""
+    return standing_figures(Contract.objects.visible_to(user).filter(meetings=meeting))
 
 
 def freeze_figures(minutes, by=None):
@@ -26,7 +26,7 @@ def freeze_figures(minutes, by=None):
     ]
     if not items:
         return
-    figures = standing_figures(minutes.meeting.forum.contracts.all())
+    figures = standing_figures(minutes.meeting.contracts.all())
     for item in items:
         item.figures = {"as_of": figures["as_of"], item.kind: figures[item.kind]}
     bulk_update_with_history(items, type(items[0]), ["figures"], default_user=by)
@@ -57,5 +57,5 @@ def figures_for_items(minutes, items, user):
             else set(Contract.objects.visible_to(user).values_list("pk", flat=True))
         )
         return {item.pk: visible_part(item.figures, user, contract_ids) for item in figure_items}
-    live = live_figures(minutes.meeting.forum, user)
+    live = live_figures(minutes.meeting, user)
     return {item.pk: live for item in figure_items}

@@ -97,7 +97,7 @@ def item_context(
     return {
         "figures": figures,
         "open_issues": (
-            open_issues_for(item.minutes.meeting.forum, request.user)
+            open_issues_for(item.minutes.meeting, request.user)
             if item.kind == ItemKind.ESCALATIONS and not item.minutes.is_approved
             else []  # approved minutes do not list today's open issues
         ),

@@ -256,9 +256,16 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def meetings_taken_part_in(user):
+    """The ids of the meetings a contract of the user's supplier was on: what a supplier sees
+    of a forum is the meetings it took part in, not the forum's past before it joined."""
+    on = Meeting.contracts.through.objects.filter(contract__supplier_id=user.supplier_id)
+    return on.values("meeting_id")
+
+
 class MeetingQuerySet(VisibleToQuerySet):
-    def supplier_rows(self, user):  # through the forums the supplier's contact sees
-        return self.filter(forum__in=Forum.objects.visible_to(user))
+    def supplier_rows(self, user):
+        return self.filter(pk__in=meetings_taken_part_in(user))
 
     def with_minutes_state(self):
         """Annotate has_draft and has_approved, for lists that show where the minutes stand."""
@@ -273,6 +280,16 @@ class Meeting(models.Model):
     """One occurrence of a forum. The database, not beat, is the truth about which exist."""
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="meetings")
+    contracts = models.ManyToManyField(
+        "suppliers.Contract",
+        related_name="meetings",
+        blank=True,
+        verbose_name=_("contracts"),
+        help_text=_(
+            "The contracts on the meeting, whose suppliers take part in it and see it: the "
+            "forum's, until the meeting starts; then kept as they were."
+        ),
+    )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(
@@ -328,8 +345,18 @@ class Meeting(models.Model):
         # In Stockholm time, as the forum's rule and every page say it (stored in UTC).
         return f"{self.forum.name} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # a new meeting is for the forum's contracts (reconcile: take_forum_contracts)
+            self.contracts.set(self.forum.contracts.all())
+
     def get_absolute_url(self):
         return reverse("portal:meeting_detail", args=[self.pk])
+
+    def supplier_names(self):
+        """The suppliers taking part, from the (prefetched) contracts."""
+        return sorted({contract.supplier.name for contract in self.contracts.all()})
 
     @property
     def ics_uid(self):
@@ -357,8 +384,8 @@ class Meeting(models.Model):
 
 
 class MinutesQuerySet(VisibleToQuerySet):
-    def supplier_rows(self, user):  # through the forums the supplier's contact sees
-        return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
+    def supplier_rows(self, user):  # of the meetings the supplier took part in
+        return self.filter(meeting_id__in=meetings_taken_part_in(user))
 
     def for_page(self):
         """What the minutes page shows of each version: who approved it and whether its PDF
@@ -488,8 +515,8 @@ class ActionStatus(models.TextChoices):
 
 
 class ActionQuerySet(VisibleToQuerySet):
-    def supplier_rows(self, user):  # through the forums the supplier's contact sees
-        return self.filter(minutes__meeting__forum__in=Forum.objects.visible_to(user))
+    def supplier_rows(self, user):  # of the meetings the supplier took part in
+        return self.filter(minutes__meeting_id__in=meetings_taken_part_in(user))
 
     def current(self):
         """Each action as the forum's latest minutes record it: earlier rows were carried

@@ -83,7 +83,7 @@ def minutes_context(minutes):
     meeting = minutes.meeting
     items = list(minutes.items.all())
     actions = list(minutes.actions.select_related("origin__minutes__meeting"))
-    suppliers = meeting.forum.supplier_names()
+    suppliers = meeting.supplier_names()
     return {
         "minutes": minutes,
         "meeting": meeting,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from escalations.models import Issue
 from governance.models import User
 
-from .models import Action, ActionStatus, Forum, Meeting, MeetingStatus, Minutes
+from .models import Action, ActionStatus, Meeting, MeetingStatus, Minutes
 
 
 def open_actions_before(meeting: Meeting) -> list[Action]:
@@ -27,12 +27,12 @@ def open_actions_before(meeting: Meeting) -> list[Action]:
     return list(earlier.actions.filter(status=ActionStatus.OPEN).select_related("origin"))
 
 
-def open_issues_for(forum: Forum, user: User) -> list[Issue]:
-    """The open issues at the forum's level for its contracts, as far as the user may see them:
-    escalated matters stay on each agenda of that level until resolved or moved."""
+def open_issues_for(meeting: Meeting, user: User) -> list[Issue]:
+    """The open issues at the forum's level for the meeting's contracts, as far as the user
+    may see them: escalated matters stay on each agenda of that level until resolved or moved."""
     return list(
         Issue.objects.visible_to(user)
-        .open_at(forum.level, forum.contracts.all())
+        .open_at(meeting.forum.level, meeting.contracts.all())
         .only("pk", "title", "severity", "owner_name", "owner_organisation", "due_on")
     )
 
@@ -44,7 +44,7 @@ def next_meeting_for(issue: Issue, now: datetime | None = None) -> Meeting | Non
             status=MeetingStatus.PLANNED,
             starts_at__gt=now or timezone.now(),
             forum__level=issue.level,
-            forum__contracts__in=issue.contracts.all(),
+            contracts__in=issue.contracts.all(),
         )
         .select_related("forum")
         .order_by("starts_at")

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,6 +70,7 @@ def reconcile_meetings(
     existing = set(upcoming.values_list("forum_id", "starts_at"))
     missing = [meeting for key, meeting in wanted.items() if key not in existing]
     Meeting.objects.bulk_create(missing, ignore_conflicts=True)
+    take_forum_contracts(meetings=upcoming.filter(contracts__isnull=True))
     unwanted = [
         pk
         for pk, forum_id, starts_at in upcoming.filter(status=MeetingStatus.PLANNED).values_list(
@@ -89,6 +90,20 @@ def reconcile_meetings(
     )
     notify_meeting_changes(now=now)
     return len(missing), cancelled
+
+
+def take_forum_contracts(*, meetings: QuerySet[Meeting]) -> None:
+    """These meetings (not started yet) are for their forum's contracts as they are now. A
+    contract added to a forum takes part from its next meeting on, and sees nothing of the
+    forum's past; one taken off keeps the meetings it was on."""
+    through = Meeting.contracts.through
+    pairs = list(
+        meetings.filter(forum__contracts__isnull=False).values_list("pk", "forum__contracts")
+    )
+    through.objects.filter(meeting__in=meetings).delete()
+    through.objects.bulk_create(
+        [through(meeting_id=meeting, contract_id=contract) for meeting, contract in pairs]
+    )
 
 
 REMINDER_LEAD = timedelta(hours=24)
@@ -245,6 +260,7 @@ def update_forum(
     stamp(forum, by)
     forum.save()
     forum.contracts.set(contracts)
+    take_forum_contracts(meetings=forum.meetings.filter(starts_at__gt=now))
     if any(getattr(before, name) != getattr(forum, name) for name in DETAIL_FIELDS):
         Meeting.objects.filter(forum=forum, status=MeetingStatus.PLANNED, starts_at__gt=now).update(
             sequence=F("sequence") + 1,

@@ -70,8 +70,10 @@ def _visible_forum(request: PortalRequest, pk: int) -> Forum:
 def forum_detail(request: PortalRequest, pk: int) -> HttpResponse:
     forum = _visible_forum(request, pk)
     now = timezone.now()
+    # A supplier sees the meetings its contracts were on, not the forum's past before it.
+    meetings = Meeting.objects.visible_to(request.user).filter(forum=forum)
     recent = (
-        forum.meetings.filter(starts_at__lt=now, starts_at__gte=now - timedelta(days=365))
+        meetings.filter(starts_at__lt=now, starts_at__gte=now - timedelta(days=365))
         .with_minutes_state()
         .order_by("-starts_at")
     )
@@ -79,7 +81,7 @@ def forum_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "forum": forum,
         "contracts": forum.contracts.select_related("supplier"),
         "attendees": forum.default_attendees(),
-        "upcoming": forum.meetings.filter(starts_at__gte=timezone.now())[:UPCOMING_LIMIT],
+        "upcoming": meetings.filter(starts_at__gte=now)[:UPCOMING_LIMIT],
         # ?past=year: the whole last year, which the dashboard's held/due figures count.
         "recent": recent if request.GET.get("past") == "year" else recent[:UPCOMING_LIMIT],
         "can_manage": request.user.can_manage,

@@ -177,12 +177,12 @@ def _meeting_context(
             "agenda": agenda,
             "attendees": meeting.forum.default_attendees(),
             "figures": (
-                live_figures(meeting.forum, user)
+                live_figures(meeting, user)
                 if any(item.kind in FIGURE_KINDS for item in agenda)
                 else None
             ),
             "carried_actions": open_actions_before(meeting),
-            "open_issues": open_issues_for(meeting.forum, user),
+            "open_issues": open_issues_for(meeting, user),
             "can_start": user.can_manage and meeting.can_start_minutes(),
         }
     context.update(
@@ -192,7 +192,7 @@ def _meeting_context(
         agreed_expectations=relationship.agreed_at(meeting, user),
     )
     if user.can_manage:
-        context["expectation_contracts"] = meeting.forum.contracts.only("pk", "reference")
+        context["expectation_contracts"] = meeting.contracts.only("pk", "reference")
     return context
 
 

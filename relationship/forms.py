@@ -55,7 +55,7 @@ class ExpectationForm(forms.ModelForm):
             self.initial.setdefault("agreed_on", timezone.localdate())
         meetings = self.fields["meeting"]
         meetings.queryset = (  # type: ignore[attr-defined]
-            Meeting.objects.filter(forum__contracts=contract, starts_at__lte=timezone.now())
+            Meeting.objects.filter(contracts=contract, starts_at__lte=timezone.now())
             .exclude(status=MeetingStatus.CANCELLED)
             .select_related("forum")
             .order_by("-starts_at")

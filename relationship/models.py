@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
 from governance.models import Side
-from meetings.models import Forum
+from meetings.models import meetings_taken_part_in
 
 
 class GoalStatus(models.TextChoices):
@@ -92,8 +92,8 @@ class Expectation(models.Model):
 
 class PulseQuerySet(VisibleToQuerySet):
     def supplier_rows(self, user: Any) -> "PulseQuerySet":
-        # Through the forums the supplier's contact sees.
-        return self.filter(meeting__forum__in=Forum.objects.visible_to(user))
+        # Of the meetings the supplier took part in.
+        return self.filter(meeting_id__in=meetings_taken_part_in(user))
 
 
 class PulseResponse(models.Model):

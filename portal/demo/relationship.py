@@ -120,7 +120,7 @@ def seed_relationship(references: list[str], stdout: Any = None) -> None:
             comment=comment,
             by=user,
         )
-    supplier_ids = quarterly.forum.contracts.values("supplier_id")
+    supplier_ids = quarterly.contracts.values("supplier_id")
     contacts = User.objects.filter(
         role=Role.SUPPLIER_CONTACT, is_active=True, supplier_id__in=supplier_ids
     ).order_by("pk")

@@ -78,6 +78,12 @@ DECISIONS = {
         "cancelled_at, and cancelled_by empty: the portal, as no rule asks for the meeting"
     ),
     ("meetings/services.py", "cancel_meeting", "update"): "cancelled_at and cancelled_by",
+    ("meetings/services.py", "take_forum_contracts", "delete"): (
+        "a coming meeting's contracts follow its forum's, whose history records the change"
+    ),
+    ("meetings/services.py", "take_forum_contracts", "bulk_create"): (
+        "a coming meeting's contracts follow its forum's, whose history records the change"
+    ),
     ("meetings/services.py", "notify_meeting_changes", "update"): (
         "bookkeeping: the calendar SEQUENCE last e-mailed"
     ),
