@@ -201,6 +201,6 @@ def pulse_list(request: PortalRequest) -> HttpResponse:
     context = {
         "suppliers": suppliers if request.user.sees_portfolio else [],
         "supplier": supplier,
-        "meetings": supplier_pulse_history(supplier) if supplier else [],
+        "meetings": supplier_pulse_history(supplier, request.user) if supplier else [],
     }
     return render(request, "relationship/pulse_list.html", context)

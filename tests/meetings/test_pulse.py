@@ -143,25 +143,48 @@ def test_the_pulse_opens_when_the_quarterly_meeting_has_started(
     assert not PulseResponse.objects.exists()
 
 
-def test_averages_per_side_are_shown_to_everyone(
+def _sides(results):
+    return [
+        (side["label"], side["responses"], side.get("trust"), side.get("withheld", False))
+        for side in results["sides"]
+    ]
+
+
+def test_each_party_sees_the_city_and_its_own_side_from_three_answers(
     client_for, joint_meeting, procurement, director, contact_a, contact_b
 ):
     answer(joint_meeting, procurement, 4, 4, 2)
     answer(joint_meeting, director, 3, 5, 3)
     answer(joint_meeting, contact_a, 5, 4, 4)
-    answer(joint_meeting, contact_b, 1, 2, 3)
-    results = meeting_results(joint_meeting, procurement)
-    assert [
-        (side["label"], side["responses"], side["trust"], side["dialogue"], side["delivery"])
-        for side in results["sides"]
-    ] == [
-        ("City", 2, 3.5, 4.5, 2.5),
-        ("Alpha Drift AB", 1, 5, 4, 4),
-        ("Beta Applikationer AB", 1, 1, 2, 3),
+    answer(joint_meeting, contact_b, 2, 2, 2)
+    # The city's people: their own side, and each supplier's number of answers only (one
+    # answer is one named person's scores).
+    assert _sides(meeting_results(joint_meeting, procurement)) == [
+        ("City", 2, 3.5, False),
+        ("Alpha Drift AB", 1, None, True),
+        ("Beta Applikationer AB", 1, None, True),
     ]
-    page = client_for(contact_a).get(joint_meeting.get_absolute_url()).content.decode()
-    for figure in ("3.5", "4.5", "2.5", "Beta Applikationer AB"):
-        assert figure in page
+    # A supplier: its own side, the city's (withheld below three), never a competitor's.
+    assert _sides(meeting_results(joint_meeting, contact_a)) == [
+        ("City", 2, None, True),
+        ("Alpha Drift AB", 1, 5, False),
+    ]
+    section = client_for(contact_a).get(joint_meeting.get_absolute_url(), HTTP_HX_REQUEST="true")
+    pulse = section.content.decode().split('id="pulse"')[1]
+    assert "Beta Applikationer AB" not in pulse
+    assert "2.0" not in pulse  # neither Beta's scores nor anything from them
+    assert "Fewer than three answers" in pulse
+
+    answer(joint_meeting, make_user(Role.PROCUREMENT), 5, 3, 4)
+    answer(joint_meeting, make_user(Role.SUPPLIER_CONTACT, supplier=contact_b.supplier), 3, 3, 3)
+    answer(joint_meeting, make_user(Role.SUPPLIER_CONTACT, supplier=contact_b.supplier), 4, 4, 4)
+    assert _sides(meeting_results(joint_meeting, contact_a))[0] == ("City", 3, 4.0, False)
+    assert _sides(meeting_results(joint_meeting, procurement))[2] == (
+        "Beta Applikationer AB",
+        3,
+        3.0,
+        False,
+    )
 
 
 def test_comments_the_city_reads_all_a_supplier_only_its_own_side(
@@ -233,18 +256,19 @@ def test_latest_pulse_by_supplier(
     alpha = result[contract_a.supplier_id]
     assert alpha["meeting_id"] == latest.pk
     assert alpha["date"] == timezone.localtime(latest.starts_at).date()
+    # A's one answer is not counted in a figure the city sees: the city's two are.
     assert (alpha["trust"], alpha["dialogue"], alpha["delivery"], alpha["responses"]) == (
         3,
         3,
         4,
-        3,
+        2,
     )
     assert alpha["sides"]["city"] == {"trust": 3, "dialogue": 3, "delivery": 4, "responses": 2}
-    assert alpha["sides"]["supplier"]["responses"] == 1
+    assert alpha["sides"]["supplier"] == {"responses": 1, "withheld": True}
     assert alpha["previous"]["meeting_id"] == earlier.pk
-    assert (alpha["previous"]["trust"], alpha["previous"]["responses"]) == (3, 2)
+    assert (alpha["previous"]["trust"], alpha["previous"]["responses"]) == (2, 1)
     beta = result[contract_b.supplier_id]
-    assert (beta["trust"], beta["responses"]) == (round(7 / 3, 2), 3)
+    assert (beta["trust"], beta["responses"]) == (3, 2)
     assert beta["previous"]["sides"]["supplier"] is None  # B did not answer then
     assert beta["previous"]["responses"] == 1
     # Seen from a day before the latest meeting, the earlier one is the latest.
@@ -296,15 +320,22 @@ def test_latest_and_previous_pulse_among_many_older_quarters(
     for number, meeting in enumerate(quarters[2:], start=2):
         answer(meeting, procurement, 1 + number % 5, 3, 3)
         answer(meeting, contact_a, 2, 2, 2)
-    answer(quarters[0], contact_b, 5, 5, 5)  # only B answered the latest quarter
-    answer(quarters[1], contact_a, 4, 4, 4)  # only A the one before
+    colleagues_b = [make_user(Role.SUPPLIER_CONTACT, supplier=supplier_b) for _ in range(2)]
+    colleagues_a = [make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a) for _ in range(2)]
+    for person in (contact_b, *colleagues_b):
+        answer(quarters[0], person, 5, 5, 5)  # only B answered the latest quarter
+    # A's one answer there is one person's: not a figure the city sees.
+    answer(quarters[0], contact_a, 1, 1, 1)
+    for person in (contact_a, *colleagues_a):
+        answer(quarters[1], person, 4, 4, 4)  # only A the one before
 
     result = latest_pulse_by_supplier()
     alpha, beta = result[supplier_a.pk], result[supplier_b.pk]
     assert alpha["meeting_id"] == quarters[1].pk
-    assert (alpha["trust"], alpha["responses"], alpha["sides"]["city"]) == (4, 1, None)
+    assert (alpha["trust"], alpha["responses"], alpha["sides"]["city"]) == (4, 3, None)
     assert alpha["previous"]["meeting_id"] == quarters[2].pk
-    assert (alpha["previous"]["trust"], alpha["previous"]["responses"]) == (2.5, 2)
+    # The city's answer; A's single one is withheld.
+    assert (alpha["previous"]["trust"], alpha["previous"]["responses"]) == (3, 1)
     assert beta["meeting_id"] == quarters[0].pk
     assert (beta["trust"], beta["sides"]["city"]) == (5, None)
     assert beta["previous"]["meeting_id"] == quarters[2].pk  # the city's answer counts for B
