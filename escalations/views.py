@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.access import require_manager
+from governance.forms import id_from_query
 from governance.htmx import PortalRequest
 from governance.models import LEVEL_ORDER, Level, User
 from suppliers.models import Contract, Supplier
@@ -42,14 +43,15 @@ def issue_list(request: PortalRequest) -> HttpResponse:
     status = request.GET.get("status", IssueStatus.OPEN)
     level = request.GET.get("level", "")
     supplier = request.GET.get("supplier", "")
+    supplier_id = id_from_query(supplier)
     flagged = request.GET.get("flagged") == "1"
     issues = _issues(request.user)
     if status in IssueStatus.values:
         issues = issues.filter(status=status)
     if level in Level.values:
         issues = issues.filter(level=level)
-    if supplier.isdigit():
-        issues = issues.filter(contracts__supplier_id=int(supplier)).distinct()
+    if supplier_id:
+        issues = issues.filter(contracts__supplier_id=supplier_id).distinct()
     if flagged:
         issues = issues.filter(flagged_at__isnull=False)
     suppliers = Supplier.objects.visible_to(request.user).only("pk", "name")

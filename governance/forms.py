@@ -4,6 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import GovernanceLevel, RoleHolder
 
+# The largest record id a filter takes: beyond it SQLite's integers overflow (a 500), and no
+# record has one.
+ID_MAX = 2**63 - 1
+
+
+def id_from_query(text: str | None) -> int | None:
+    """A record id from a query string's filter, or None for anything else. ASCII digits only:
+    a superscript two is a digit to str.isdigit() but not to int()."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.access import manager_required, require_manager
+from governance.forms import id_from_query
 from governance.htmx import PortalRequest
 from suppliers.models import Contract
 
@@ -141,8 +142,8 @@ def action_list(request: PortalRequest) -> HttpResponse:
         actions = actions.overdue(today)
     elif status in ActionStatus.values:
         actions = actions.filter(status=status)
-    if forum.isdigit():
-        actions = actions.filter(minutes__meeting__forum_id=int(forum))
+    if forum_id := id_from_query(forum):
+        actions = actions.filter(minutes__meeting__forum_id=forum_id)
     context = {
         "actions": actions,
         "overdue": overdue,

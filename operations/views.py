@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from escalations.models import Issue, IssueStatus
 from governance.access import require_manager
+from governance.forms import id_from_query
 from governance.htmx import PortalRequest, section
 from governance.models import User
 from suppliers.models import Contract, Period, ServiceLevel, Supplier
@@ -56,14 +57,10 @@ def _contracts(user: User) -> QuerySet[Contract]:
     return Contract.objects.visible_to(user).select_related("supplier")
 
 
-def _positive_int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 19 else None
-
-
 @login_required
 def figure_list(request: PortalRequest) -> HttpResponse:
     contracts = _contracts(request.user)
-    supplier_id = _positive_int(request.GET.get("supplier"))
+    supplier_id = id_from_query(request.GET.get("supplier"))
     if supplier_id:
         contracts = contracts.filter(supplier_id=supplier_id)
     missed_only = request.GET.get("missed") == "1"

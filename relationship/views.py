@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.access import require_manager
+from governance.forms import id_from_query
 from governance.htmx import PortalRequest, section
 from meetings.models import Cadence, Meeting
 from suppliers.models import Contract, Supplier
@@ -193,9 +194,9 @@ def pulse_list(request: PortalRequest) -> HttpResponse:
     wanted = request.GET.get("supplier", "")
     supplier = None
     if wanted:
-        if not wanted.isdigit() or len(wanted) > 18:
+        if (supplier_id := id_from_query(wanted)) is None:
             raise Http404
-        supplier = get_object_or_404(suppliers, pk=int(wanted))
+        supplier = get_object_or_404(suppliers, pk=supplier_id)
     elif not request.user.sees_portfolio:
         supplier = get_object_or_404(suppliers, pk=request.user.supplier_id)
     context = {

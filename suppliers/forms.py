@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from governance.forms import ID_MAX
+
 from .models import (
     Contact,
     Contract,
@@ -171,7 +173,7 @@ class ContractFilterForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=100)
     status = forms.ChoiceField(required=False, choices=[("", ""), *ContractStatus.choices])
-    supplier = forms.IntegerField(required=False, min_value=1)
+    supplier = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
 
     def filter(self, contracts):
         self.is_valid()  # cleaned_data keeps only the fields that parsed

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from governance.forms import ID_MAX, id_from_query
+from suppliers.forms import ContractFilterForm
 from tests.factories import make_held_minutes
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,34 @@ HUGE = 10**30
 def test_odd_urls_answer_without_a_server_error(client_for, procurement, contract_a, path):
     response = client_for(procurement).get(path)
     assert response.status_code in (200, 404)
+
+
+# Digits to str.isdigit() that int() or the database refuse: a superscript, Arabic-Indic, a
+# number past SQLite's integers.
+ODD_IDS = ["²", "\u0661\u0662", "\U0001d7d7", "9999999999999999999", "9" * 23, "0", "-1"]
+LIST_FILTERS = [
+    "/issues/?supplier=",
+    "/actions/?forum=",
+    "/figures/?supplier=",
+    "/pulse/?supplier=",
+    "/contracts/?supplier=",
+]
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+@pytest.mark.parametrize("list_filter", LIST_FILTERS)
+def test_an_odd_id_in_a_list_filter_is_left_out_or_not_found(
+    client_for, procurement, contact_a, contract_a, list_filter, odd
+):
+    for user in (procurement, contact_a):
+        response = client_for(user).get(list_filter + odd)
+        assert response.status_code in (200, 404), (list_filter, odd)
+
+
+def test_an_id_past_the_database_s_integers_is_not_a_filter():
+    texts = ["12", "²", "\u0661", str(ID_MAX), str(ID_MAX + 1)]
+    assert [id_from_query(text) for text in texts] == [12, None, None, ID_MAX, None]
+    assert not ContractFilterForm({"supplier": "9999999999999999999"}).is_valid()
 
 
 def test_null_byte_in_a_form_is_refused_politely(client_for, procurement):

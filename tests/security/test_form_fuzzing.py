@@ -90,6 +90,8 @@ def number():
     return st.one_of(
         # The edges of the database's integer columns.
         st.sampled_from([32767, 32768, 65535, 2**31 - 1, 2**31, 2**63 - 1, 2**63, -(2**63) - 1]),
+        # Digits to str.isdigit() that int() or a database refuse.
+        st.sampled_from(["²", "\u0661\u0662", "\U0001d7d7", "9999999999999999999"]),
         st.integers(),
         st.integers(min_value=-(10**40), max_value=10**40),
         st.floats(allow_nan=True, allow_infinity=True),
