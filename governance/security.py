@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -111,4 +112,20 @@ class HtmxLoginRedirectMiddleware:
                 page = request.get_full_path()
             login_url = redirect_to_login(page).url if page else resolve_url(settings.LOGIN_URL)
             return HttpResponseClientRedirect(login_url)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """What a signed-in person is shown (pages, the minutes PDF, calendar files) is never
+    stored by a browser or a proxy: the next person at a shared computer could otherwise read
+    it from the cache or with the back button. A response that sets its own Cache-Control
+    keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response and request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "governance.security.PortalCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "governance.security.HtmxLoginRedirectMiddleware",
+    "governance.security.PrivateResponsesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
