@@ -24,6 +24,14 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def clean(self):
+        # No password of spaces only signs in, whenever it was set (governance.passwords
+        # refuses it for a new one): the same answer as a wrong password.
+        password = self.cleaned_data.get("password")
+        if password is not None and not password.strip():
+            raise self.get_invalid_login_error()
+        return super().clean()
+
 
 class MandateForm(forms.ModelForm):
     class Meta:

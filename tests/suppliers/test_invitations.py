@@ -154,3 +154,34 @@ def test_purge_removes_only_long_expired_invitations(procurement, supplier_a):
     Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=31))
     assert purge_expired_invitations() == 1
     assert list(Invitation.objects.all()) == [fresh]
+
+
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        (" " * 12, "spaces only"),
+        ("aaaaaaaaaaaa", "too few different characters"),
+        ("Password123!", "common password"),
+        ("governance-demo", "common password"),
+        ("short-pass1", "at least 12 characters"),
+    ],
+)
+def test_a_guessable_password_is_refused_with_the_reason(
+    client, procurement, supplier_a, password, reason
+):
+    _invitation, token = invite_contact(
+        supplier=supplier_a, name="Nina Ek", email="nina@alpha.example", by=procurement
+    )
+    url = reverse("suppliers:accept_invitation", args=[token])
+    response = client.post(url, {"name": "Nina Ek", "password1": password, "password2": password})
+    assert response.status_code == 200
+    assert reason in response.content.decode()
+    assert not User.objects.filter(email="nina@alpha.example").exists()
+
+
+def test_a_password_of_spaces_never_signs_in(client, contact_a):
+    contact_a.set_password(" " * 12)  # set before the rule, or by hand
+    contact_a.save()
+    response = client.post(reverse("login"), {"username": contact_a.email, "password": " " * 12})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

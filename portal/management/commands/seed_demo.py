@@ -11,6 +11,7 @@ from django.utils import timezone
 from escalations.models import Issue, Severity
 from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance.models import Level, Role, RoleHolder, Side, User
+from governance.passwords import DEMO_PASSWORD
 from meetings.models import Cadence, Forum, Meeting, Mode, Weekday
 from meetings.services import (
     add_action,
@@ -37,8 +38,6 @@ from suppliers.models import (
 )
 from suppliers.services import create_contract
 from suppliers.validators import complete_organisation_number
-
-DEMO_PASSWORD = "governance-demo"  # noqa: S105 - printed on purpose: demo data only
 
 CITY_PEOPLE = [
     ("anna.lind@city.example", "Anna", "Lind", Role.PROCUREMENT, "Outsourcing manager"),
