@@ -1,3 +1,4 @@
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
@@ -40,13 +41,20 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("Administrator")
 
 
+def normalise_email(address: str) -> str:
+    """The one form an e-mail address is kept and looked up in: trimmed, Unicode NFC, lower
+    case. Lookups are exact: a case-blind match would take an address with a dotless i for
+    the one with an i, as PostgreSQL's UPPER() makes both an I."""
+    return unicodedata.normalize("NFC", address.strip()).lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalise_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -58,7 +66,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        return self.get(email__iexact=username)
+        return self.get(email=normalise_email(username or ""))
 
 
 class User(AbstractUser):
@@ -98,7 +106,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.email = self.email.lower()
+        self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
     @property

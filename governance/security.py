@@ -16,6 +16,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from .models import normalise_email
+
 ADMIN_PREFIX = "/admin/"  # where governance/urls.py mounts Django's admin
 
 
@@ -40,7 +42,7 @@ def sign_in_name(request, credentials):
     """The e-mail address a sign-in attempt was for, as django-axes counts it: in any case of
     letters it is the same person, so it is one count."""
     name = (credentials or {}).get("username") or request.POST.get("username") or ""
-    return name.strip().lower() or None
+    return normalise_email(name) or None
 
 
 def client_ip(request):

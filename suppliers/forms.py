@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import ID_MAX
+from governance.models import normalise_email
 
 from .models import (
     Contact,
@@ -125,8 +126,8 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
+        email = normalise_email(self.cleaned_data["email"])
+        if get_user_model().objects.filter(email=email).exists():
             raise forms.ValidationError(
                 _("%(email)s already has an account in the portal."), params={"email": email}
             )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.history import stamp
-from governance.models import Role, User
+from governance.models import Role, User, normalise_email
 from governance.outbox import one_line
 from governance.services import ensure_governance_levels
 
@@ -215,7 +215,7 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
     if not invitation.is_usable:
         raise ValidationError(_("This invitation has already been used, revoked or has expired."))
     people = get_user_model()
-    if people.objects.filter(email__iexact=invitation.email).exists():
+    if people.objects.filter(email=normalise_email(invitation.email)).exists():
         raise ValidationError(_("An account with this e-mail address already exists."))
     first_name, _sep, last_name = name.strip().partition(" ")
     user = people.objects.create_user(

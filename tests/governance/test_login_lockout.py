@@ -129,3 +129,19 @@ def test_behind_the_proxy_each_client_address_counts_and_a_forged_one_does_not_h
 
     colleague = sign_in(client, anna.email, PASSWORD, proxy, HTTP_X_FORWARDED_FOR="198.51.100.21")
     assert colleague.status_code == 302  # Anna at another desk, behind the same proxy
+
+
+def test_a_lookalike_address_is_another_address(client, anna):
+    """Exact, normalised addresses: a dotless i (which PostgreSQL's UPPER() makes an I) does
+    not sign in as anna, nor give a guesser five more tries at her password."""
+    lookalike = "anna.lind@c\u0131ty.example"
+    assert sign_in(client, lookalike, PASSWORD).status_code == 200
+    assert signed_in_as(client) is False
+    fail(client, "anna.lind@city.example", LIMIT)
+    assert sign_in(client, lookalike, PASSWORD).status_code in (200, 429)
+    assert signed_in_as(client) is False
+
+
+def test_the_same_address_in_any_case_or_spacing_is_the_same_person(client, anna):
+    sign_in(client, "  Anna.Lind@CITY.example ", PASSWORD)
+    assert signed_in_as(client) == "anna.lind@city.example"
