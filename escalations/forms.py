@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.forms import Textarea
 from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import Issue
@@ -20,7 +21,7 @@ class IssueForm(forms.ModelForm):
             "due_on",
         ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
+            "description": Textarea(attrs={"rows": 4}),
             "contracts": forms.CheckboxSelectMultiple,
             "due_on": DateInput(),
         }
@@ -38,6 +39,4 @@ class IssueForm(forms.ModelForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = forms.CharField(label=_("Reason"), widget=Textarea(attrs={"rows": 2}), max_length=2000)

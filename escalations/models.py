@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
-from governance.models import LEVEL_ORDER, Level
+from governance.models import LEVEL_ORDER, TEXT_MAX_LENGTH, Level
 
 
 class Severity(models.TextChoices):
@@ -45,7 +45,7 @@ class Issue(models.Model):
     """A matter that lives at one governance level and can move up (escalate) or down."""
 
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.OPERATIONAL)
     contracts = models.ManyToManyField(
         "suppliers.Contract",
@@ -118,7 +118,7 @@ class IssueEvent(models.Model):
     kind = models.CharField(max_length=20, choices=EventKind)
     from_level = models.CharField(max_length=20, choices=Level, blank=True)
     to_level = models.CharField(max_length=20, choices=Level, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

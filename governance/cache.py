@@ -165,3 +165,18 @@ class NearCache:
     def _remove(self, key):
         _value, size, _expires = self._entries.pop(key)
         self._size -= size
+
+
+def count_up(key: str, timeout: int) -> int | None:
+    """Add one to a counter in the default cache that lives `timeout` seconds from its first
+    count, and return it; None when the cache cannot count (Redis down)."""
+    from django.core.cache import cache  # here: django.core.cache loads this module
+
+    try:
+        cache.add(key, 0, timeout=timeout)
+        return cache.incr(key)
+    except ValueError:  # expired between the two: a new minute
+        return None
+    except UNAVAILABLE as error:
+        _unavailable(error)
+        return None

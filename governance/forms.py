@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import GovernanceLevel, RoleHolder
 
+
+class Textarea(forms.Textarea):
+    """A text area without the browser's maxlength: a browser cuts a pasted text at it without a
+    word, where the form refuses a text too long with its length and keeps it for editing."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("maxlength", None)
+        return context
+
+
 # The largest record id a filter takes: beyond it SQLite's integers overflow (a 500), and no
 # record has one.
 ID_MAX = 2**63 - 1
@@ -37,7 +48,7 @@ class MandateForm(forms.ModelForm):
     class Meta:
         model = GovernanceLevel
         fields = ["mandate"]
-        widgets = {"mandate": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"mandate": Textarea(attrs={"rows": 3})}
 
 
 class RoleHolderForm(forms.ModelForm):

@@ -41,6 +41,13 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("Administrator")
 
 
+# How much one field takes of what a person writes: a comment, a reason or a description up
+# to about two pages, meeting notes and a contract's scope about eight. Longer is refused with
+# its length, the text kept in the form (and every e-mail and page that shows it stays small).
+TEXT_MAX_LENGTH = 4_000
+NOTES_MAX_LENGTH = 20_000
+
+
 def normalise_email(address: str) -> str:
     """The one form an e-mail address is kept and looked up in: trimmed, Unicode NFC, lower
     case. Lookups are exact: a case-blind match would take an address with a dotless i for
@@ -179,7 +186,7 @@ class GovernanceLevel(models.Model):
         "suppliers.Contract", on_delete=models.CASCADE, related_name="governance_levels"
     )
     level = models.CharField(_("level"), max_length=20, choices=Level)
-    mandate = models.TextField(_("mandate"), blank=True)
+    mandate = models.TextField(_("mandate"), blank=True, max_length=TEXT_MAX_LENGTH)
     history = HistoricalRecords()
 
     objects = GovernanceLevelQuerySet.as_manager()

@@ -1,6 +1,7 @@
 """The content security policy, sign-in lockout, the page for a refused CSRF token and
 ended sessions under htmx."""
 
+import time
 from urllib.parse import urlsplit
 
 from axes.helpers import get_cool_off
@@ -13,9 +14,11 @@ from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from .cache import count_up
 from .models import normalise_email
 
 ADMIN_PREFIX = "/admin/"  # where governance/urls.py mounts Django's admin
@@ -131,3 +134,70 @@ class PrivateResponsesMiddleware:
         if "Cache-Control" not in response and request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class WriteRateLimitMiddleware:
+    """At most WRITES_PER_MINUTE changes (POSTs) a minute from one signed-in person: a script
+    or a stuck key cannot flood the minutes, the issues or everyone's inbox. Beyond it the
+    change is refused with a word on why and for how long (HTTP 429), and nothing typed is
+    lost (_refusal). Counted in the cache; when the cache is down, nothing is counted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.user.is_authenticated:
+            minute = int(time.time() // 60)
+            count = count_up(f"writes:{request.user.pk}:{minute}", timeout=120)
+            if count is not None and count > settings.WRITES_PER_MINUTE:
+                return self.refused(request, 60 - int(time.time() % 60))
+        return self.get_response(request)
+
+    def refused(self, request, seconds):
+        reason = _(
+            "You have made more than %(count)d changes in a minute, so this one was not "
+            "saved. Wait %(seconds)d seconds and send it again."
+        ) % {"count": settings.WRITES_PER_MINUTE, "seconds": seconds}
+        response = _refusal(request, "429.html", reason, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
+
+
+def _refusal(request, template, reason, status):
+    """An answer that refuses a change and says why, keeping what the person wrote: an htmx
+    form stays as it was, with the reason where the page's messages go; a plain form is one
+    Back away."""
+    if request.htmx:
+        message = format_html('<p class="message error" role="alert">{}</p>', reason)
+        response = HttpResponse(message, status=status)
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, template, {"reason": reason}, status=status)
+
+
+class RequestSizeLimitMiddleware:
+    """A request body larger than MAX_REQUEST_BYTES (a figures file at its limit, with its
+    form) is refused from its declared length, before a byte of it is read: a 50 MB upload
+    used to be read in full and only then refused."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BYTES:
+            reason = _(
+                "What you sent is %(sent)s MB, more than the %(most)s MB the portal takes at "
+                "once, so it was not read. A figures file takes at most 2 MB: split it."
+            ) % {
+                "sent": f"{declared / 1024 / 1024:.1f}",
+                "most": f"{settings.MAX_REQUEST_BYTES // 1024 // 1024}",
+            }
+            response = _refusal(request, "413.html", reason, status=413)
+            response["Connection"] = "close"  # the rest of the body is not read
+            return response
+        return self.get_response(request)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from governance.forms import Textarea
 from governance.models import Role
 from suppliers.forms import DateInput, offer_running_contracts
 
@@ -79,8 +80,8 @@ class MinutesItemForm(RevisionForm):
         model = MinutesItem
         fields = ["notes", "decisions"]
         widgets = {
-            "notes": forms.Textarea(attrs={"rows": 4}),
-            "decisions": forms.Textarea(attrs={"rows": 2}),
+            "notes": Textarea(attrs={"rows": 4}),
+            "decisions": Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -92,7 +93,7 @@ class ActionForm(RevisionForm):
     class Meta:
         model = Action
         fields = ["description", "owner_name", "owner_organisation", "due_on", "status"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput()}
+        widgets = {"description": Textarea(attrs={"rows": 2}), "due_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         instance = kwargs.get("instance")
@@ -123,12 +124,12 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = MinutesComment
         fields = ["body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"body": Textarea(attrs={"rows": 3})}
 
 
 class CorrectionForm(forms.Form):
     reason = forms.CharField(
         label=_("What needs correcting, and why"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
-from governance.models import Level, RoleHolder, Side
+from governance.models import NOTES_MAX_LENGTH, TEXT_MAX_LENGTH, Level, RoleHolder, Side
 from suppliers.validators import validate_plausible_date
 
 from .agenda import create_standard_template
@@ -399,7 +399,9 @@ class Minutes(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes_versions")
     number = models.PositiveSmallIntegerField(_("version"), default=1)
-    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    correction_reason = models.TextField(
+        _("reason for the correction"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -462,8 +464,10 @@ class MinutesItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     guidance = models.CharField(_("guidance"), max_length=300, blank=True)
     kind = models.CharField(max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
-    notes = models.TextField(_("notes"), blank=True)
-    decisions = models.TextField(_("decisions"), blank=True, help_text=_("One decision a line."))
+    notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH)
+    decisions = models.TextField(
+        _("decisions"), blank=True, help_text=_("One decision a line."), max_length=NOTES_MAX_LENGTH
+    )
     figures = models.JSONField(
         null=True,
         blank=True,
@@ -551,7 +555,7 @@ class Action(models.Model):
     origin = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried"
     )
-    description = models.TextField(_("action"))
+    description = models.TextField(_("action"), max_length=TEXT_MAX_LENGTH)
     owner_name = models.CharField(_("owner"), max_length=120)
     owner_organisation = models.CharField(_("organisation"), max_length=200)
     due_on = models.DateField(_("due"), null=True, blank=True)
@@ -591,7 +595,7 @@ class MinutesComment(models.Model):
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     # Who wrote what and when, like the record it comments on; the meeting page's shared
     # rendering also knows from it when a comment was added.

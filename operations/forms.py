@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance.forms import Textarea
 from suppliers.models import Period, Supplier
 
 from . import imports
@@ -196,7 +197,7 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Why the city corrects the reported figure; kept in its history."),
     )
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.forms import Textarea
 from meetings.models import Meeting, MeetingStatus
 from suppliers.forms import DateInput
 
@@ -15,7 +16,7 @@ class GoalForm(forms.ModelForm):
 
     description = forms.CharField(
         label=_("What it looks like when we are there"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,
     )
@@ -40,7 +41,7 @@ class ExpectationForm(forms.ModelForm):
     """A calibration for one contract; the meeting is one of its forums' meetings held so far."""
 
     calibration = forms.CharField(
-        label=_("What we agreed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label=_("What we agreed"), widget=Textarea(attrs={"rows": 3}), max_length=4000
     )
 
     class Meta:
@@ -81,7 +82,7 @@ class PulseForm(forms.ModelForm):
 
     comment = forms.CharField(
         label=_("Comment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=2000,
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
-from governance.models import Side
+from governance.models import TEXT_MAX_LENGTH, Side
 from meetings.models import meetings_taken_part_in
 
 
@@ -31,7 +31,9 @@ class Goal(models.Model):
         "suppliers.Contract", on_delete=models.CASCADE, related_name="goals"
     )
     title = models.CharField(_("goal"), max_length=200)
-    description = models.TextField(_("what it looks like when we are there"), blank=True)
+    description = models.TextField(
+        _("what it looks like when we are there"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     target_date = models.DateField(_("by"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=GoalStatus, default=GoalStatus.PURSUING
@@ -73,7 +75,7 @@ class Expectation(models.Model):
         max_length=300,
         help_text=_("What it was about: the requirement, service level or expectation."),
     )
-    calibration = models.TextField(_("what we agreed"))
+    calibration = models.TextField(_("what we agreed"), max_length=TEXT_MAX_LENGTH)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -119,7 +121,7 @@ class PulseResponse(models.Model):
     trust = models.PositiveSmallIntegerField(_("trust"), choices=SCORES)
     dialogue = models.PositiveSmallIntegerField(_("dialogue"), choices=SCORES)
     delivery = models.PositiveSmallIntegerField(_("delivery"), choices=SCORES)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
     answered_at = models.DateTimeField(auto_now=True)
     # A changed answer keeps the one before, and the dashboard's pulse figures are reused until
     # an answer changes (portal.dashboard).

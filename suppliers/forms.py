@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.forms import ID_MAX
+from governance.forms import ID_MAX, Textarea
 from governance.models import normalise_email
 
 from .models import (
@@ -23,7 +23,7 @@ class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
         fields = ["name", "organisation_number", "tier", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": Textarea(attrs={"rows": 3})}
 
     def clean_organisation_number(self):
         return normalise_organisation_number(self.cleaned_data["organisation_number"])
@@ -70,8 +70,8 @@ class ContractForm(forms.ModelForm):
             "annual_value_sek",
         ]
         widgets = {
-            "scope": forms.Textarea(attrs={"rows": 3}),
-            "purchased": forms.Textarea(attrs={"rows": 3}),
+            "scope": Textarea(attrs={"rows": 3}),
+            "purchased": Textarea(attrs={"rows": 3}),
             "start_date": DateInput(),
             "end_date": DateInput(),
         }
@@ -102,7 +102,7 @@ class OutcomeCommitmentForm(forms.ModelForm):
     class Meta:
         model = OutcomeCommitment
         fields = ["title", "description", "measured_by"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"description": Textarea(attrs={"rows": 2})}
 
 
 class ServiceLevelForm(forms.ModelForm):

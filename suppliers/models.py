@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
-from governance.models import LEVEL_ORDER, Level, Side
+from governance.models import LEVEL_ORDER, NOTES_MAX_LENGTH, TEXT_MAX_LENGTH, Level, Side
 
 from .validators import (
     validate_at_most_ten_years,
@@ -41,7 +41,7 @@ class Supplier(models.Model):
         help_text=_("Swedish organisation number, NNNNNN-NNNN."),
     )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier, default=Tier.STANDARD)
-    description = models.TextField(_("what they deliver"), blank=True)
+    description = models.TextField(_("what they deliver"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -142,11 +142,14 @@ class Contract(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    scope = models.TextField(_("scope"), help_text=_("What the contract covers."))
+    scope = models.TextField(
+        _("scope"), help_text=_("What the contract covers."), max_length=NOTES_MAX_LENGTH
+    )
     purchased = models.TextField(
         _("what was bought"),
         blank=True,
         help_text=_("The services and deliveries bought, in the words of the procurement."),
+        max_length=NOTES_MAX_LENGTH,
     )
     start_date = models.DateField(_("start date"), validators=[validate_plausible_date])
     end_date = models.DateField(
@@ -256,7 +259,9 @@ class OutcomeCommitment(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
     title = models.CharField(_("outcome"), max_length=200)
-    description = models.TextField(_("what it means for the city"), blank=True)
+    description = models.TextField(
+        _("what it means for the city"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     measured_by = models.CharField(_("how we know it is achieved"), max_length=300, blank=True)
     history = HistoricalRecords()
 

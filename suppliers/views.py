@@ -178,6 +178,14 @@ def accept_invitation(request: PortalRequest, token: str) -> HttpResponse:
             {"invitation": invitation},
             status=404 if invitation is None else 410,
         )
+    if request.user.is_authenticated:
+        # Accepting would sign this browser in as the new account: never without a word.
+        return render(
+            request,
+            "suppliers/invitation_accept.html",
+            {"invitation": invitation, "signed_in_as": request.user},
+            status=409,
+        )
     form = AcceptInvitationForm(
         _form_data(request), invitation=invitation, initial={"name": invitation.name}
     )

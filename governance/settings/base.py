@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "governance.security.HtmxLoginRedirectMiddleware",
     "governance.security.PrivateResponsesMiddleware",
+    "governance.security.WriteRateLimitMiddleware",
+    "governance.security.RequestSizeLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -282,6 +284,13 @@ logging.captureWarnings(True)
 # The dashboard's figures are shared by the city's people and recomputed at most this often
 # (0: on every request); the page shows their age and has a refresh link.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+# Changes (POSTs) one signed-in person may send a minute (governance.security); a person at
+# work saves far fewer, a script or a stuck key far more.
+WRITES_PER_MINUTE = int(os.environ.get("WRITES_PER_MINUTE", "60"))
+# The largest request body read (governance.security): a 2 MB figures file and its form. Form
+# fields without files are held to it too, so a longer one gets the same explanation.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 # Lists everyone sees alike (the contract list, a supplier's page for its contacts) are rendered
 # once per version of their data and shared (governance/fragments.py); 0 turns that off.
 SHARED_FRAGMENT_SECONDS = int(os.environ.get("SHARED_FRAGMENT_SECONDS", "600"))

@@ -73,7 +73,8 @@ MATRIX = {
         manage_a(302),
     ),
     # The token is the credential: anyone holding the link may open it.
-    "suppliers:accept_invitation": ("get", {"token": "token"}, statuses(*[200] * 6)),
+    # Anyone with the link; someone signed in is asked to sign out first (409).
+    "suppliers:accept_invitation": ("get", {"token": "token"}, statuses(200, *[409] * 5)),
     "suppliers:contract_list": ("get", {}, EVERYONE_SIGNED_IN),
     "suppliers:contract_create": ("get", {}, MANAGE),
     "portal:contract_detail": ("get", {"pk": "contract"}, READ_A),

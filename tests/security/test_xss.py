@@ -121,7 +121,8 @@ def test_no_page_or_partial_renders_the_attack_as_markup(client):
                 headers = {**HTMX, "HX-Target": HX_TARGETS[url_name]}
                 responses.append((headers, client.get(url, headers=headers)))
             for headers, response in responses:
-                if response.status_code != 200:
+                # 409: an invitation opened while signed in, which names both addresses.
+                if response.status_code not in (200, 409):
                     assert response.status_code in (302, 403, 404, 405), f"{url}: {response}"
                     continue
                 content_type = response["Content-Type"].split(";")[0]

@@ -185,3 +185,23 @@ def test_a_password_of_spaces_never_signs_in(client, contact_a):
     response = client.post(reverse("login"), {"username": contact_a.email, "password": " " * 12})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_accepting_while_signed_in_as_someone_else_asks_to_sign_out_first(
+    client_for, procurement, supplier_a
+):
+    _invitation, token = invite_contact(
+        supplier=supplier_a, name="Nina Ek", email="nina@alpha.example", by=procurement
+    )
+    client = client_for(procurement)
+    url = reverse("suppliers:accept_invitation", args=[token])
+    page = client.get(url)
+    assert page.status_code == 409
+    assert f"You are signed in as <strong>{procurement.email}</strong>" in page.content.decode()
+    data = {"name": "Nina Ek", "password1": "a long pass phrase", "password2": "a long pass phrase"}
+    assert client.post(url, data).status_code == 409
+    assert not User.objects.filter(email="nina@alpha.example").exists()
+    assert client.get(reverse("portal:home")).wsgi_request.user == procurement
+
+    signed_out = client.post(reverse("logout"), {"next": url}, follow=True)
+    assert "Choose a password to finish" in signed_out.content.decode()
