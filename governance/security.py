@@ -1,7 +1,10 @@
 """The content security policy, sign-in lockout, the page for a refused CSRF token and
 ended sessions under htmx."""
 
+import functools
+import ipaddress
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from axes.helpers import get_cool_off
@@ -48,19 +51,36 @@ def sign_in_name(request, credentials):
     return normalise_email(name) or None
 
 
+@functools.cache
+def _proxy_networks(addresses: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(ipaddress.ip_network(address, strict=False) for address in addresses)
+
+
+def from_trusted_proxy(address: str | None) -> bool:
+    """Whether the connection comes from one of TRUSTED_PROXIES (addresses or networks)."""
+    try:
+        peer = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(peer in network for network in _proxy_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request):
-    """The address a request came from. Behind TRUSTED_PROXY_COUNT proxies that each append to
-    X-Forwarded-For, it is that many entries from the right (entries further left are the
-    client's to invent); without proxies it is the connection's address."""
+    """The address a request came from. A request that comes from the TLS proxy (one of
+    TRUSTED_PROXIES) passed TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For:
+    it is that many entries from the right (entries further left are the client's to invent).
+    Any other request reached gunicorn directly and its X-Forwarded-For is the client's own
+    invention: the connection's address counts."""
+    connection = request.META.get("REMOTE_ADDR")
     count = settings.TRUSTED_PROXY_COUNT
+    if not count or not from_trusted_proxy(connection):
+        return connection
     forwarded = [
         address.strip()
         for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if address.strip()
     ]
-    if count and len(forwarded) >= count:
-        return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+    return forwarded[-count] if len(forwarded) >= count else connection
 
 
 def locked_out(request, original_response=None, credentials=None):

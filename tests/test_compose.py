@@ -46,7 +46,7 @@ def test_one_build_one_migration_and_a_healthcheck_each():
     finished = compose_config(**SETTINGS)
     assert finished.returncode == 0, finished.stderr
     blocks = services(finished.stdout)
-    assert set(blocks) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
+    assert set(blocks) == {"proxy", "migrate", "web", "worker", "beat", "postgres", "redis"}
     assert [name for name, block in blocks.items() if "    build:" in block] == ["migrate"]
     image = re.search(r"    image: (\S+)", blocks["migrate"]).group(1)
     for name in ("web", "worker", "beat"):
@@ -61,3 +61,22 @@ def test_one_build_one_migration_and_a_healthcheck_each():
     assert "/healthz/" in blocks["web"]
     assert "inspect" in blocks["worker"] and "ping" in blocks["worker"]
     assert "healthcheck" in blocks["beat"] and "beat" in blocks["beat"]
+
+
+def test_only_the_tls_proxy_is_published_and_only_its_address_is_believed():
+    finished = compose_config(**SETTINGS, PORTAL_DOMAIN="portal.example")
+    assert finished.returncode == 0, finished.stderr
+    blocks = services(finished.stdout)
+    assert [name for name, block in blocks.items() if "    ports:" in block] == ["proxy"]
+    proxy = blocks["proxy"]
+    assert "image: caddy:2" in proxy
+    assert "published: 443" in proxy and "published: 80" in proxy
+    assert "deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy
+    address = re.search(r"ipv4_address: (\S+)", proxy).group(1)
+    for name in ("web", "worker", "beat", "migrate"):
+        assert f"DJANGO_TRUSTED_PROXIES: {address}" in blocks[name], name
+        assert "DJANGO_ALLOWED_HOSTS: portal.example" in blocks[name], name
+        assert "PORTAL_BASE_URL: https://portal.example" in blocks[name], name
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "{$PORTAL_DOMAIN" in caddyfile

@@ -174,8 +174,15 @@ AXES_USERNAME_CALLABLE = "governance.security.sign_in_name"
 AXES_CLIENT_IP_CALLABLE = "governance.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "governance.security.locked_out"
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
-# Requests pass through this many proxies that append to X-Forwarded-For (0: none).
+# Requests pass through this many proxies that append to X-Forwarded-For (0: none), the last
+# of them connecting from one of TRUSTED_PROXIES (addresses or networks, comma-separated);
+# X-Forwarded-For from any other connection is ignored (governance.security.client_ip).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = [
+    address.strip()
+    for address in os.environ.get("DJANGO_TRUSTED_PROXIES", "").split(",")
+    if address.strip()
+]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -37,7 +37,9 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The TLS proxy in front appends the client's address to X-Forwarded-For; the sign-in lockout
-# counts per address, so it must see the client's, not the proxy's.
+# counts per address, so it must see the client's, not the proxy's. Only a request from the
+# proxy's address (DJANGO_TRUSTED_PROXIES) is believed: one that reached gunicorn directly
+# counts by its own connection, whatever header it sends.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # The container's healthcheck asks over plain HTTP from inside; the proxy sends no header there.

@@ -118,7 +118,7 @@ def test_the_admin_sign_in_is_locked_too(client, anna):
     assert "Too many attempts to sign in" in response.text
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXIES=["10.0.0.2"])
 def test_behind_the_proxy_each_client_address_counts_and_a_forged_one_does_not_help(client, anna):
     proxy = "10.0.0.2"
     for forged in ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"]:
@@ -145,3 +145,27 @@ def test_a_lookalike_address_is_another_address(client, anna):
 def test_the_same_address_in_any_case_or_spacing_is_the_same_person(client, anna):
     sign_in(client, "  Anna.Lind@CITY.example ", PASSWORD)
     assert signed_in_as(client) == "anna.lind@city.example"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXIES=["10.0.0.0/24"])
+def test_around_the_proxy_a_forwarded_address_is_not_believed(client, anna):
+    """Straight to gunicorn (not from the proxy's address): thirty tries, each claiming another
+    address, are one address's tries, locked after five; and claiming anna's address does not
+    lock anna out."""
+    attacker = "192.0.2.66"
+    statuses = [
+        sign_in(
+            client, anna.email, "wrong", attacker, HTTP_X_FORWARDED_FOR=f"203.0.113.{number}"
+        ).status_code
+        for number in range(30)
+    ]
+    assert statuses[: LIMIT - 1] == [200] * (LIMIT - 1)
+    assert set(statuses[LIMIT - 1 :]) == {429}  # the fifth wrong one locks
+
+    anna_at_her_desk = "198.51.100.7"
+    for _attempt in range(LIMIT):
+        sign_in(client, anna.email, "wrong", attacker, HTTP_X_FORWARDED_FOR=anna_at_her_desk)
+    through_proxy = sign_in(
+        client, anna.email, PASSWORD, "10.0.0.2", HTTP_X_FORWARDED_FOR=anna_at_her_desk
+    )
+    assert through_proxy.status_code == 302
