@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .celery import app
-from .models import OutboxKind, OutboxMessage
+from .models import OutboxKind, OutboxMessage, User, normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -198,12 +198,22 @@ def one_line(text: object) -> str:
 
 
 def send_email(payload: Payload) -> None:
-    """Outbox handler: send one e-mail, with the stored files its payload names."""
+    """Outbox handler: send one e-mail, with the stored files its payload names; not to a
+    person whose account was deactivated (they left), whenever it was queued."""
+    recipients = list(payload["to"])
+    departed = set(
+        User.objects.filter(
+            email__in=[normalise_email(address) for address in recipients], is_active=False
+        ).values_list("email", flat=True)
+    )
+    recipients = [address for address in recipients if normalise_email(address) not in departed]
+    if not recipients:
+        return
     message = EmailMessage(
         subject=one_line(payload["subject"]),
         body=payload["body"],
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=payload["to"],
+        to=recipients,
     )
     for filename, text, mimetype in payload.get("attachments", []):
         message.attach(_text_part(filename, text, mimetype))

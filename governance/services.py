@@ -1,5 +1,6 @@
-"""Writes of the governance model: levels, mandates and role holders."""
+"""Writes of the governance model (levels, mandates and role holders) and of who may sign in."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,16 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from .history import stamp
-from .models import DEFAULT_MANDATES, LEVEL_ORDER, GovernanceLevel, RoleHolder, User
+from .models import (
+    DEFAULT_MANDATES,
+    LEVEL_ORDER,
+    GovernanceLevel,
+    RoleHolder,
+    User,
+    normalise_email,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def ensure_governance_levels(*, contract: Any, by: User | None = None) -> None:
@@ -84,3 +94,29 @@ def change_mandate(*, governance_level: GovernanceLevel, mandate: str, by: User)
     governance_level.mandate = mandate
     stamp(governance_level, by)
     governance_level.save(update_fields=["mandate"])
+
+
+def deactivate_user(*, user: User, by: User | None) -> None:
+    """The person can no longer sign in, and their open sessions end with it: each request
+    loads its person through governance.auth.PortalBackend, which refuses an inactive one.
+    No e-mail goes to them any more (governance.outbox.send_email). Their records stay."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        logger.info("Account %s deactivated by %s", user.pk, getattr(by, "pk", "the portal"))
+
+
+def leave_role_holder_slots(*, email: str, contracts: Any, by: User | None) -> int:
+    """Take the person with this address off every role-holder slot of these contracts, the
+    only holder of a running contract's side included: someone who left holds no role, and
+    the governance model then shows it as missing. Returns how many slots they held."""
+    address = normalise_email(email)
+    holders = [
+        holder
+        for holder in RoleHolder.objects.filter(governance_level__contract__in=contracts)
+        if normalise_email(holder.email) == address
+    ]
+    for holder in holders:
+        stamp(holder, by)
+        holder.delete()
+    return len(holders)

@@ -20,7 +20,11 @@ from django.utils.translation import gettext as _
 from governance.history import stamp
 from governance.models import Role, User, normalise_email
 from governance.outbox import one_line
-from governance.services import ensure_governance_levels
+from governance.services import (
+    deactivate_user,
+    ensure_governance_levels,
+    leave_role_holder_slots,
+)
 
 from .models import (
     Contact,
@@ -68,6 +72,17 @@ def add_contact(*, supplier: Supplier, by: User, **fields: Any) -> Contact:
 
 @transaction.atomic
 def remove_contact(*, contact: Contact, by: User) -> None:
+    """A person leaves a supplier: their account (if any) can no longer sign in and their open
+    sessions end, invitations to them are revoked, and they leave every role-holder slot of
+    the supplier's contracts, and so every invitation, reminder and minutes e-mail to come."""
+    now = timezone.now()
+    email = normalise_email(contact.email)
+    if contact.user is not None:
+        deactivate_user(user=contact.user, by=by)
+    Invitation.objects.pending(now).filter(supplier=contact.supplier, email=email).update(
+        revoked_at=now, revoked_by=by
+    )
+    leave_role_holder_slots(email=email, contracts=contact.supplier.contracts.all(), by=by)
     stamp(contact, by)
     contact.delete()
 
