@@ -2,17 +2,22 @@
 itself is the portal's; these endpoints answer with the section (htmx) or send the browser back
 to it."""
 
+import time
+
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .access import require_manager
-from .forms import MandateForm, RoleHolderForm
+from .cache import count_up
+from .forms import MandateForm, PortalPasswordResetForm, RoleHolderForm
 from .htmx import PortalRequest, section
-from .models import GovernanceLevel
+from .models import GovernanceLevel, normalise_email
+from .security import client_ip
 
 TEMPLATE = "governance/governance_model.html"
 
@@ -91,3 +96,30 @@ def mandate_edit(request: PortalRequest, pk: int, level: str) -> HttpResponse:
         return _level_section(request, governance_level)
     context = {"contract": governance_level.contract, "level": governance_level, "form": form}
     return section(request, "governance/mandate_form.html", context, partial="form")
+
+
+# Password reset ---------------------------------------------------------------------------
+
+RESETS_PER_ADDRESS_AN_HOUR = 3
+RESETS_PER_CLIENT_AN_HOUR = 20
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an e-mail address and answers the same whether or not it has an account (so
+    the page tells nobody who does). Links go out at most RESETS_PER_ADDRESS_AN_HOUR times an
+    hour to one address and RESETS_PER_CLIENT_AN_HOUR from one client; beyond that the answer
+    is the same and nothing is sent."""
+
+    form_class = PortalPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        hour = int(time.time() // 3600)
+        address = normalise_email(form.cleaned_data["email"])
+        per_address = count_up(f"password-reset:{address}:{hour}", timeout=3600)
+        per_client = count_up(f"password-reset:{client_ip(self.request)}:{hour}", timeout=3600)
+        if (per_address or 0) > RESETS_PER_ADDRESS_AN_HOUR or (
+            per_client or 0
+        ) > RESETS_PER_CLIENT_AN_HOUR:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

@@ -293,6 +293,8 @@ logging.captureWarnings(True)
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # Changes (POSTs) one signed-in person may send a minute (governance.security); a person at
 # work saves far fewer, a script or a stuck key far more.
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 WRITES_PER_MINUTE = int(os.environ.get("WRITES_PER_MINUTE", "60"))
 # The largest request body read (governance.security): a 2 MB figures file and its form. Form
 # fields without files are held to it too, so a longer one gets the same explanation.

@@ -47,6 +47,17 @@ MATRIX = {
     "portal:dashboard": ("get", {}, statuses(LOGIN, 403, 403, 200, 200, 200)),
     "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
+    "password_reset": ("get", {}, statuses(*[200] * 6)),
+    "password_reset_done": ("get", {}, statuses(*[200] * 6)),
+    # A link that is no good: the page says so, to anyone.
+    "password_reset_confirm": (
+        "get",
+        {"uidb64": "reset_uid", "token": "reset_token"},
+        statuses(*[200] * 6),
+    ),
+    "password_reset_complete": ("get", {}, statuses(*[200] * 6)),
+    "password_change": ("get", {}, statuses(LOGIN, *[200] * 5)),
+    "password_change_done": ("get", {}, statuses(LOGIN, *[200] * 5)),
     "healthz": ("get", {}, statuses(200, 200, 200, 200, 200, 200)),
     # The same answer for everyone, signed in or not: not ready, as no beat runs in the tests.
     "readyz": ("get", {}, statuses(503, 503, 503, 503, 503, 503)),
@@ -238,6 +249,8 @@ def objects(contract_a, supplier_a, procurement):
         "level": Level.OPERATIONAL.value,
         "holder": draft_level.role_holders.first().pk,
         "now": timezone.now(),
+        "reset_uid": "MA",
+        "reset_token": "no-such-token",
     }
 
 

@@ -200,6 +200,27 @@ FORMS = [
         user=None,
     ),
     Form("logout", no_fields),
+    Form(
+        "password_reset",
+        lambda world: {"email": (EMAIL, world.users["procurement"].email)},
+        user=None,
+    ),
+    Form(
+        "password_reset_confirm",
+        lambda world: {
+            "new_password1": (TEXT, "a fresh long phrase"),
+            "new_password2": (TEXT, "a fresh long phrase"),
+        },
+        user=None,
+    ),
+    Form(
+        "password_change",
+        lambda world: {
+            "old_password": (TEXT, PASSWORD),
+            "new_password1": (TEXT, "a fresh long phrase"),
+            "new_password2": (TEXT, "a fresh long phrase"),
+        },
+    ),
     Form("suppliers:create", _supplier),
     Form("suppliers:edit", _supplier),
     Form(

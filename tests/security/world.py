@@ -342,6 +342,9 @@ def build_world(text, *, render_pdfs=False):
     )
     escalate(issue=issue, by=chair, reason=text)
     objects.update(issue=issue.pk, move="de_escalate")
+    # A password reset link that is no good (the page says so): a good one is used once and
+    # moves on to a link of the session's.
+    objects.update(reset_uid="MA", reset_token="no-such-token")
 
     if render_pdfs:
         perform_outbox()
@@ -373,6 +376,7 @@ ROUTES = {
     "suppliers:invitation_resend": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:invitation_revoke": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:accept_invitation": {"token": "token"},
+    "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
     "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},
     "suppliers:contract_status": {"pk": "contract"},
