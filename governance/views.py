@@ -113,7 +113,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PortalPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
 
-    def form_valid(self, form):
+    def form_valid(self, form: PortalPasswordResetForm) -> HttpResponse:
         hour = int(time.time() // 3600)
         address = normalise_email(form.cleaned_data["email"])
         per_address = count_up(f"password-reset:{address}:{hour}", timeout=3600)
