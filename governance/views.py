@@ -6,6 +6,7 @@ import time
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -113,7 +114,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PortalPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
 
-    def form_valid(self, form: PortalPasswordResetForm) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         hour = int(time.time() // 3600)
         address = normalise_email(form.cleaned_data["email"])
         per_address = count_up(f"password-reset:{address}:{hour}", timeout=3600)
