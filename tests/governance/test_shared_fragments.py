@@ -131,7 +131,8 @@ def test_a_supplier_s_contacts_see_new_contacts_accounts_and_contracts_at_once(
     assert "Ada Drift" in page(client_for(contact_a), url)
 
     contact = Contact.objects.get(email="ada@alpha.example")
-    contact.user = contact_a
+    # Ada's account (removing her contact below deactivates it: not the viewer's).
+    contact.user = make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a, email=contact.email)
     contact.save()
     assert "<td>yes</td>" in page(client_for(contact_a), url)
 

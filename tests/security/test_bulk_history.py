@@ -63,6 +63,9 @@ DECISIONS = {
         "the replaced invitation keeps revoked_at and revoked_by"
     ),
     ("suppliers/services.py", "revoke_invitation", "update"): "revoked_at and revoked_by",
+    ("suppliers/services.py", "remove_contact", "update"): (
+        "the invitations to a person who left keep revoked_at and revoked_by"
+    ),
     ("suppliers/services.py", "purge_expired_invitations", "delete"): (
         "housekeeping: never-accepted invitations a month past expiry are not kept"
     ),

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 
 MARKER = "alpha-secret"
 # URLs whose argument is not a record's id.
-NOT_AN_ID = {"suppliers:accept_invitation": "the token is the credential: whoever holds it"}
+NOT_AN_ID = {
+    "suppliers:accept_invitation": "the token is the credential: whoever holds it",
+    "password_reset_confirm": "the link is the credential, and names no supplier's record",
+}
 MISSING = 2_000_000_000
 HTMX = {"HX-Request": "true"}
 
