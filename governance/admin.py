@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import GovernanceLevel, OutboxMessage, RoleHolder, User
+from .models import AccessEvent, GovernanceLevel, OutboxMessage, RoleHolder, User
 
 
 @admin.register(User)
@@ -52,4 +52,23 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     fields = [*readonly_fields, "next_attempt_at", "failed_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """Read only: the log is what happened."""
+
+    list_display = ["at", "kind", "email", "by", "address"]
+    list_filter = ["kind"]
+    search_fields = ["email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -283,3 +283,36 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class AccessEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    RESET_ASKED = "reset_asked", _("Password reset asked for")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    DEACTIVATED = "deactivated", _("Account deactivated")
+
+
+class AccessEvent(models.Model):
+    """Who got in, who tried, and what changed about an account: read by procurement staff and
+    administrators on the access log page. `email` is the address as given (a failed sign-in
+    may name no account); `by` is who made the change when it was someone else."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("what"), max_length=20, choices=AccessEventKind)
+    email = models.CharField(_("e-mail"), max_length=254)
+    person = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_events"
+    )
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.email}"

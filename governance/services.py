@@ -1,6 +1,5 @@
 """Writes of the governance model (levels, mandates and role holders) and of who may sign in."""
 
-import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,17 +7,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from . import access_log
 from .history import stamp
 from .models import (
     DEFAULT_MANDATES,
     LEVEL_ORDER,
+    AccessEventKind,
     GovernanceLevel,
     RoleHolder,
     User,
     normalise_email,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def ensure_governance_levels(*, contract: Any, by: User | None = None) -> None:
@@ -103,7 +102,7 @@ def deactivate_user(*, user: User, by: User | None) -> None:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        logger.info("Account %s deactivated by %s", user.pk, getattr(by, "pk", "the portal"))
+        access_log.record(AccessEventKind.DEACTIVATED, email=user.email, person=user, by=by)
 
 
 def leave_role_holder_slots(*, email: str, contracts: Any, by: User | None) -> int:

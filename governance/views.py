@@ -6,18 +6,19 @@ import time
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
-from .access import require_manager
+from . import access_log, selectors, services
+from .access import manager_required, require_manager
 from .cache import count_up
 from .forms import MandateForm, PortalPasswordResetForm, RoleHolderForm
 from .htmx import PortalRequest, section
-from .models import GovernanceLevel, normalise_email
+from .models import AccessEvent, AccessEventKind, GovernanceLevel, User, normalise_email
 from .security import client_ip
 
 TEMPLATE = "governance/governance_model.html"
@@ -119,8 +120,49 @@ class PasswordResetView(auth_views.PasswordResetView):
         address = normalise_email(form.cleaned_data["email"])
         per_address = count_up(f"password-reset:{address}:{hour}", timeout=3600)
         per_client = count_up(f"password-reset:{client_ip(self.request)}:{hour}", timeout=3600)
+        person = User.objects.filter(email=address).first()
+        access_log.record(
+            AccessEventKind.RESET_ASKED, email=address, person=person, request=self.request
+        )
         if (per_address or 0) > RESETS_PER_ADDRESS_AN_HOUR or (
             per_client or 0
         ) > RESETS_PER_CLIENT_AN_HOUR:
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        access_log.record(
+            AccessEventKind.PASSWORD_RESET, email=user.email, person=user, request=self.request
+        )
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        access_log.record(
+            AccessEventKind.PASSWORD_CHANGED, email=user.email, person=user, request=self.request
+        )
+        return response
+
+
+# The access log -----------------------------------------------------------------------------
+
+ACCESS_EVENTS_PER_PAGE = 50
+
+
+@manager_required
+def access_log_page(request: PortalRequest) -> HttpResponse:
+    """Sign-ins, failures, resets and deactivations, newest first, for procurement staff and
+    administrators; ?q= narrows to addresses containing it."""
+    events = AccessEvent.objects.select_related("by")
+    query = request.GET.get("q", "").strip()[:254]
+    if query:
+        events = events.filter(email__contains=normalise_email(query))
+    page = Paginator(events, ACCESS_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "governance/access_log.html", {"page": page, "q": query})

@@ -47,6 +47,7 @@ MATRIX = {
     "portal:dashboard": ("get", {}, statuses(LOGIN, 403, 403, 200, 200, 200)),
     "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
+    "access_log": ("get", {}, MANAGE),
     "password_reset": ("get", {}, statuses(*[200] * 6)),
     "password_reset_done": ("get", {}, statuses(*[200] * 6)),
     # A link that is no good: the page says so, to anyone.

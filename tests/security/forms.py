@@ -380,6 +380,7 @@ FILTERS = {
     "relationship:expectation_edit": lambda world: {"next": (TEXT, "/contracts/")},
     "portal:dashboard": lambda world: {"suppliers": (choice("all"), "all"), "refresh": (BOOL, "1")},
     "login": lambda world: {"next": (TEXT, "/contracts/")},
+    "access_log": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
 }
 
 
