@@ -23,8 +23,9 @@ def record(
     request: HttpRequest | None = None,
 ) -> AccessEvent:
     address = client_ip(request) if request is not None else None
+    # As given (a failed sign-in's address may be anything a person or a script typed).
     return AccessEvent.objects.create(
-        kind=kind, email=normalise_email(email)[:254], person=person, by=by, address=address
+        kind=kind, email=email.strip()[:254], person=person, by=by, address=address
     )
 
 

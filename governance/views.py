@@ -163,6 +163,6 @@ def access_log_page(request: PortalRequest) -> HttpResponse:
     events = AccessEvent.objects.select_related("by")
     query = request.GET.get("q", "").strip()[:254]
     if query:
-        events = events.filter(email__contains=normalise_email(query))
+        events = events.filter(email__icontains=query)
     page = Paginator(events, ACCESS_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "governance/access_log.html", {"page": page, "q": query})

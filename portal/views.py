@@ -199,11 +199,25 @@ def _meeting_context(
 # Errors ---------------------------------------------------------------------------------
 
 
+def _database_away() -> tuple[type[BaseException], ...]:
+    errors: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    try:
+        import psycopg
+    except ImportError:  # SQLite: Django's own errors are all there is
+        return errors
+    # Closing a server-side cursor (a form's choices, read in chunks) raises psycopg's own
+    # error, outside Django's wrapping of the database's errors.
+    return (*errors, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+DATABASE_AWAY = _database_away()
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """A database that is restarting or out of reach is a moment's wait, not a fault: 503 with
     Retry-After and a page that says so. Anything else gets the usual 500 page. Touches
     neither the database nor the session (they may be what failed)."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if isinstance(sys.exc_info()[1], DATABASE_AWAY):
         page = loader.get_template("503.html").render()
         response = HttpResponse(page, status=503)
         response["Retry-After"] = str(DATABASE_AWAY_SECONDS)

@@ -23,6 +23,15 @@ def test_a_database_that_is_away_asks_to_try_again_in_a_moment():
     assert "Back in a moment" in response.content.decode()
 
 
+def test_psycopg_s_own_error_closing_a_cursor_is_the_same_moment_s_wait():
+    """Django does not wrap the error of a server-side cursor's close (a form's choices read in
+    chunks), met in the PostgreSQL restart drill as a 500."""
+    import psycopg
+
+    response = answer_while_raising(psycopg.OperationalError("server closed the connection"))
+    assert response.status_code == 503
+
+
 def test_any_other_failure_is_the_usual_server_error_page():
     response = answer_while_raising(ValueError("a bug"))
     assert response.status_code == 500

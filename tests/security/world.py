@@ -19,8 +19,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from escalations.services import escalate
-from governance import outbox
-from governance.models import Level, OutboxMessage, Role, RoleHolder, Side
+from governance import access_log, outbox
+from governance.models import AccessEventKind, Level, OutboxMessage, Role, RoleHolder, Side
 from meetings.models import (
     AgendaTemplate,
     AgendaTemplateItem,
@@ -344,6 +344,8 @@ def build_world(text, *, render_pdfs=False):
     objects.update(issue=issue.pk, move="de_escalate")
     # A password reset link that is no good (the page says so): a good one is used once and
     # moves on to a link of the session's.
+    # A failed sign-in under an address that is the attack: the access log shows it.
+    access_log.record(AccessEventKind.SIGN_IN_FAILED, email=text)
     objects.update(reset_uid="MA", reset_token="no-such-token")
 
     if render_pdfs:
