@@ -1,9 +1,12 @@
 """Writes of the governance model (levels, mandates and role holders) and of who may sign in."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -12,8 +15,10 @@ from .history import stamp
 from .models import (
     DEFAULT_MANDATES,
     LEVEL_ORDER,
+    AccessEvent,
     AccessEventKind,
     GovernanceLevel,
+    OutboxMessage,
     RoleHolder,
     User,
     normalise_email,
@@ -119,3 +124,20 @@ def leave_role_holder_slots(*, email: str, contracts: Any, by: User | None) -> i
         stamp(holder, by)
         holder.delete()
     return len(holders)
+
+
+OUTBOX_KEPT_DAYS = 90
+
+
+def purge_old_records(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete access-log rows older than ACCESS_LOG_DAYS and outbox rows done more than
+    OUTBOX_KEPT_DAYS ago (what was sent to whom): personal data is kept no longer than it
+    serves. Returns how many of each."""
+    now = now or timezone.now()
+    access_events, _kinds = AccessEvent.objects.filter(
+        at__lt=now - timedelta(days=settings.ACCESS_LOG_DAYS)
+    ).delete()
+    outbox_rows, _kinds = OutboxMessage.objects.filter(
+        done_at__lt=now - timedelta(days=OUTBOX_KEPT_DAYS)
+    ).delete()
+    return {"access_events": access_events, "outbox_messages": outbox_rows}

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import outbox
+from . import outbox, services
 
 
 @shared_task(acks_late=True)
@@ -13,3 +13,9 @@ def relay_outbox() -> int:
 def perform_outbox_message(message_id: int) -> bool:
     """Carry out one outbox row; a repeat of a finished row does nothing."""
     return outbox.perform(message_id)
+
+
+@shared_task(acks_late=True)
+def purge_old_records() -> dict[str, int]:
+    """Access-log and outbox rows past their keeping time (beat runs it daily)."""
+    return services.purge_old_records()

@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("privacy/", views.privacy, name="privacy"),
     path("suppliers/<int:pk>/", views.supplier_detail, name="supplier_detail"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/history/", views.contract_history, name="contract_history"),

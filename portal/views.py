@@ -6,6 +6,7 @@ import functools
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -194,6 +195,16 @@ def _meeting_context(
     if user.can_manage:
         context["expectation_contracts"] = meeting.contracts.only("pk", "reference")
     return context
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice, for everyone: linked from every page's footer and the invitation."""
+    context = {
+        "controller": settings.PRIVACY_CONTROLLER,
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "access_log_days": settings.ACCESS_LOG_DAYS,
+    }
+    return render(request, "portal/privacy.html", context)
 
 
 # Errors ---------------------------------------------------------------------------------

@@ -198,6 +198,7 @@ def send_invitation_email(*, invitation: Invitation, token: str) -> bool:
     context = {
         "invitation": invitation,
         "link": _invitation_link(token),
+        "privacy_link": settings.PORTAL_BASE_URL + reverse("portal:privacy"),
         "valid_hours": settings.INVITATION_VALID_HOURS,
     }
     try:
@@ -259,3 +260,52 @@ def purge_expired_invitations(*, now: datetime | None = None) -> int:
         accepted_at__isnull=True, expires_at__lt=cutoff
     ).delete()
     return deleted
+
+
+def end_access_after_last_contract(*, now: datetime | None = None) -> int:
+    """Deactivate the accounts of a supplier's contacts SUPPLIER_ACCESS_GRACE_DAYS after its
+    last contract ended. A supplier with a contract that has not ended keeps them, as does one
+    with no contract yet (being set up). Returns how many accounts were deactivated."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SUPPLIER_ACCESS_GRACE_DAYS)
+    with_access = (
+        get_user_model()
+        .objects.filter(is_active=True, role=Role.SUPPLIER_CONTACT)
+        .values_list("supplier_id", flat=True)
+        .distinct()
+    )
+    deactivated = 0
+    for supplier in Supplier.objects.filter(pk__in=with_access):
+        contracts = list(supplier.contracts.all())
+        if not contracts or any(c.status != ContractStatus.ENDED for c in contracts):
+            continue
+        ended_at = _last_ended_at(contracts)
+        if ended_at is None or ended_at > cutoff:
+            continue
+        for user in get_user_model().objects.filter(supplier=supplier, is_active=True):
+            deactivate_user(user=user, by=None)
+            deactivated += 1
+    return deactivated
+
+
+def _last_ended_at(contracts: list[Contract]) -> datetime | None:
+    """When the last of these (ended) contracts ended: the history row that first recorded it
+    ended, or, without one, the day after its end date."""
+    recorded = dict(
+        Contract.history.filter(
+            id__in=[contract.pk for contract in contracts], status=ContractStatus.ENDED
+        )
+        .values("id")
+        .annotate(at=models.Min("history_date"))
+        .values_list("id", "at")
+    )
+    times = []
+    for contract in contracts:
+        if contract.pk in recorded:
+            times.append(recorded[contract.pk])
+        elif contract.end_date is not None:
+            day_after = contract.end_date + timedelta(days=1)
+            times.append(timezone.make_aware(datetime.combine(day_after, datetime.min.time())))
+        else:
+            return None  # when it ended is not known: keep the access
+    return max(times)

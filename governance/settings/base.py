@@ -242,6 +242,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.purge_expired_invitations",
         "schedule": 60 * 60,
     },
+    "end-access-after-last-contract": {
+        "task": "suppliers.tasks.end_access_after_last_contract",
+        "schedule": 60 * 60,
+    },
+    "purge-old-records": {
+        "task": "governance.tasks.purge_old_records",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 
@@ -293,6 +301,13 @@ logging.captureWarnings(True)
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # Changes (POSTs) one signed-in person may send a minute (governance.security); a person at
 # work saves far fewer, a script or a stuck key far more.
+# The privacy notice (portal/privacy/): who is responsible, and where requests go.
+PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "The city")
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "dataskydd@city.example")
+# Access-log rows (sign-ins and the like) older than this are deleted by beat.
+ACCESS_LOG_DAYS = int(os.environ.get("ACCESS_LOG_DAYS", "365"))
+# A supplier's contacts lose access this many days after its last contract ended.
+SUPPLIER_ACCESS_GRACE_DAYS = int(os.environ.get("SUPPLIER_ACCESS_GRACE_DAYS", "30"))
 # A password reset link works once, for this long.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 WRITES_PER_MINUTE = int(os.environ.get("WRITES_PER_MINUTE", "60"))

@@ -48,6 +48,7 @@ MATRIX = {
     "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
     "access_log": ("get", {}, MANAGE),
+    "portal:privacy": ("get", {}, statuses(*[200] * 6)),
     "password_reset": ("get", {}, statuses(*[200] * 6)),
     "password_reset_done": ("get", {}, statuses(*[200] * 6)),
     # A link that is no good: the page says so, to anyone.

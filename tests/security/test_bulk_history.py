@@ -56,6 +56,9 @@ DECISIONS = {
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
     ("governance/fragments.py", "_prepared_row", "execute"): "reads: the newest history rows",
     ("governance/sessions.py", "save", "delete"): "not a queryset: a session's cached copy",
+    ("governance/services.py", "purge_old_records", "delete"): (
+        "retention: access-log and sent outbox rows past their keeping time"
+    ),
     ("portal/management/commands/seed_demo.py", "_past_meetings", "update"): "demo data",
     ("portal/management/commands/seed_demo.py", "_past_quarter", "update"): "demo data",
     ("portal/management/commands/seed_demo.py", "_supplier_user", "update"): "demo data",
