@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
@@ -37,4 +38,14 @@ def section(
     else:
         response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def message_above_the_page(reason: str, status: int) -> HttpResponse:
+    """For htmx: a refusal shown where the page's messages go, the section left as it was
+    (base.html's htmx config swaps 409, 413 and 429 where these headers say)."""
+    message = format_html('<p class="message error" role="alert">{}</p>', reason)
+    response = HttpResponse(message, status=status)
+    response["HX-Retarget"] = "#messages"
+    response["HX-Reswap"] = "innerHTML"
     return response

@@ -293,6 +293,7 @@ class AccessEventKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     DEACTIVATED = "deactivated", _("Account deactivated")
+    REACTIVATED = "reactivated", _("Account reactivated")
 
 
 class AccessEvent(models.Model):

@@ -17,11 +17,11 @@ from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from .cache import count_up
+from .htmx import message_above_the_page
 from .models import normalise_email
 
 ADMIN_PREFIX = "/admin/"  # where governance/urls.py mounts Django's admin
@@ -188,11 +188,7 @@ def _refusal(request, template, reason, status):
     form stays as it was, with the reason where the page's messages go; a plain form is one
     Back away."""
     if request.htmx:
-        message = format_html('<p class="message error" role="alert">{}</p>', reason)
-        response = HttpResponse(message, status=status)
-        response["HX-Retarget"] = "#messages"
-        response["HX-Reswap"] = "innerHTML"
-        return response
+        return message_above_the_page(reason, status)
     return render(request, template, {"reason": reason}, status=status)
 
 

@@ -110,6 +110,14 @@ def deactivate_user(*, user: User, by: User | None) -> None:
         access_log.record(AccessEventKind.DEACTIVATED, email=user.email, person=user, by=by)
 
 
+def reactivate_user(*, user: User, by: User) -> None:
+    """The person can sign in again (their roles are not given back: name them again)."""
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        access_log.record(AccessEventKind.REACTIVATED, email=user.email, person=user, by=by)
+
+
 def leave_role_holder_slots(*, email: str, contracts: Any, by: User | None) -> int:
     """Take the person with this address off every role-holder slot of these contracts, the
     only holder of a running contract's side included: someone who left holds no role, and

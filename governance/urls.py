@@ -70,6 +70,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("access-log/", views.access_log_page, name="access_log"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/deactivate/", views.people_deactivate, name="people_deactivate"),
+    path("people/<int:pk>/reactivate/", views.people_reactivate, name="people_reactivate"),
     # For the container runtime and monitoring: no sign-in, no session, no HTTPS redirect.
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),

@@ -4,21 +4,24 @@ to it."""
 
 import time
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access_log, selectors, services
 from .access import manager_required, require_manager
 from .cache import count_up
 from .forms import MandateForm, PortalPasswordResetForm, RoleHolderForm
-from .htmx import PortalRequest, section
-from .models import AccessEvent, AccessEventKind, GovernanceLevel, User, normalise_email
+from .htmx import PortalRequest, message_above_the_page, section
+from .models import AccessEvent, AccessEventKind, GovernanceLevel, Role, User, normalise_email
 from .security import client_ip
 
 TEMPLATE = "governance/governance_model.html"
@@ -166,3 +169,65 @@ def access_log_page(request: PortalRequest) -> HttpResponse:
         events = events.filter(email__icontains=query)
     page = Paginator(events, ACCESS_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "governance/access_log.html", {"page": page, "q": query})
+
+
+# People -------------------------------------------------------------------------------------
+
+PEOPLE_PER_PAGE = 50
+
+
+def _people(request: PortalRequest, *, status: int = 200) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:254]
+    people = User.objects.select_related("supplier").order_by(
+        "-is_active", "supplier__name", "last_name", "first_name", "email"
+    )
+    if query:
+        people = people.filter(
+            Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "q": query}
+    return section(request, "governance/people.html", context, partial="rows", status=status)
+
+
+def _is_administrator(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMINISTRATOR
+
+
+@manager_required
+def people(request: PortalRequest) -> HttpResponse:
+    """Everyone with an account, for procurement staff and administrators, who deactivate and
+    reactivate accounts here (each in the access log)."""
+    return _people(request)
+
+
+@require_POST
+@manager_required
+def people_deactivate(request: PortalRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    refusal = None
+    if person == request.user:
+        refusal = _("You cannot deactivate your own account.")
+    elif _is_administrator(person) and not _is_administrator(request.user):
+        refusal = _("Only an administrator can deactivate an administrator.")
+    if refusal:
+        if request.htmx:
+            return message_above_the_page(refusal, status=409)
+        messages.error(request, refusal)
+        return redirect("people")
+    services.deactivate_user(user=person, by=request.user)
+    if not request.htmx:
+        return redirect("people")
+    return _people(request)
+
+
+@require_POST
+@manager_required
+def people_reactivate(request: PortalRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    services.reactivate_user(user=person, by=request.user)
+    if not request.htmx:
+        return redirect("people")
+    return _people(request)

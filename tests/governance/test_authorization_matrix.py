@@ -11,14 +11,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from governance.models import Level
+from governance.models import Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
 from operations.services import create_import, record_measurement
 from relationship.models import Expectation, Goal
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
-from tests.factories import make_forum, make_issue, make_quarterly_meeting
+from tests.factories import make_forum, make_issue, make_quarterly_meeting, make_user
 
 ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
 
@@ -48,6 +48,10 @@ MATRIX = {
     "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
     "access_log": ("get", {}, MANAGE),
+    "people": ("get", {}, MANAGE),
+    # A plain POST: the register keepers are sent back to the People page.
+    "people_deactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
+    "people_reactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
     "portal:privacy": ("get", {}, statuses(*[200] * 6)),
     "password_reset": ("get", {}, statuses(*[200] * 6)),
     "password_reset_done": ("get", {}, statuses(*[200] * 6)),
@@ -251,6 +255,7 @@ def objects(contract_a, supplier_a, procurement):
         "level": Level.OPERATIONAL.value,
         "holder": draft_level.role_holders.first().pk,
         "now": timezone.now(),
+        "person": make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a).pk,
         "reset_uid": "MA",
         "reset_token": "no-such-token",
     }

@@ -200,6 +200,8 @@ FORMS = [
         user=None,
     ),
     Form("logout", no_fields),
+    Form("people_deactivate", no_fields),
+    Form("people_reactivate", no_fields),
     Form(
         "password_reset",
         lambda world: {"email": (EMAIL, world.users["procurement"].email)},
@@ -381,6 +383,7 @@ FILTERS = {
     "portal:dashboard": lambda world: {"suppliers": (choice("all"), "all"), "refresh": (BOOL, "1")},
     "login": lambda world: {"next": (TEXT, "/contracts/")},
     "access_log": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
+    "people": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
 }
 
 

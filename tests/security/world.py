@@ -346,7 +346,7 @@ def build_world(text, *, render_pdfs=False):
     # moves on to a link of the session's.
     # A failed sign-in under an address that is the attack: the access log shows it.
     access_log.record(AccessEventKind.SIGN_IN_FAILED, email=text)
-    objects.update(reset_uid="MA", reset_token="no-such-token")
+    objects.update(reset_uid="MA", reset_token="no-such-token", person=users["contact_b"].pk)
 
     if render_pdfs:
         perform_outbox()
@@ -379,6 +379,8 @@ ROUTES = {
     "suppliers:invitation_revoke": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:accept_invitation": {"token": "token"},
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
+    "people_deactivate": {"pk": "person"},
+    "people_reactivate": {"pk": "person"},
     "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},
     "suppliers:contract_status": {"pk": "contract"},
