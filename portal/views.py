@@ -9,15 +9,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
-from governance.access import portfolio_required
+from governance.access import manager_required, portfolio_required
 from governance.fragments import NotShared, shared_page
 from governance.htmx import PortalRequest
+from governance.models import User
 from governance.selectors import governance_model
 from meetings.figures import FIGURE_KINDS, live_figures
 from meetings.minutes_views import minutes_page_context
@@ -35,6 +37,7 @@ from suppliers.models import Contact, Contract, Supplier
 
 from .dashboard import dashboard_html
 from .history import contract_history as history_of
+from .personal_data import personal_data
 
 DATABASE_AWAY_SECONDS = 10
 
@@ -195,6 +198,38 @@ def _meeting_context(
     if user.can_manage:
         context["expectation_contracts"] = meeting.contracts.only("pk", "reference")
     return context
+
+
+PERSONAL_DATA_SECTIONS = {
+    "contacts": _("Supplier contact entries"),
+    "role_holder_slots": _("Role-holder slots"),
+    "meeting_attendance": _("Meeting attendance"),
+    "invitations": _("Invitations"),
+    "emails_sent": _("E-mails sent"),
+    "comments": _("Comments on minutes"),
+    "pulse_answers": _("Pulse answers"),
+    "issues_raised": _("Issues raised"),
+    "access_log": _("Access log"),
+}
+
+
+@manager_required
+def personal_data_page(request: PortalRequest, pk: int) -> HttpResponse:
+    """Everything the portal holds about one person (their right of access), for the register
+    keepers to give them: readable here, as JSON below."""
+    person = get_object_or_404(User.objects.select_related("supplier"), pk=pk)
+    data = personal_data(person)
+    sections = [(title, data[key]) for key, title in PERSONAL_DATA_SECTIONS.items()]
+    context = {"person": person, "data": data, "sections": sections}
+    return render(request, "portal/personal_data.html", context)
+
+
+@manager_required
+def personal_data_json(request: PortalRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    response = JsonResponse(personal_data(person), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
+    return response
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

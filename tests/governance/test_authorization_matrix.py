@@ -49,6 +49,8 @@ MATRIX = {
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
     "access_log": ("get", {}, MANAGE),
     "people": ("get", {}, MANAGE),
+    "portal:personal_data": ("get", {"pk": "person"}, MANAGE),
+    "portal:personal_data_json": ("get", {"pk": "person"}, MANAGE),
     # A plain POST: the register keepers are sent back to the People page.
     "people_deactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
     "people_reactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),

@@ -4,8 +4,9 @@ deactivate and reactivate accounts there; each change is in the access log."""
 import pytest
 from django.urls import reverse
 
-from governance.models import AccessEvent, Role
-from tests.factories import make_user
+from governance.models import AccessEvent, Role, RoleHolder, Side
+from meetings.models import MinutesComment
+from tests.factories import make_held_minutes, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +51,22 @@ def test_nobody_deactivates_themselves_and_only_an_administrator_an_administrato
     client_for(admin_user).post(reverse("people_deactivate", args=[other.pk]), **HTMX)
     other.refresh_from_db()
     assert not other.is_active
+
+
+def test_everything_the_portal_holds_about_a_person_on_a_page_and_as_json(
+    client_for, procurement, contact_a, contract_a
+):
+    minutes = make_held_minutes(contract_a, procurement)
+    MinutesComment.objects.create(minutes=minutes, author=contact_a, body="Our figure differs")
+    level = contract_a.governance_levels.first()
+    for email in (contact_a.email.upper(), contact_a.email.replace("@", ".x@")):
+        RoleHolder.objects.create(
+            governance_level=level, side=Side.SUPPLIER, role_title="Lead", name="N", email=email
+        )
+    client = client_for(procurement)
+    page = client.get(reverse("portal:personal_data", args=[contact_a.pk])).content.decode()
+    assert "Our figure differs" in page and "Role-holder slots" in page
+    data = client.get(reverse("portal:personal_data_json", args=[contact_a.pk])).json()
+    assert data["account"]["email"] == contact_a.email
+    assert [comment["text"] for comment in data["comments"]] == ["Our figure differs"]
+    assert len(data["role_holder_slots"]) == 1  # the other address is another person's

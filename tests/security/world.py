@@ -380,6 +380,8 @@ ROUTES = {
     "suppliers:accept_invitation": {"token": "token"},
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
     "people_deactivate": {"pk": "person"},
+    "portal:personal_data": {"pk": "person"},
+    "portal:personal_data_json": {"pk": "person"},
     "people_reactivate": {"pk": "person"},
     "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},

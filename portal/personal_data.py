@@ -1,0 +1,127 @@
+"""Everything the portal holds about one person, for their right of access (GDPR article 15):
+their account, where their address appears (contacts, role-holder slots, meeting attendance,
+invitations, e-mails sent), what they wrote (comments, pulse answers, issues raised) and the
+access log. One structure, shown as a page and given as JSON."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from escalations.models import Issue
+from governance.models import AccessEvent, OutboxMessage, RoleHolder, User, normalise_email
+from meetings.models import Attendance, MinutesComment
+from relationship.models import PulseResponse
+from suppliers.models import Contact, Invitation
+
+
+def _same_address(rows: Any, address: str) -> list[Any]:
+    # Addresses typed by hand are compared in their one normalised form (never case-blind).
+    return [row for row in rows if normalise_email(row.email) == address]
+
+
+def personal_data(person: User) -> dict[str, Any]:
+    """Sections of (heading, rows), each row a dict of plain values."""
+    address = normalise_email(person.email)
+    local = address.partition("@")[0]
+    near = {"email__icontains": local}  # narrows in the database; the exact test is in Python
+    contacts = _same_address(Contact.objects.filter(**near).select_related("supplier"), address)
+    slots = _same_address(
+        RoleHolder.objects.filter(**near).select_related("governance_level__contract"), address
+    )
+    attendance = _same_address(
+        Attendance.objects.filter(**near).select_related("minutes__meeting__forum"), address
+    )
+    invitations = _same_address(
+        Invitation.objects.filter(**near).select_related("supplier"), address
+    )
+    # Read in Python: SQLite (the demo) has no JSON containment; sent mail is kept 90 days.
+    mails = [
+        message
+        for message in OutboxMessage.objects.filter(kind="email").only(
+            "payload", "created_at", "kind"
+        )
+        if address in {normalise_email(to) for to in message.payload.get("to", [])}
+    ]
+    return {
+        "made_at": timezone.now().isoformat(),
+        "account": {
+            "name": person.get_full_name(),
+            "email": person.email,
+            "role": person.get_role_display(),
+            "supplier": person.supplier.name if person.supplier is not None else None,
+            "active": person.is_active,
+            "joined": person.date_joined.isoformat(),
+            "last_sign_in": person.last_login.isoformat() if person.last_login else None,
+        },
+        "contacts": [
+            {"supplier": c.supplier.name, "name": c.name, "title": c.title, "phone": c.phone}
+            for c in contacts
+        ],
+        "role_holder_slots": [
+            {
+                "contract": str(slot.governance_level.contract),
+                "level": slot.governance_level.get_level_display(),
+                "side": slot.get_side_display(),
+                "role": slot.role_title,
+                "name": slot.name,
+                "phone": slot.phone,
+            }
+            for slot in slots
+        ],
+        "meeting_attendance": [
+            {
+                "meeting": str(row.minutes.meeting),
+                "minutes_version": row.minutes.number,
+                "name": row.name,
+                "organisation": row.organisation,
+                "present": row.present,
+            }
+            for row in attendance
+        ],
+        "invitations": [
+            {
+                "supplier": invitation.supplier.name,
+                "name": invitation.name,
+                "sent": invitation.created_at.isoformat(),
+                "accepted": bool(invitation.accepted_at),
+            }
+            for invitation in invitations
+        ],
+        "emails_sent": [
+            {
+                "subject": message.payload.get("subject", ""),
+                "queued": message.created_at.isoformat(),
+            }
+            for message in mails
+        ],
+        "comments": [
+            {
+                "minutes": str(comment.minutes),
+                "written": comment.created_at.isoformat(),
+                "text": comment.body,
+            }
+            for comment in MinutesComment.objects.filter(author=person).select_related(
+                "minutes__meeting__forum"
+            )
+        ],
+        "pulse_answers": [
+            {
+                "meeting": str(answer.meeting),
+                "trust": answer.trust,
+                "dialogue": answer.dialogue,
+                "delivery": answer.delivery,
+                "comment": answer.comment,
+            }
+            for answer in PulseResponse.objects.filter(respondent=person).select_related(
+                "meeting__forum"
+            )
+        ],
+        "issues_raised": [
+            {"title": issue.title, "raised": issue.created_at.isoformat()}
+            for issue in Issue.objects.filter(created_by=person)
+        ],
+        "access_log": [
+            {"when": event.at.isoformat(), "what": event.get_kind_display(), "from": event.address}
+            for event in AccessEvent.objects.filter(person=person)
+        ],
+    }
