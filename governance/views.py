@@ -3,6 +3,7 @@ itself is the portal's; these endpoints answer with the section (htmx) or send t
 to it."""
 
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -11,7 +12,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Set
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -134,24 +135,25 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+def _logged(
+    request: HttpRequest, kind: str, form: SetPasswordForm, response: HttpResponse
+) -> HttpResponse:
+    """A new password saved by `form` (a reset or a change), in the access log."""
+    user = form.user
+    access_log.record(kind, email=user.email, person=user, request=request)
+    return response
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
-        response = super().form_valid(form)
-        user = form.user
-        access_log.record(
-            AccessEventKind.PASSWORD_RESET, email=user.email, person=user, request=self.request
-        )
-        return response
+        saved = super().form_valid(form)
+        return _logged(self.request, AccessEventKind.PASSWORD_RESET, form, saved)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        response = super().form_valid(form)
-        user = form.user
-        access_log.record(
-            AccessEventKind.PASSWORD_CHANGED, email=user.email, person=user, request=self.request
-        )
-        return response
+        saved = super().form_valid(form)
+        return _logged(self.request, AccessEventKind.PASSWORD_CHANGED, form, saved)
 
 
 # The access log -----------------------------------------------------------------------------
@@ -168,7 +170,13 @@ def access_log_page(request: PortalRequest) -> HttpResponse:
     if query:
         events = events.filter(email__icontains=query)
     page = Paginator(events, ACCESS_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "governance/access_log.html", {"page": page, "q": query})
+    context = {"page": page, "q": query, "search_query": _kept_search(query)}
+    return render(request, "governance/access_log.html", context)
+
+
+def _kept_search(query: str) -> str:
+    """The search for the pager's links to keep (see _pager.html)."""
+    return urlencode({"q": query}) + "&" if query else ""
 
 
 # People -------------------------------------------------------------------------------------
@@ -188,7 +196,7 @@ def _people(request: PortalRequest, *, status: int = 200) -> HttpResponse:
             | Q(last_name__icontains=query)
         )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query}
+    context = {"page": page, "q": query, "search_query": _kept_search(query)}
     return section(request, "governance/people.html", context, partial="rows", status=status)
 
 

@@ -4,6 +4,7 @@ deactivate and reactivate accounts there; each change is in the access log."""
 import pytest
 from django.urls import reverse
 
+from governance import views
 from governance.models import AccessEvent, Role, RoleHolder, Side
 from meetings.models import MinutesComment
 from tests.factories import make_held_minutes, make_user
@@ -70,3 +71,13 @@ def test_everything_the_portal_holds_about_a_person_on_a_page_and_as_json(
     assert data["account"]["email"] == contact_a.email
     assert [comment["text"] for comment in data["comments"]] == ["Our figure differs"]
     assert len(data["role_holder_slots"]) == 1  # the other address is another person's
+
+
+def test_the_pages_of_a_search_keep_the_search(client_for, procurement, monkeypatch):
+    monkeypatch.setattr(views, "PEOPLE_PER_PAGE", 2)
+    for number in range(3):
+        make_user(Role.PROCUREMENT, email=f"kim{number}@city.example")
+    page = client_for(procurement).get(reverse("people"), {"q": "kim"}).content.decode()
+    assert "?q=kim&amp;page=2" in page
+    second = client_for(procurement).get(reverse("people"), {"q": "kim", "page": 2})
+    assert "kim2@city.example" in second.content.decode()
