@@ -15,6 +15,7 @@ import logging
 import threading
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -83,6 +84,8 @@ def minutes_context(minutes):
     meeting = minutes.meeting
     items = list(minutes.items.all())
     actions = list(minutes.actions.select_related("origin__minutes__meeting"))
+    # One query for the contracts and their suppliers, not one a contract.
+    prefetch_related_objects([meeting], "contracts__supplier")
     suppliers = meeting.supplier_names()
     return {
         "minutes": minutes,
