@@ -103,3 +103,15 @@ class PortalPasswordResetForm(PasswordResetForm):
         # Each ask is its own e-mail (two in one second carry the same link, and both go).
         key = f"password-reset:{context['uid']}:{secrets.token_hex(8)}"
         enqueue_many([email_message(key, to=to_email, subject=subject, body=body)])
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or a recovery code (when `recovery` is allowed)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )

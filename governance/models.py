@@ -294,6 +294,14 @@ class AccessEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     DEACTIVATED = "deactivated", _("Account deactivated")
     REACTIVATED = "reactivated", _("Account reactivated")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    REINVITED = "reinvited", _("Invited again")
+    ERASED = "erased", _("Personal data erased")
+    MFA_ENABLED = "mfa_enabled", _("Two-factor sign-in set up")
+    MFA_FAILED = "mfa_failed", _("Wrong two-factor code")
+    MFA_RECOVERY_USED = "mfa_recovery_used", _("Recovery code used")
+    MFA_CODES_RENEWED = "mfa_codes_renewed", _("New recovery codes")
+    MFA_RESET = "mfa_reset", _("Two-factor sign-in reset")
 
 
 class AccessEvent(models.Model):

@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 # The demo's accounts share this password (manage.py seed_demo prints it): it is public, so
 # nobody may choose it for a real account.
 DEMO_PASSWORD = "governance-demo"  # noqa: S105 - printed on purpose: demo data only
+# The demo users' authenticator key (hex; in an app: GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ),
+# the RFC 6238 example key: as public as the demo password.
+DEMO_AUTHENTICATOR_KEY = "3132333435363738393031323334353637383930"
 
 MIN_DISTINCT_CHARACTERS = 5
 

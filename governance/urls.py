@@ -43,6 +43,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The city's single sign-on (governance/oidc.py); 404 while OIDC_RP_CLIENT_ID is not set.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
@@ -69,10 +71,19 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("mfa/", views.mfa_verify, name="mfa_verify"),
+    path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
+    path("account/recovery-codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path("account/", views.account, name="account"),
     path("access-log/", views.access_log_page, name="access_log"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/deactivate/", views.people_deactivate, name="people_deactivate"),
     path("people/<int:pk>/reactivate/", views.people_reactivate, name="people_reactivate"),
+    path(
+        "people/<int:pk>/reset-two-factor/",
+        views.people_reset_second_factor,
+        name="people_reset_second_factor",
+    ),
     # For the container runtime and monitoring: no sign-in, no session, no HTTPS redirect.
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),

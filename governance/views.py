@@ -13,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access_log, selectors, services
+from . import access_log, mfa, selectors, services
 from .access import manager_required, require_manager
 from .cache import count_up
-from .forms import MandateForm, PortalPasswordResetForm, RoleHolderForm
+from .forms import MandateForm, PortalPasswordResetForm, RoleHolderForm, SecondFactorForm
 from .htmx import PortalRequest, message_above_the_page, section
 from .models import AccessEvent, AccessEventKind, GovernanceLevel, Role, User, normalise_email
 from .security import client_ip
@@ -196,7 +197,12 @@ def _people(request: PortalRequest, *, status: int = 200) -> HttpResponse:
             | Q(last_name__icontains=query)
         )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "search_query": _kept_search(query)}
+    context = {
+        "page": page,
+        "q": query,
+        "search_query": _kept_search(query),
+        "with_authenticator": mfa.with_authenticator(page.object_list),
+    }
     return section(request, "governance/people.html", context, partial="rows", status=status)
 
 
@@ -239,3 +245,135 @@ def people_reactivate(request: PortalRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect("people")
     return _people(request)
+
+
+@require_POST
+@manager_required
+def people_reset_second_factor(request: PortalRequest, pk: int) -> HttpResponse:
+    """For someone who lost their phone: they set the app up again at their next sign-in."""
+    person = get_object_or_404(User, pk=pk)
+    refusal = None
+    if person == request.user:
+        refusal = _("Set up a new phone for yourself on Your account.")
+    elif _is_administrator(person) and not _is_administrator(request.user):
+        refusal = _("Only an administrator can reset an administrator's two-factor sign-in.")
+    if refusal:
+        if request.htmx:
+            return message_above_the_page(refusal, status=409)
+        messages.error(request, refusal)
+        return redirect("people")
+    mfa.reset_second_factor(user=person, by=request.user, request=request)
+    if not request.htmx:
+        return redirect("people")
+    return _people(request)
+
+
+# Two-factor sign-in and the person's own account --------------------------------------------
+
+
+def _next_page(request: HttpRequest) -> str:
+    """Where the person was going before the code was asked for (only within the portal)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url("portal:home")
+
+
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    return f"{resolve_url(url_name)}?{urlencode({'next': _next_page(request)}, safe='/')}"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mfa_verify(request: PortalRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app, or a recovery code."""
+    if mfa.session_passed(request):
+        return redirect(_next_page(request))
+    if not mfa.has_authenticator(request.user):
+        return redirect(_with_next("mfa_setup", request))
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        if mfa.pass_second_factor(request, form.cleaned_data["code"]):
+            return redirect(_next_page(request))
+        wait = mfa.seconds_to_wait(request.user)
+        form.add_error(
+            "code",
+            _("That code is not right, or was used already. Try the next code your app shows.")
+            if wait <= 1  # the pause after a single wrong code is shorter than retyping it
+            else _("Too many wrong codes: try again in %(seconds)s seconds.") % {"seconds": wait},
+        )
+    context = {
+        "form": form,
+        "next": _next_page(request),
+        "demo_code": mfa.demo_code(request.user),
+    }
+    return render(request, "registration/mfa_verify.html", context)
+
+
+SETUP_DEVICE = "mfa_setup_device"  # session key: the authenticator being set up
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mfa_setup(request: PortalRequest) -> HttpResponse:
+    """Setting the app up: a QR code (and the key as text), then a code from the app confirms
+    it and the recovery codes are shown, once. A person who has an app already must pass it
+    first: a stolen password alone does not set up a new phone."""
+    user = request.user
+    if mfa.has_authenticator(user) and not mfa.session_passed(request):
+        return redirect(_with_next("mfa_verify", request))
+    device = None
+    if request.method == "POST":
+        device = mfa.TOTPDevice.objects.filter(
+            pk=request.session.get(SETUP_DEVICE), user=user, confirmed=False
+        ).first()
+    form = SecondFactorForm(request.POST if device is not None else None)
+    if device is not None and form.is_valid():
+        try:
+            codes = mfa.confirm_authenticator(request, device, form.cleaned_data["code"])
+        except ValueError:
+            form.add_error("code", _("That code is not right. Type the code the app shows now."))
+        else:
+            request.session.pop(SETUP_DEVICE, None)
+            context = {"codes": codes, "next": _next_page(request), "first": True}
+            return render(request, "registration/mfa_recovery_codes.html", context)
+    if device is None:
+        device = mfa.new_authenticator(user)
+        request.session[SETUP_DEVICE] = device.pk
+        if request.method == "POST":
+            messages.error(request, _("The setup had ended: scan this new code."))
+    context = {
+        "form": form,
+        "next": _next_page(request),
+        "qr_code": mfa.qr_code_svg(device),
+        "key": mfa.authenticator_key(device),
+        "required": mfa.must_pass(user) and not mfa.has_authenticator(user),
+    }
+    return render(request, "registration/mfa_setup.html", context)
+
+
+@require_POST
+@login_required
+def mfa_recovery_codes(request: PortalRequest) -> HttpResponse:
+    """New recovery codes, shown once; the old ones stop working. (Outside /mfa/, so
+    SecondFactorMiddleware asks for the second factor first.)"""
+    if not mfa.has_authenticator(request.user):
+        return redirect("account")
+    codes = mfa.renew_recovery_codes(request)
+    context = {"codes": codes, "next": resolve_url("account"), "first": False}
+    return render(request, "registration/mfa_recovery_codes.html", context)
+
+
+@login_required
+def account(request: PortalRequest) -> HttpResponse:
+    """The signed-in person's own account: password and two-factor sign-in."""
+    user = request.user
+    context = {
+        "has_authenticator": mfa.has_authenticator(user),
+        "required": mfa.must_pass(user),
+        "codes_left": mfa.recovery_codes_left(user),
+        "signed_in_through_provider": bool(request.session.get(mfa.SIGNED_IN_THROUGH)),
+    }
+    return render(request, "governance/account.html", context)

@@ -2,12 +2,13 @@ import os
 
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from governance.celery import app
 from governance.models import Role
 
 from .factories import fill_governance, make_admin, make_contract, make_supplier, make_user
+from .helpers import pass_second_factor
 from .worker import start_worker, wait_until_quiet
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
@@ -19,6 +20,22 @@ def empty_cache():
     """The test database is new for each run and its history ids start again at 1, so shared
     fragments (governance.fragments) cached by an earlier run would match its data versions."""
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def force_login_passes_the_second_factor():
+    """Django's test client signs a person in without their password; here also without the
+    code their authenticator shows (tests/helpers.pass_second_factor). Tests of the two steps
+    themselves sign in through the pages."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
 
 
 @pytest.fixture

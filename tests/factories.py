@@ -4,8 +4,10 @@ import itertools
 from datetime import date, time, timedelta
 
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escalations.models import EventKind, Issue, IssueEvent
+from governance.mfa import must_pass
 from governance.models import Level, RoleHolder, Side, User
 from meetings.models import Cadence, Forum, Meeting
 from meetings.services import add_action, save_item, start_minutes
@@ -51,9 +53,10 @@ def fill_governance(contract, skip=()):
 
 
 def make_user(role, supplier=None, email=None, **fields):
-    """A user of the given governance.models.Role."""
+    """A user of the given governance.models.Role. The city's staff have set up their
+    authenticator app, as they must before their first page (governance.mfa)."""
     number = next(_sequence)
-    return User.objects.create_user(
+    user = User.objects.create_user(
         email or f"user{number}@example.org",
         PASSWORD,
         role=role,
@@ -62,11 +65,20 @@ def make_user(role, supplier=None, email=None, **fields):
         last_name=fields.pop("last_name", f"User {number}"),
         **fields,
     )
+    if must_pass(user):
+        give_authenticator(user)
+    return user
 
 
 def make_admin():
     number = next(_sequence)
-    return User.objects.create_superuser(f"admin{number}@example.org", PASSWORD)
+    user = User.objects.create_superuser(f"admin{number}@example.org", PASSWORD)
+    give_authenticator(user)
+    return user
+
+
+def give_authenticator(user):
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
 
 def make_forum(contracts, chair, **fields):

@@ -22,3 +22,32 @@ def squashed(html):
     html = re.sub(r">\s+", ">", html)
     html = re.sub(r"\s+<", "<", html)
     return re.sub(r"\s+", " ", html)
+
+
+def pass_second_factor(client, user):
+    """The test client's session as after the person gave their authenticator's code (when
+    they have one): tests/conftest.py does this after every force_login, so that a test signs
+    in as far as a person at work is. The code step itself: tests/governance/test_mfa.py."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def authenticator_code(user):
+    """The code the person's authenticator app shows now (one not used yet)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from governance.mfa import code_now
+
+    return code_now(TOTPDevice.objects.get(user=user, confirmed=True))
+
+
+def give_code(client, user):
+    """After a password sign-in through the page, the second step: the code page, with the
+    code the person's app shows now."""
+    return client.post("/mfa/", {"code": authenticator_code(user)})

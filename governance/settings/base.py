@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "django.forms",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "simple_history",
     "template_partials",
@@ -57,11 +61,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "governance.security.PortalCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "governance.security.HtmxLoginRedirectMiddleware",
+    "governance.mfa.SecondFactorMiddleware",
     "governance.security.PrivateResponsesMiddleware",
     "governance.security.WriteRateLimitMiddleware",
     "governance.security.RequestSizeLimitMiddleware",
@@ -308,6 +315,14 @@ PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "dataskydd@city.
 ACCESS_LOG_DAYS = int(os.environ.get("ACCESS_LOG_DAYS", "365"))
 # A supplier's contacts lose access this many days after its last contract ended.
 SUPPLIER_ACCESS_GRACE_DAYS = int(os.environ.get("SUPPLIER_ACCESS_GRACE_DAYS", "30"))
+# Two-factor sign-in (governance/mfa.py): an authenticator app's six-digit code, or a recovery
+# code. Always asked of the city's staff and administrators who sign in with a password; asked
+# of supplier contacts too when this is on (and of anyone who set it up themselves).
+MFA_FOR_SUPPLIER_CONTACTS = env_bool("MFA_FOR_SUPPLIER_CONTACTS", False)
+# The name an authenticator app shows next to the code.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Governance portal")
+# Recovery codes given at a time, each good for one sign-in without the phone.
+MFA_RECOVERY_CODES = 10
 # A password reset link works once, for this long.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 WRITES_PER_MINUTE = int(os.environ.get("WRITES_PER_MINUTE", "60"))
@@ -322,3 +337,57 @@ SHARED_FRAGMENT_SECONDS = int(os.environ.get("SHARED_FRAGMENT_SECONDS", "600"))
 # 8 M is 8-16 MB a process (a page with a sign such as ▼ takes two bytes a character), some
 # 250 pages of the contract list.
 SHARED_FRAGMENT_MEMORY = int(os.environ.get("SHARED_FRAGMENT_MEMORY", str(8_000_000)))
+
+# Single sign-on for the city's staff through the city's OpenID Connect provider (Entra ID or
+# similar; governance/oidc.py, README: Security), on when OIDC_RP_CLIENT_ID is set. The URLs
+# under /oidc/ always exist and answer 404 while it is off. Supplier contacts keep their
+# invitations, passwords and two-factor sign-in.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+# The provider's endpoints, as its /.well-known/openid-configuration lists them.
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+# A provider that names the groups only under a scope of its own needs it added here (Entra ID
+# puts them in the ID token when its app registration's "groups claim" is set).
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10  # seconds: a provider that does not answer fails the sign-in, not the worker
+# The claim that lists the person's groups, and which group gives which role:
+# OIDC_ROLE_GROUPS="<group>=admin,<group>=procurement,<group>=director" (group names or ids as
+# the provider sends them). A person in no listed group is refused; in several, the most
+# powerful role wins: admin, then procurement, then director.
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+
+
+def env_pairs(name):
+    """The variable's "a=b,c=d" as {"a": "b", "c": "d"}; anything else in it stops the start."""
+    pairs = {}
+    for pair in env_list(name):
+        key, _equals, value = pair.rpartition("=")
+        if not (key.strip() and value.strip()):
+            raise ImproperlyConfigured(f"{name}: {pair!r} is not <name>=<value>.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+OIDC_ROLE_GROUPS = env_pairs("OIDC_ROLE_GROUPS")
+# The callback marks the session as signed in through the provider (no second TOTP prompt).
+OIDC_CALLBACK_CLASS = "governance.oidc.CitySignInCallbackView"
+OIDC_AUTHENTICATE_CLASS = "governance.oidc.CitySignInView"
+if OIDC_ENABLED:
+    _needed = {
+        "OIDC_RP_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "OIDC_OP_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "OIDC_OP_USER_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "OIDC_OP_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        "OIDC_ROLE_GROUPS": OIDC_ROLE_GROUPS,
+    }
+    _missing = [name for name, value in _needed.items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_missing)} as well.")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "governance.oidc.CityStaffBackend"]

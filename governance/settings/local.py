@@ -55,3 +55,7 @@ WHITENOISE_AUTOREFRESH = True
 # The demo's worker sends some sixty e-mails as it starts: a line for each finished task would
 # bury what a person reads in the log. Failures still show (as errors).
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405
+
+# The code page tells the demo users' current code (their authenticator has the public demo
+# key, governance.passwords): the demo keeps two-factor sign-in without an app at hand.
+DEMO_SECOND_FACTOR_HINT = True

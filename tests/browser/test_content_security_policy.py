@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.sessions import idle_past_the_session_age
 
-from .test_supplier_onboarding import sign_in
+from .signing_in import give_code_if_asked, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,9 @@ def test_the_admin_works_under_the_policy(page, live_server, violations):
     page.goto(f"{base}/admin/login/")
     page.fill("#id_username", admin.email)
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    give_code_if_asked(page, admin.email)
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
     for path in [
@@ -161,7 +163,9 @@ def test_an_ended_session_sends_the_page_to_sign_in_and_back(page, live_server, 
     expect(page.locator("#contract-table")).to_have_count(0)  # no fragment, a whole page
     page.fill("#id_username", officer.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    give_code_if_asked(page, officer.email)
     expect(page).to_have_url(f"{base}/contracts/")
     assert violations == []
 

@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tests.factories import make_user as make_person
 
-from .test_supplier_onboarding import sign_in
+from .signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 

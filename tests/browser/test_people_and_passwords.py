@@ -1,24 +1,24 @@
 """In Chromium: a contact who forgot their password sets a new one from the e-mailed link, and
-a procurement officer deactivates them on the People page, which signs them out at once."""
+a procurement officer deactivates them on the People page, which signs them out at once; a new
+officer sets up two-factor sign-in, changes her password, signs in with a recovery code and has
+a lost phone reset."""
 
 import re
+from base64 import b32decode
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from governance.models import OutboxMessage, Role
 from tests.factories import PASSWORD, make_supplier, make_user
 
+from .signing_in import sign_in
+
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "a fresh long phrase"
-
-
-def sign_in(page, base_url, email, password):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 def test_a_forgotten_password_and_a_deactivation(page, browser, live_server, transactional_db):
@@ -68,3 +68,70 @@ def test_a_forgotten_password_and_a_deactivation(page, browser, live_server, tra
     # Nina's next click finds her signed out.
     page.reload()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_a_new_officer_sets_up_two_factor_changes_her_password_and_has_a_lost_phone_reset(
+    page, browser, live_server, transactional_db
+):
+    base = live_server.url
+    sara = make_user(Role.PROCUREMENT, email="sara@city.example", first_name="Sara")
+    TOTPDevice.objects.filter(user=sara).delete()  # a new account: no app set up yet
+    manager = make_user(Role.PROCUREMENT, email="manager@city.example")
+
+    # Her first sign-in: after the password, the app is set up before any page.
+    page.goto(f"{base}/contracts/")
+    page.fill("#id_username", sara.email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("link", name="People")).to_have_count(0)  # no menu yet
+    expect(page.locator(".qr-code svg")).to_be_visible()
+    key = page.locator("#authenticator-key").inner_text().replace(" ", "")
+    page.get_by_label("Code").fill(f"{totp(b32decode(key)):06d}")  # what her app shows
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    codes = page.locator("#recovery-codes code").all_inner_texts()
+    assert len(codes) == 10
+    page.get_by_role("link", name="I have kept them: continue").click()
+    expect(page).to_have_url(f"{base}/contracts/")
+
+    # She changes her password from her account page.
+    page.get_by_role("link", name="Your account").click()
+    expect(page.locator("main")).to_contain_text("You have 10 recovery codes left")
+    page.get_by_role("link", name="Change your password").click()
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", NEW_PASSWORD)
+    page.fill("#id_new_password2", NEW_PASSWORD)
+    page.get_by_role("button", name="Change the password").click()
+    expect(page.get_by_role("heading", name="Your password is changed")).to_be_visible()
+
+    # Without her phone: the new password and a recovery code.
+    page.get_by_role("button", name="Sign out").click()
+    page.fill("#id_username", sara.email)
+    page.fill("#id_password", NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(codes[0])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+    # She lost the phone: the manager resets her two-factor sign-in on the People page.
+    manager_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    manager_page = manager_context.new_page()
+    manager_page.set_default_timeout(10_000)
+    sign_in(manager_page, base, manager.email, PASSWORD)
+    manager_page.get_by_role("link", name="People").click()
+    row = manager_page.locator("#people tr", has_text=sara.email)
+    expect(row).to_contain_text("Set up")
+    manager_page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Reset").click()
+    expect(manager_page.locator("#people tr", has_text=sara.email)).to_contain_text("Not set up")
+    manager_page.get_by_role("link", name="Access log").click()
+    expect(manager_page.locator("main")).to_contain_text("Two-factor sign-in reset")
+    manager_context.close()
+
+    # Her next sign-in sets up the new phone.
+    page.get_by_role("button", name="Sign out").click()
+    page.fill("#id_username", sara.email)
+    page.fill("#id_password", NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from governance.models import Role
 from tests.factories import PASSWORD, fill_governance, make_contract, make_supplier, make_user
 
+from .signing_in import sign_in
+
 pytestmark = pytest.mark.browser
 
 SIX_ROLES = [
@@ -20,13 +22,6 @@ SIX_ROLES = [
     ("operational", "buyer", "Contract manager", "Erik Berg", "erik@city.example"),
     ("operational", "supplier", "Delivery manager", "Dan Lev", "dan@gamma.example"),
 ]
-
-
-def sign_in(page, base_url, email, password):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 def test_procurement_onboards_a_supplier_and_the_contact_sees_only_theirs(

@@ -54,6 +54,22 @@ MATRIX = {
     # A plain POST: the register keepers are sent back to the People page.
     "people_deactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
     "people_reactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
+    "people_reset_second_factor": (
+        "post",
+        {"pk": "person"},
+        statuses(LOGIN, 403, 403, 302, 403, 302),
+    ),
+    # Between password and code: a session that passed is sent on, a contact without an app
+    # to set one up (if they like: the page is open to every signed-in person).
+    "mfa_verify": ("get", {}, statuses(LOGIN, *[302] * 5)),
+    "mfa_setup": ("get", {}, statuses(LOGIN, *[200] * 5)),
+    # New recovery codes: shown to whoever has an app; a contact without one is sent back.
+    "mfa_recovery_codes": ("post", {}, statuses(LOGIN, 302, 302, 200, 200, 200)),
+    "account": ("get", {}, statuses(LOGIN, *[200] * 5)),
+    # The city's single sign-on is off in the tests (tests/browser/test_city_sign_in.py).
+    "oidc_authentication_init": ("get", {}, statuses(*[404] * 6)),
+    "oidc_authentication_callback": ("get", {}, statuses(*[404] * 6)),
+    "oidc_logout": ("post", {}, statuses(*[302] * 6)),
     "portal:privacy": ("get", {}, statuses(*[200] * 6)),
     "password_reset": ("get", {}, statuses(*[200] * 6)),
     "password_reset_done": ("get", {}, statuses(*[200] * 6)),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from governance.models import Level, RoleHolder
 from tests.factories import PASSWORD
+from tests.helpers import give_code
 from tests.sessions import as_if_last_saved, idle_past_the_session_age
 
 # The add-a-role-holder form of the operational level, as the contract page posts it.
@@ -53,6 +54,7 @@ def session_queries(queries):
 def test_signing_in_gives_a_browser_session_cookie_for_eight_idle_hours(client, procurement):
     response = client.post("/login/", {"username": procurement.email, "password": PASSWORD})
     assert response.status_code == 302
+    assert give_code(client, procurement).status_code == 302
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["expires"] == "" and cookie["max-age"] == ""  # a browser-session cookie
     assert EIGHT_HOURS - timedelta(minutes=1) < time_left() <= EIGHT_HOURS
@@ -88,6 +90,7 @@ def test_pages_within_a_minute_neither_write_nor_read_the_session_in_the_databas
 def test_with_redis_away_sessions_are_read_from_the_database_and_still_end(client, procurement):
     response = client.post("/login/", {"username": procurement.email, "password": PASSWORD})
     assert response.status_code == 302
+    assert give_code(client, procurement).status_code == 302
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/contracts/").status_code == 200
     assert [sql.split()[0] for sql in session_queries(queries)] == ["SELECT"]

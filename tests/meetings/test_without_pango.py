@@ -49,8 +49,11 @@ import django
 django.setup()
 from django.test import Client
 from governance.models import User
+from tests.helpers import pass_second_factor
 client = Client()
-client.force_login(User.objects.get(pk=int(os.environ["USER_PK"])))
+user = User.objects.get(pk=int(os.environ["USER_PK"]))
+client.force_login(user)
+pass_second_factor(client, user)  # a new process: tests/conftest.py's patch is not here
 urls = os.environ["URLS"].split()
 pages = [client.get(url).content.decode() for url in urls]
 # The htmx poll of the PDF status section.

@@ -38,6 +38,8 @@ class Form:
     url_name: str
     fields: object  # World -> {name: (kind, valid value)}
     user: str = "procurement"
+    # Signed in with the password only: the code page's own form.
+    owes_second_factor: bool = False
 
     def valid(self, world):
         return {name: value for name, (_kind, value) in self.fields(world).items()}
@@ -202,6 +204,11 @@ FORMS = [
     Form("logout", no_fields),
     Form("people_deactivate", no_fields),
     Form("people_reactivate", no_fields),
+    Form("people_reset_second_factor", no_fields),
+    Form("mfa_verify", lambda world: {"code": (TEXT, "123456")}, owes_second_factor=True),
+    Form("mfa_setup", lambda world: {"code": (TEXT, "123456")}),
+    Form("mfa_recovery_codes", no_fields),
+    Form("oidc_logout", no_fields),
     Form(
         "password_reset",
         lambda world: {"email": (EMAIL, world.users["procurement"].email)},

@@ -56,6 +56,12 @@ DECISIONS = {
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
     ("governance/fragments.py", "_prepared_row", "execute"): "reads: the newest history rows",
     ("governance/sessions.py", "save", "delete"): "not a queryset: a session's cached copy",
+    # Authenticators and recovery codes are credentials, not governance records: their changes
+    # are in the access log (set up, new codes, reset), never their secrets.
+    ("governance/mfa.py", "new_authenticator", "delete"): "credentials: an unconfirmed key",
+    ("governance/mfa.py", "confirm_authenticator", "delete"): "credentials: the replaced app",
+    ("governance/mfa.py", "_new_recovery_codes", "delete"): "credentials: old recovery codes",
+    ("governance/mfa.py", "_new_recovery_codes", "bulk_create"): "credentials: recovery codes",
     ("governance/services.py", "purge_old_records", "delete"): (
         "retention: access-log and sent outbox rows past their keeping time"
     ),

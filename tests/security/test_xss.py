@@ -48,7 +48,7 @@ MAIL_HEADERS = {
     "Content-Type", "MIME-Version", "Content-Transfer-Encoding", "Subject", "From", "To", "Date",
     "Message-ID",
 }  # fmt: skip
-WITHOUT_USER_TEXT = {"healthz", "login", "portal:home", "logout", "suppliers:list"}
+WITHOUT_USER_TEXT = {"healthz", "login", "portal:home", "logout", "suppliers:list", "mfa_setup"}
 
 
 def assert_inert(body, where):

@@ -383,6 +383,7 @@ ROUTES = {
     "portal:personal_data": {"pk": "person"},
     "portal:personal_data_json": {"pk": "person"},
     "people_reactivate": {"pk": "person"},
+    "people_reset_second_factor": {"pk": "person"},
     "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},
     "suppliers:contract_status": {"pk": "contract"},

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from escalations.models import Issue, Severity
 from escalations.services import escalate, flag_overdue_issues, raise_issue
+from governance import mfa
 from governance.models import Level, Role, RoleHolder, Side, User
 from governance.passwords import DEMO_PASSWORD
 from meetings.models import Cadence, Forum, Meeting, Mode, Weekday
@@ -201,6 +202,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /login/ with:"))
         for user in logins:
             self.stdout.write(f"  {user.email:<34} {user.get_role_display():<20} {DEMO_PASSWORD}")
+        self.stdout.write(
+            "The city's staff then give their authenticator's code: in the demo the code page "
+            "says it."
+        )
 
     def _forums(self, city):
         running = Contract.objects.filter(status=ContractStatus.ACTIVE).select_related("supplier")
@@ -365,6 +370,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+            mfa.give_demo_authenticator(user)
         return user
 
     def _supplier_user(self, supplier, email, name):
