@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from .models import GovernanceLevel, RoleHolder, User, normalise_email
+from .models import GovernanceLevel, Role, RoleHolder, User, normalise_email
 from .outbox import email_message, enqueue_many
 
 
@@ -114,4 +114,16 @@ class SecondFactorForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
         ),
+    )
+
+
+class RoleForm(forms.Form):
+    """One of the city's roles, for one of its staff on the People page."""
+
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (role.value, role.label)
+            for role in (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR)
+        ],
     )

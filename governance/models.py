@@ -91,6 +91,9 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("Only for supplier contacts: the one supplier whose records they see."),
     )
+    # Set when the person's data was erased on their request (portal.erasure): the account
+    # stays, so what they wrote keeps an author, shown by a pseudonym.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -111,6 +114,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(erased_name(self))
+        return super().get_full_name()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalise_email(self.email)
@@ -143,6 +151,18 @@ class User(AbstractUser):
         return self.can_manage or (
             self.is_active and self.is_supplier_contact and self.supplier_id == supplier_id
         )
+
+
+def erased_name(user: User) -> str:
+    """What an erased person is shown as, in the reader's language: their organisation, not who."""
+    if user.is_supplier_contact and user.supplier is not None:
+        return _("Former contact, %(supplier)s") % {"supplier": user.supplier.name}
+    return str(_("Former employee"))
+
+
+def erased_email(user: User) -> str:
+    """A unique address that no mail server accepts (the .invalid domain, RFC 2606)."""
+    return f"former-{user.pk}@erased.invalid"
 
 
 class Level(models.TextChoices):

@@ -3,11 +3,15 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_create_with_history
 
 from . import access_log
@@ -19,6 +23,7 @@ from .models import (
     AccessEventKind,
     GovernanceLevel,
     OutboxMessage,
+    Role,
     RoleHolder,
     User,
     normalise_email,
@@ -111,11 +116,27 @@ def deactivate_user(*, user: User, by: User | None) -> None:
 
 
 def reactivate_user(*, user: User, by: User) -> None:
-    """The person can sign in again (their roles are not given back: name them again)."""
-    if not user.is_active:
+    """The person can sign in again (their roles are not given back: name them again); not
+    one whose data was erased, who has no address or password left to sign in with."""
+    if not user.is_active and user.erased_at is None:
         user.is_active = True
         user.save(update_fields=["is_active"])
         access_log.record(AccessEventKind.REACTIVATED, email=user.email, person=user, by=by)
+
+
+CITY_ROLES = (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR)
+
+
+def change_role(*, user: User, role: str, by: User) -> None:
+    """Gives one of the city's staff another of the city's roles (in the access log). An
+    administrator is also the admin's staff and superuser; the other roles are neither. A
+    supplier's contact keeps theirs: their role is their supplier (the views refuse)."""
+    if role == user.role or user.role not in CITY_ROLES or role not in CITY_ROLES:
+        return
+    user.role = role
+    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    access_log.record(AccessEventKind.ROLE_CHANGED, email=user.email, person=user, by=by)
 
 
 def leave_role_holder_slots(*, email: str, contracts: Any, by: User | None) -> int:
@@ -138,14 +159,36 @@ OUTBOX_KEPT_DAYS = 90
 
 
 def purge_old_records(*, now: datetime | None = None) -> dict[str, int]:
-    """Delete access-log rows older than ACCESS_LOG_DAYS and outbox rows done more than
-    OUTBOX_KEPT_DAYS ago (what was sent to whom): personal data is kept no longer than it
+    """Delete access-log rows (ours and django-axes's) older than ACCESS_LOG_DAYS, outbox rows
+    sent (or given up on) more than OUTBOX_KEPT_DAYS ago (what was sent to whom) and, when
+    HISTORY_DAYS is set, history rows older than that: personal data is kept no longer than it
     serves. Returns how many of each."""
     now = now or timezone.now()
-    access_events, _kinds = AccessEvent.objects.filter(
-        at__lt=now - timedelta(days=settings.ACCESS_LOG_DAYS)
-    ).delete()
+    access_cutoff = now - timedelta(days=settings.ACCESS_LOG_DAYS)
+    access_events, _kinds = AccessEvent.objects.filter(at__lt=access_cutoff).delete()
+    # django-axes's own records of sign-ins and failed ones (its lockout counts among them).
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(attempt_time__lt=access_cutoff).delete()
+    outbox_cutoff = now - timedelta(days=OUTBOX_KEPT_DAYS)
     outbox_rows, _kinds = OutboxMessage.objects.filter(
-        done_at__lt=now - timedelta(days=OUTBOX_KEPT_DAYS)
+        Q(done_at__lt=outbox_cutoff) | Q(failed_at__lt=outbox_cutoff)
     ).delete()
-    return {"access_events": access_events, "outbox_messages": outbox_rows}
+    history_rows = 0
+    if settings.HISTORY_DAYS:
+        history_cutoff = now - timedelta(days=settings.HISTORY_DAYS)
+        for model in history_models():
+            deleted, _kinds = model._default_manager.filter(
+                history_date__lt=history_cutoff
+            ).delete()
+            history_rows += deleted
+    return {
+        "access_events": access_events,
+        "outbox_messages": outbox_rows,
+        "history_rows": history_rows,
+    }
+
+
+def history_models() -> list[Any]:
+    """Every app's simple-history table, found in the app registry (not by importing the apps
+    above this one)."""
+    return [model for model in apps.get_models() if issubclass(model, HistoricalChanges)]

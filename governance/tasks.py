@@ -17,5 +17,5 @@ def perform_outbox_message(message_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def purge_old_records() -> dict[str, int]:
-    """Access-log and outbox rows past their keeping time (beat runs it daily)."""
+    """Access-log, outbox and history rows past their keeping time (beat runs it daily)."""
     return services.purge_old_records()

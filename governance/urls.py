@@ -84,6 +84,7 @@ urlpatterns = [
         views.people_reset_second_factor,
         name="people_reset_second_factor",
     ),
+    path("people/<int:pk>/role/", views.people_change_role, name="people_change_role"),
     # For the container runtime and monitoring: no sign-in, no session, no HTTPS redirect.
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),

@@ -21,7 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import access_log, mfa, selectors, services
 from .access import manager_required, require_manager
 from .cache import count_up
-from .forms import MandateForm, PortalPasswordResetForm, RoleHolderForm, SecondFactorForm
+from .forms import (
+    MandateForm,
+    PortalPasswordResetForm,
+    RoleForm,
+    RoleHolderForm,
+    SecondFactorForm,
+)
 from .htmx import PortalRequest, message_above_the_page, section
 from .models import AccessEvent, AccessEventKind, GovernanceLevel, Role, User, normalise_email
 from .security import client_ip
@@ -202,6 +208,8 @@ def _people(request: PortalRequest, *, status: int = 200) -> HttpResponse:
         "q": query,
         "search_query": _kept_search(query),
         "with_authenticator": mfa.with_authenticator(page.object_list),
+        "city_roles": services.CITY_ROLES,
+        "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
     }
     return section(request, "governance/people.html", context, partial="rows", status=status)
 
@@ -217,24 +225,32 @@ def people(request: PortalRequest) -> HttpResponse:
     return _people(request)
 
 
+def people_refusal(request: PortalRequest, refusal: str) -> HttpResponse:
+    """A change on the People page that is not allowed: said above the page (htmx) or as a
+    message on it. (Also for the suppliers' app's re-invitation there.)"""
+    if request.htmx:
+        return message_above_the_page(refusal, status=409)
+    messages.error(request, refusal)
+    return redirect("people")
+
+
+def people_changed(request: PortalRequest) -> HttpResponse:
+    """After a change on the People page: its rows (htmx) or the page."""
+    if not request.htmx:
+        return redirect("people")
+    return _people(request)
+
+
 @require_POST
 @manager_required
 def people_deactivate(request: PortalRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    refusal = None
     if person == request.user:
-        refusal = _("You cannot deactivate your own account.")
-    elif _is_administrator(person) and not _is_administrator(request.user):
-        refusal = _("Only an administrator can deactivate an administrator.")
-    if refusal:
-        if request.htmx:
-            return message_above_the_page(refusal, status=409)
-        messages.error(request, refusal)
-        return redirect("people")
+        return people_refusal(request, _("You cannot deactivate your own account."))
+    if _is_administrator(person) and not _is_administrator(request.user):
+        return people_refusal(request, _("Only an administrator can deactivate an administrator."))
     services.deactivate_user(user=person, by=request.user)
-    if not request.htmx:
-        return redirect("people")
-    return _people(request)
+    return people_changed(request)
 
 
 @require_POST
@@ -242,9 +258,7 @@ def people_deactivate(request: PortalRequest, pk: int) -> HttpResponse:
 def people_reactivate(request: PortalRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     services.reactivate_user(user=person, by=request.user)
-    if not request.htmx:
-        return redirect("people")
-    return _people(request)
+    return people_changed(request)
 
 
 @require_POST
@@ -252,20 +266,35 @@ def people_reactivate(request: PortalRequest, pk: int) -> HttpResponse:
 def people_reset_second_factor(request: PortalRequest, pk: int) -> HttpResponse:
     """For someone who lost their phone: they set the app up again at their next sign-in."""
     person = get_object_or_404(User, pk=pk)
-    refusal = None
     if person == request.user:
-        refusal = _("Set up a new phone for yourself on Your account.")
-    elif _is_administrator(person) and not _is_administrator(request.user):
-        refusal = _("Only an administrator can reset an administrator's two-factor sign-in.")
-    if refusal:
-        if request.htmx:
-            return message_above_the_page(refusal, status=409)
-        messages.error(request, refusal)
-        return redirect("people")
+        return people_refusal(request, _("Set up a new phone for yourself on Your account."))
+    if _is_administrator(person) and not _is_administrator(request.user):
+        return people_refusal(
+            request, _("Only an administrator can reset an administrator's two-factor sign-in.")
+        )
     mfa.reset_second_factor(user=person, by=request.user, request=request)
-    if not request.htmx:
-        return redirect("people")
-    return _people(request)
+    return people_changed(request)
+
+
+@require_POST
+@manager_required
+def people_change_role(request: PortalRequest, pk: int) -> HttpResponse:
+    """Another of the city's roles for one of its staff (a supplier's contact keeps theirs)."""
+    person = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return people_refusal(request, _("Choose one of the city's roles."))
+    role = form.cleaned_data["role"]
+    if person == request.user:
+        return people_refusal(request, _("Another manager or an administrator changes your role."))
+    if person.role not in services.CITY_ROLES:
+        return people_refusal(request, _("A supplier's contact has no other role in the portal."))
+    if Role.ADMINISTRATOR in (person.role, role) and not _is_administrator(request.user):
+        return people_refusal(
+            request, _("Only an administrator gives or takes the administrator role.")
+        )
+    services.change_role(user=person, role=role, by=request.user)
+    return people_changed(request)
 
 
 # Two-factor sign-in and the person's own account --------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("people/<int:pk>/data/", views.personal_data_page, name="personal_data"),
     path("people/<int:pk>/data.json", views.personal_data_json, name="personal_data_json"),
+    path("people/<int:pk>/erase/", views.person_erase, name="person_erase"),
     path("suppliers/<int:pk>/", views.supplier_detail, name="supplier_detail"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/history/", views.contract_history, name="contract_history"),

@@ -7,20 +7,26 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from governance.access import manager_required, portfolio_required
 from governance.fragments import NotShared, shared_page
 from governance.htmx import PortalRequest
 from governance.models import User
 from governance.selectors import governance_model
+from governance.views import people_refusal
 from meetings.figures import FIGURE_KINDS, live_figures
 from meetings.minutes_views import minutes_page_context
 from meetings.models import Forum, Meeting, Minutes, MinutesComment, MinutesPdf
@@ -36,6 +42,7 @@ from suppliers import selectors as suppliers
 from suppliers.models import Contact, Contract, Supplier
 
 from .dashboard import dashboard_html
+from .erasure import erase_person
 from .history import contract_history as history_of
 from .personal_data import personal_data
 
@@ -230,6 +237,26 @@ def personal_data_json(request: PortalRequest, pk: int) -> HttpResponse:
     response = JsonResponse(personal_data(person), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.json"'
     return response
+
+
+@require_POST
+@manager_required
+def person_erase(request: PortalRequest, pk: int) -> HttpResponse:
+    """Erasure on the person's request (portal.erasure); back to the People page."""
+    person = get_object_or_404(User.objects.select_related("supplier"), pk=pk)
+    try:
+        erase_person(person=person, by=request.user)
+    except ValidationError as refusal:
+        return people_refusal(request, refusal.messages[0])
+    person.refresh_from_db()
+    messages.success(
+        request,
+        _("Personal data erased: the account is now shown as %(name)s.")
+        % {"name": person.get_full_name()},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("people"))
+    return redirect("people")
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

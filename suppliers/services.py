@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance import access_log
 from governance.history import stamp
-from governance.models import Role, User, normalise_email
+from governance.models import AccessEventKind, Role, User, normalise_email
 from governance.outbox import one_line
 from governance.services import (
     deactivate_user,
@@ -231,17 +232,28 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
     if not invitation.is_usable:
         raise ValidationError(_("This invitation has already been used, revoked or has expired."))
     people = get_user_model()
-    if people.objects.filter(email=normalise_email(invitation.email)).exists():
-        raise ValidationError(_("An account with this e-mail address already exists."))
     first_name, _sep, last_name = name.strip().partition(" ")
-    user = people.objects.create_user(
-        invitation.email,
-        password,
-        first_name=first_name,
-        last_name=last_name,
-        role=Role.SUPPLIER_CONTACT,
-        supplier=invitation.supplier,
-    )
+    user = people.objects.filter(email=normalise_email(invitation.email)).first()
+    if user is None:
+        user = people.objects.create_user(
+            invitation.email,
+            password,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role.SUPPLIER_CONTACT,
+            supplier=invitation.supplier,
+        )
+    elif _returning(user, invitation):
+        # A contact who left and was invited again: the same account, active again, with the
+        # password they chose now (their records were kept with it).
+        user.set_password(password)
+        user.first_name, user.last_name, user.is_active = first_name, last_name, True
+        user.save(update_fields=["password", "first_name", "last_name", "is_active"])
+        access_log.record(
+            AccessEventKind.REACTIVATED, email=user.email, person=user, by=invitation.invited_by
+        )
+    else:
+        raise ValidationError(_("An account with this e-mail address already exists."))
     Contact.objects.update_or_create(
         supplier=invitation.supplier,
         email=invitation.email,
@@ -251,6 +263,26 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     return user
+
+
+def _returning(user: Any, invitation: Invitation) -> bool:
+    """Whether the account is this supplier's own deactivated contact's."""
+    return (
+        not user.is_active
+        and user.role == Role.SUPPLIER_CONTACT
+        and user.supplier_id == invitation.supplier_id
+    )
+
+
+def reinvite_contact(*, person: Any, by: User) -> bool:
+    """A new invitation for a supplier's contact whose account was deactivated (they left and
+    came back, or their supplier's contracts had ended): accepting it activates the same
+    account again. Returns whether the e-mail went out."""
+    invitation, token = invite_contact(
+        supplier=person.supplier, name=person.get_full_name(), email=person.email, by=by
+    )
+    access_log.record(AccessEventKind.REINVITED, email=person.email, person=person, by=by)
+    return send_invitation_email(invitation=invitation, token=token)
 
 
 def purge_expired_invitations(*, now: datetime | None = None) -> int:

@@ -26,6 +26,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("people/<int:pk>/invite-again/", views.person_reinvite, name="person_reinvite"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/new/", views.contract_create, name="contract_create"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),

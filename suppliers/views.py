@@ -19,7 +19,8 @@ from django.views.decorators.vary import vary_on_headers
 from governance.access import manager_required, require_manager
 from governance.fragments import audience, shared_fragment, shared_page
 from governance.htmx import PortalRequest, section
-from governance.models import GovernanceLevel, RoleHolder
+from governance.models import GovernanceLevel, Role, RoleHolder, User
+from governance.views import people_changed, people_refusal
 
 from . import selectors, services
 from .forms import (
@@ -167,6 +168,22 @@ def invitation_revoke(request: PortalRequest, pk: int, invitation_pk: int) -> Ht
     supplier = _managed_supplier(request, pk)
     services.revoke_invitation(supplier=supplier, invitation_id=invitation_pk, by=request.user)
     return _invitations(request, supplier)
+
+
+@require_POST
+@manager_required
+def person_reinvite(request: PortalRequest, pk: int) -> HttpResponse:
+    """From the People page: a deactivated supplier's contact invited back."""
+    person = get_object_or_404(User, pk=pk)
+    if person.role != Role.SUPPLIER_CONTACT or person.supplier_id is None:
+        return people_refusal(request, _("Only a supplier's contact is invited."))
+    if person.erased_at is not None:
+        return people_refusal(request, _("This person's data was erased: add them as new."))
+    if person.is_active:
+        return people_refusal(request, _("This account is active: nothing to invite to."))
+    sent = services.reinvite_contact(person=person, by=request.user)
+    _tell_invitation_sent(request, sent, person.email)
+    return people_changed(request)
 
 
 def accept_invitation(request: PortalRequest, token: str) -> HttpResponse:

@@ -313,6 +313,10 @@ PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "The city")
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "dataskydd@city.example")
 # Access-log rows (sign-ins and the like) older than this are deleted by beat.
 ACCESS_LOG_DAYS = int(os.environ.get("ACCESS_LOG_DAYS", "365"))
+# History rows (who changed what in the records) older than this are deleted by beat; 0 keeps
+# them. They are part of the city's public records, which are kept until the city's own
+# decision on weeding them out (gallringsbeslut under the Archives Act) says otherwise.
+HISTORY_DAYS = int(os.environ.get("HISTORY_DAYS", "0"))
 # A supplier's contacts lose access this many days after its last contract ended.
 SUPPLIER_ACCESS_GRACE_DAYS = int(os.environ.get("SUPPLIER_ACCESS_GRACE_DAYS", "30"))
 # Two-factor sign-in (governance/mfa.py): an authenticator app's six-digit code, or a recovery

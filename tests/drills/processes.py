@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 import redis
+from django_otp.oath import totp
 
 from tests.worker import wait_for
 
@@ -354,11 +355,18 @@ class Browser:
         token = next((c.value for c in self.cookies if c.name == "csrftoken"), "")
         return self.request(path, {"csrfmiddlewaretoken": token, **(data or {})})
 
-    def log_in(self, email, password):
+    def log_in(self, email, password, authenticator_key=None):
+        """Signs in with the password and, for the city's staff, the code their authenticator
+        (its hex key, as TOTPDevice.key holds it) shows now."""
         status, body, _headers = self.get("/login/")
         assert status == 200, body
         status, body, _headers = self.post("/login/", {"username": email, "password": password})
         assert status == 302, f"login failed ({status}): {body[:2000]}"
+        status, _body, headers = self.get("/")
+        if status == 302 and headers["Location"].startswith("/mfa/"):
+            code = f"{totp(bytes.fromhex(authenticator_key)):06d}"
+            status, body, _headers = self.post("/mfa/", {"code": code})
+            assert status == 302, f"second factor failed ({status}): {body[:2000]}"
         return self
 
 

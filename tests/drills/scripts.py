@@ -27,7 +27,10 @@ def seed_minutes(users=1, approve=False):
     people = [make_user(Role.PROCUREMENT) for _ in range(users)]
     minutes = make_held_minutes(contract, people[0])
     answer = {
-        "users": [{"pk": user.pk, "email": user.email} for user in people],
+        "users": [
+            {"pk": user.pk, "email": user.email, "authenticator": user.totpdevice_set.get().key}
+            for user in people
+        ],
         "password": PASSWORD,
         "minutes": minutes.pk,
         "meeting": minutes.meeting_id,
@@ -46,9 +49,12 @@ def minutes_page(minutes, user):
     from django.urls import reverse
 
     from governance.models import User
+    from tests.helpers import pass_second_factor
 
     client = Client()
-    client.force_login(User.objects.get(pk=user))
+    person = User.objects.get(pk=user)
+    client.force_login(person)
+    pass_second_factor(client, person)  # another process: tests/conftest.py's patch is not here
     page = client.get(reverse("meetings:minutes_detail", args=[minutes]))
     pdf = client.get(reverse("meetings:minutes_pdf", args=[minutes]))
     body = page.content.decode()

@@ -79,7 +79,8 @@ def test_restarting_postgres_under_load_loses_nothing(
     world = run_script(cluster_database, "seed_minutes", users=THREADS)
     portal = start_gunicorn(cluster_database, workers=3)
     browsers = [
-        Browser(portal.base_url).log_in(user["email"], world["password"]) for user in world["users"]
+        Browser(portal.base_url).log_in(user["email"], world["password"], user["authenticator"])
+        for user in world["users"]
     ]
     paths = [
         reverse("portal:meeting_detail", args=[world["meeting"]]),

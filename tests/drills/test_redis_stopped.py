@@ -64,7 +64,10 @@ def test_approving_while_redis_is_stopped_loses_nothing(
     database = database_url_for_workers()
     redis_env = {"REDIS_URL": private_redis.url(0), "CELERY_BROKER_URL": private_redis.url(1)}
     portal = start_gunicorn(database, OUTBOX_KICK_ON_COMMIT="1", **redis_env)
-    browsers = [Browser(portal.base_url).log_in(user.email, PASSWORD) for user in staff]
+    browsers = [
+        Browser(portal.base_url).log_in(user.email, PASSWORD, user.totpdevice_set.get().key)
+        for user in staff
+    ]
 
     def approve(browser, one):
         started = time.monotonic()

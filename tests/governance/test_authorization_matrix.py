@@ -51,10 +51,19 @@ MATRIX = {
     "people": ("get", {}, MANAGE),
     "portal:personal_data": ("get", {"pk": "person"}, MANAGE),
     "portal:personal_data_json": ("get", {"pk": "person"}, MANAGE),
+    # Erasure: the register keepers are sent back to the People page (the person is a contact).
+    "portal:person_erase": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
     # A plain POST: the register keepers are sent back to the People page.
     "people_deactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
     "people_reactivate": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
     "people_reset_second_factor": (
+        "post",
+        {"pk": "person"},
+        statuses(LOGIN, 403, 403, 302, 403, 302),
+    ),
+    # Without htmx a refusal (here: no role chosen, an active account) is a message on People.
+    "people_change_role": ("post", {"pk": "person"}, statuses(LOGIN, 403, 403, 302, 403, 302)),
+    "suppliers:person_reinvite": (
         "post",
         {"pk": "person"},
         statuses(LOGIN, 403, 403, 302, 403, 302),

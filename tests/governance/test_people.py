@@ -1,6 +1,9 @@
 """The People page: everyone with an account, for procurement staff and administrators, who
 deactivate and reactivate accounts there; each change is in the access log."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -81,3 +84,90 @@ def test_the_pages_of_a_search_keep_the_search(client_for, procurement, monkeypa
     assert "?q=kim&amp;page=2" in page
     second = client_for(procurement).get(reverse("people"), {"q": "kim", "page": 2})
     assert "kim2@city.example" in second.content.decode()
+
+
+def test_a_register_keeper_changes_a_staff_members_role(client_for, procurement, director):
+    client = client_for(procurement)
+    page = client.get(reverse("people")).content.decode()
+    assert f'id="role-{director.pk}"' in page
+    assert f'id="role-{procurement.pk}"' not in page  # not one's own
+
+    rows = client.post(
+        reverse("people_change_role", args=[director.pk]), {"role": "procurement"}, **HTMX
+    )
+    assert rows.status_code == 200
+    director.refresh_from_db()
+    assert director.role == Role.PROCUREMENT
+    event = AccessEvent.objects.get(kind="role_changed", person=director)
+    assert event.by == procurement
+    # The new role counts from the next page: the former director now manages the register.
+    assert client_for(director).get(reverse("people")).status_code == 200
+
+
+def test_role_changes_that_are_refused_say_why(client_for, procurement, director, contact_a):
+    client = client_for(procurement)
+    url = reverse("people_change_role", args=[director.pk])
+    for person, role, why in [
+        (director, "admin", "Only an administrator gives or takes the administrator role."),
+        (director, "supplier", "Choose one of the city's roles."),
+        (contact_a, "procurement", "A supplier's contact has no other role in the portal."),
+        (procurement, "director", "Another manager or an administrator changes your role."),
+    ]:
+        url = reverse("people_change_role", args=[person.pk])
+        response = client.post(url, {"role": role}, **HTMX)
+        assert response.status_code == 409
+        assert why in html.unescape(response.content.decode())
+    assert not AccessEvent.objects.filter(kind="role_changed").exists()
+
+
+def test_an_administrator_makes_an_officer_an_administrator(client_for, admin_user, procurement):
+    client_for(admin_user).post(
+        reverse("people_change_role", args=[procurement.pk]), {"role": "admin"}, **HTMX
+    )
+    procurement.refresh_from_db()
+    assert (procurement.role, procurement.is_staff, procurement.is_superuser) == (
+        Role.ADMINISTRATOR,
+        True,
+        True,
+    )
+
+
+def test_a_contact_who_left_is_invited_again_and_gets_the_same_account_back(
+    client, client_for, procurement, contact_a, contract_a, mailoutbox
+):
+    client_for(procurement).post(reverse("people_deactivate", args=[contact_a.pk]), **HTMX)
+    page = client_for(procurement).get(reverse("people")).content.decode()
+    assert reverse("suppliers:person_reinvite", args=[contact_a.pk]) in page
+
+    rows = client_for(procurement).post(
+        reverse("suppliers:person_reinvite", args=[contact_a.pk]), **HTMX
+    )
+    assert rows.status_code == 200
+    assert AccessEvent.objects.get(kind="reinvited", person=contact_a).by == procurement
+    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mailoutbox[-1].body).group(1)
+
+    client.logout()
+    response = client.post(
+        link,
+        {
+            "name": "Åsa Returned",
+            "password1": "a fresh long phrase",
+            "password2": "a fresh long phrase",
+        },
+    )
+    assert response.status_code == 302
+    contact_a.refresh_from_db()
+    assert contact_a.is_active and contact_a.first_name == "Åsa"
+    assert contact_a.check_password("a fresh long phrase")
+    assert client.get(contract_a.get_absolute_url()).status_code == 200
+
+
+def test_only_a_deactivated_contact_is_invited_again(client_for, procurement, contact_a, director):
+    client = client_for(procurement)
+    for person, why in [
+        (contact_a, "This account is active"),
+        (director, "Only a supplier's contact is invited."),
+    ]:
+        response = client.post(reverse("suppliers:person_reinvite", args=[person.pk]), **HTMX)
+        assert response.status_code == 409
+        assert why in html.unescape(response.content.decode())

@@ -204,7 +204,13 @@ FORMS = [
     Form("logout", no_fields),
     Form("people_deactivate", no_fields),
     Form("people_reactivate", no_fields),
+    Form("portal:person_erase", no_fields),
     Form("people_reset_second_factor", no_fields),
+    Form(
+        "people_change_role",
+        lambda world: {"role": (choice("procurement", "director"), "director")},
+    ),
+    Form("suppliers:person_reinvite", no_fields),
     Form("mfa_verify", lambda world: {"code": (TEXT, "123456")}, owes_second_factor=True),
     Form("mfa_setup", lambda world: {"code": (TEXT, "123456")}),
     Form("mfa_recovery_codes", no_fields),

@@ -63,7 +63,31 @@ DECISIONS = {
     ("governance/mfa.py", "_new_recovery_codes", "delete"): "credentials: old recovery codes",
     ("governance/mfa.py", "_new_recovery_codes", "bulk_create"): "credentials: recovery codes",
     ("governance/services.py", "purge_old_records", "delete"): (
-        "retention: access-log and sent outbox rows past their keeping time"
+        "retention: access-log (ours and django-axes's), sent outbox and (HISTORY_DAYS) "
+        "history rows past their keeping time"
+    ),
+    # Erasure on request (portal/erasure.py): the live rows it changes get a history row
+    # naming who erased; these writes are the records' copies and bookkeeping around them.
+    ("portal/erasure.py", "_revoke_invitations", "update"): (
+        "revoked_at and revoked_by, and the pseudonym in place of the erased person's name "
+        "and address (invitations have no history)"
+    ),
+    ("portal/erasure.py", "_rewrite_history", "update"): (
+        "erasure: the history rows' copies of the person's name, address and phone number "
+        "become the pseudonym; a history row of its own would copy them again"
+    ),
+    ("portal/erasure.py", "_delete_mail_to", "delete"): (
+        "erasure: the e-mails to the erased person (bookkeeping, no history)"
+    ),
+    ("portal/erasure.py", "_forget_address_in_access_log", "update"): (
+        "erasure: the access log keeps its rows, with the pseudonym for the address "
+        "(the ERASED event records who did it)"
+    ),
+    ("portal/erasure.py", "_delete_sign_in_records", "delete"): (
+        "bookkeeping: django-axes's sign-in counts and logs for the erased person's address"
+    ),
+    ("portal/erasure.py", "_delete_authenticators", "delete"): (
+        "credentials: the erased person's authenticator and recovery codes"
     ),
     ("portal/management/commands/seed_demo.py", "_past_meetings", "update"): "demo data",
     ("portal/management/commands/seed_demo.py", "_past_quarter", "update"): "demo data",

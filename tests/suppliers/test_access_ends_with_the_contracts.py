@@ -69,9 +69,26 @@ def test_old_access_records_and_sent_mail_are_deleted(procurement):
     sent.save()
     waiting = email_message("test:not-sent", to=procurement.email, subject="s", body="b")
     waiting.save()
-    assert purge_old_records() == {"access_events": 1, "outbox_messages": 1}
+    assert purge_old_records() == {"access_events": 1, "outbox_messages": 1, "history_rows": 0}
     assert list(AccessEvent.objects.all()) == [recent]
     assert list(OutboxMessage.objects.values_list("key", flat=True)) == ["test:not-sent"]
+
+
+def test_history_rows_are_kept_unless_history_days_is_set(settings, procurement, supplier_a):
+    contract = make_contract(supplier_a)
+    old_rows = Contract.history.filter(id=contract.pk)
+    old_rows.update(history_date=timezone.now() - timedelta(days=400))
+    contract.title = "Renamed"
+    contract.save()
+    assert settings.HISTORY_DAYS == 0
+    assert purge_old_records()["history_rows"] == 0
+
+    settings.HISTORY_DAYS = 365
+    purged = purge_old_records()["history_rows"]
+    assert purged >= 1
+    assert list(Contract.history.filter(id=contract.pk).values_list("title", flat=True)) == [
+        "Renamed"
+    ]
 
 
 def test_the_privacy_notice_is_on_every_page_and_in_the_invitation(
