@@ -234,6 +234,18 @@ def people_refusal(request: PortalRequest, refusal: str) -> HttpResponse:
     return redirect("people")
 
 
+def _refused_for_own_or_administrators(
+    request: PortalRequest, person: User, *, own: str, administrators: str
+) -> HttpResponse | None:
+    """Nobody makes this change to their own account, and only an administrator to an
+    administrator's: the refusal, or None."""
+    if person == request.user:
+        return people_refusal(request, own)
+    if _is_administrator(person) and not _is_administrator(request.user):
+        return people_refusal(request, administrators)
+    return None
+
+
 def people_changed(request: PortalRequest) -> HttpResponse:
     """After a change on the People page: its rows (htmx) or the page."""
     if not request.htmx:
@@ -245,10 +257,14 @@ def people_changed(request: PortalRequest) -> HttpResponse:
 @manager_required
 def people_deactivate(request: PortalRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    if person == request.user:
-        return people_refusal(request, _("You cannot deactivate your own account."))
-    if _is_administrator(person) and not _is_administrator(request.user):
-        return people_refusal(request, _("Only an administrator can deactivate an administrator."))
+    refused = _refused_for_own_or_administrators(
+        request,
+        person,
+        own=_("You cannot deactivate your own account."),
+        administrators=_("Only an administrator can deactivate an administrator."),
+    )
+    if refused:
+        return refused
     services.deactivate_user(user=person, by=request.user)
     return people_changed(request)
 
@@ -266,12 +282,14 @@ def people_reactivate(request: PortalRequest, pk: int) -> HttpResponse:
 def people_reset_second_factor(request: PortalRequest, pk: int) -> HttpResponse:
     """For someone who lost their phone: they set the app up again at their next sign-in."""
     person = get_object_or_404(User, pk=pk)
-    if person == request.user:
-        return people_refusal(request, _("Set up a new phone for yourself on Your account."))
-    if _is_administrator(person) and not _is_administrator(request.user):
-        return people_refusal(
-            request, _("Only an administrator can reset an administrator's two-factor sign-in.")
-        )
+    refused = _refused_for_own_or_administrators(
+        request,
+        person,
+        own=_("Set up a new phone for yourself on Your account."),
+        administrators=_("Only an administrator can reset an administrator's two-factor sign-in."),
+    )
+    if refused:
+        return refused
     mfa.reset_second_factor(user=person, by=request.user, request=request)
     return people_changed(request)
 

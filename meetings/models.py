@@ -414,6 +414,11 @@ class Minutes(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # The approver's name as it was at the approval: part of the record, kept if the account
+    # is later erased (portal.erasure) or renamed.
+    approved_by_name = models.CharField(
+        _("approved by"), max_length=310, blank=True, editable=False
+    )
     # A version started, corrected or approved; the meeting page's shared rendering also knows
     # from it when the minutes changed.
     history = HistoricalRecords()

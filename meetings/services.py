@@ -478,7 +478,8 @@ def approve_minutes(*, minutes: Minutes, by: User, now: datetime | None = None) 
     freeze_figures(minutes, by)
     minutes.approved_at = now or timezone.now()
     minutes.approved_by = by
-    minutes.save(update_fields=["approved_at", "approved_by"])
+    minutes.approved_by_name = by.get_full_name() or by.email
+    minutes.save(update_fields=["approved_at", "approved_by", "approved_by_name"])
     Meeting.objects.filter(pk=minutes.meeting_id).update(status=MeetingStatus.HELD)
     enqueue(OutboxKind.MINUTES_PDF, f"minutes-pdf:{minutes.pk}", {"minutes": minutes.pk})
     return minutes

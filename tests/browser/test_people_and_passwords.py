@@ -21,6 +21,16 @@ pytestmark = pytest.mark.browser
 NEW_PASSWORD = "a fresh long phrase"
 
 
+def people_page_in_another_browser(browser, base, manager):
+    """A manager's own browser (its own cookies), signed in and on the People page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, base, manager.email, PASSWORD)
+    page.get_by_role("link", name="People").click()
+    return context, page
+
+
 def test_a_forgotten_password_and_a_deactivation(page, browser, live_server, transactional_db):
     base = live_server.url
     supplier = make_supplier("Gamma Nät AB")
@@ -48,11 +58,7 @@ def test_a_forgotten_password_and_a_deactivation(page, browser, live_server, tra
     expect(page.get_by_role("heading", name="Gamma Nät AB")).to_be_visible()
 
     # The officer deactivates her on the People page.
-    officer_context = browser.new_context(viewport={"width": 1280, "height": 900})
-    officer_page = officer_context.new_page()
-    officer_page.set_default_timeout(10_000)
-    sign_in(officer_page, base, officer.email, PASSWORD)
-    officer_page.get_by_role("link", name="People").click()
+    officer_context, officer_page = people_page_in_another_browser(browser, base, officer)
     officer_page.fill("#people-q", "nina")
     officer_page.get_by_role("button", name="Search").click()
     row = officer_page.locator("#people tr", has_text="nina@gamma.example")
@@ -115,11 +121,7 @@ def test_a_new_officer_sets_up_two_factor_changes_her_password_and_has_a_lost_ph
     expect(page.get_by_role("link", name="Your account")).to_be_visible()
 
     # She lost the phone: the manager resets her two-factor sign-in on the People page.
-    manager_context = browser.new_context(viewport={"width": 1280, "height": 900})
-    manager_page = manager_context.new_page()
-    manager_page.set_default_timeout(10_000)
-    sign_in(manager_page, base, manager.email, PASSWORD)
-    manager_page.get_by_role("link", name="People").click()
+    manager_context, manager_page = people_page_in_another_browser(browser, base, manager)
     row = manager_page.locator("#people tr", has_text=sara.email)
     expect(row).to_contain_text("Set up")
     manager_page.once("dialog", lambda dialog: dialog.accept())

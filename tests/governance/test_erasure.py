@@ -246,3 +246,19 @@ def test_the_erase_button_is_on_the_personal_data_page(client_for, procurement, 
     assert "hx-confirm" in page.content.decode()
     own = client_for(procurement).get(reverse("portal:personal_data", args=[procurement.pk]))
     assert reverse("portal:person_erase", args=[procurement.pk]) not in own.content.decode()
+
+
+def test_approved_minutes_keep_the_approvers_name_when_the_approver_is_erased(
+    client_for, admin_user, contract_a
+):
+    approver = make_user(Role.PROCUREMENT, first_name="Berit", last_name="Approving")
+    forum = make_forum([contract_a], approver)
+    approved = approve_minutes(
+        minutes=start_minutes(meeting=_meeting(forum, 14), by=approver), by=approver
+    )
+    client_for(admin_user).post(reverse("portal:person_erase", args=[approver.pk]))
+    approver.refresh_from_db()
+    assert approver.erased_at is not None
+
+    page = client_for(admin_user).get(reverse("meetings:minutes_detail", args=[approved.pk]))
+    assert "Approved by Berit Approving" in " ".join(page.content.decode().split())
