@@ -7,4 +7,4 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from . import access_log  # noqa: F401 - connects its signal receivers
+        from . import access_log, mfa  # noqa: F401 - connect their signal receivers

@@ -9,11 +9,14 @@ the person to give a code, or to set the app up if they have none."""
 
 import math
 from base64 import b32encode
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,11 +55,35 @@ RECOVERY_CODE_LENGTH = 10  # StaticToken.random_token(): ten letters and digits
 
 def must_pass(user: User) -> bool:
     """Whether this person's sign-in asks for a second factor (before any session)."""
+    return required_of(user) or has_authenticator(user)
+
+
+def required_of(user: User) -> bool:
+    """Whether the person's role asks for a second factor whether or not they set one up."""
     if user.role in (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR) or user.is_staff:
         return True
-    if user.role == Role.SUPPLIER_CONTACT and settings.MFA_FOR_SUPPLIER_CONTACTS:
-        return True
-    return has_authenticator(user)
+    return user.role == Role.SUPPLIER_CONTACT and settings.MFA_FOR_SUPPLIER_CONTACTS
+
+
+# The session key that says the person had an authenticator when they signed in: a supplier's
+# contact without one (the most requests) then costs no query to tell they owe nothing.
+HAD_AUTHENTICATOR = "had_authenticator"
+
+
+@receiver(user_logged_in)
+def _note_the_authenticator(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session") and not required_of(user):
+        request.session[HAD_AUTHENTICATOR] = has_authenticator(user)
+
+
+def owes_second_factor(request: HttpRequest) -> bool:
+    """Whether the signed-in person must still give a code in this session. A person whose
+    role asks for it, or who had an app when signing in, and whose session has not passed
+    (django-otp checks the device it passed with still exists: a reset ends that)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not (required_of(user) or request.session.get(HAD_AUTHENTICATOR)):
+        return False
+    return not session_passed(request)
 
 
 def has_authenticator(user: User) -> bool:
@@ -89,8 +116,7 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path_info.startswith(OPEN_PREFIXES)
-            and not session_passed(request)
-            and must_pass(user)
+            and owes_second_factor(request)
         ):
             name = "mfa_verify" if has_authenticator(user) else "mfa_setup"
             page = request.htmx.current_url_abs_path if request.htmx else None
@@ -131,6 +157,7 @@ def confirm_authenticator(request: HttpRequest, device: TOTPDevice, code: str) -
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
     otp_login(request, device)
+    request.session[HAD_AUTHENTICATOR] = True  # asked again if the app is ever reset
     access_log.record(AccessEventKind.MFA_ENABLED, email=user.email, person=user, request=request)
     return codes
 
