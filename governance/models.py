@@ -2,6 +2,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -90,6 +91,11 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         help_text=_("Only for supplier contacts: the one supplier whose records they see."),
+    )
+    # The language the portal speaks to this person: pages once signed in, and every e-mail
+    # and calendar file sent to them (governance.languages).
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="sv"
     )
     # Set when the person's data was erased on their request (portal.erasure): the account
     # stays, so what they wrote keeps an author, shown by a pseudonym.

@@ -117,6 +117,10 @@ class Forum(models.Model):
         on_delete=models.PROTECT,
         related_name="chaired_forums",
     )
+    # The language the meeting is held in: its minutes PDF is written in it.
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="sv"
+    )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode, default=Mode.PHONE)
     dial_in = models.CharField(
         _("dial-in or video link"),

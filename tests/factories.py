@@ -63,6 +63,8 @@ def make_user(role, supplier=None, email=None, **fields):
         supplier=supplier,
         first_name=fields.pop("first_name", "Test"),
         last_name=fields.pop("last_name", f"User {number}"),
+        # The tests read English unless they ask for Swedish (governance/settings/test.py).
+        language=fields.pop("language", "en"),
         **fields,
     )
     if must_pass(user):
@@ -72,7 +74,7 @@ def make_user(role, supplier=None, email=None, **fields):
 
 def make_admin():
     number = next(_sequence)
-    user = User.objects.create_superuser(f"admin{number}@example.org", PASSWORD)
+    user = User.objects.create_superuser(f"admin{number}@example.org", PASSWORD, language="en")
     give_authenticator(user)
     return user
 

@@ -133,8 +133,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "governance.passwords.GuessablePasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
+# Swedish first (the city's language), English second; each person chooses theirs.
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

@@ -39,3 +39,4 @@ DASHBOARD_CACHE_SECONDS = 0
 
 # The sweeps post hundreds of changes a minute as one person; the limit's own test lowers it.
 WRITES_PER_MINUTE = 1_000_000
+LANGUAGE_CODE = "en"  # the tests read English unless they ask for Swedish (tests/i18n)
