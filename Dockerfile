@@ -26,7 +26,8 @@ RUN uv sync --frozen --no-dev
 
 COPY . .
 
-# Static files into /app/staticfiles (STATIC_ROOT), served by whitenoise. The production
+# Static files into /app/staticfiles (STATIC_ROOT), served by whitenoise, and the translation
+# catalogues compiled. The production
 # settings refuse to load without a long secret and a host: give them build-only values that
 # are not kept in the image's environment.
 RUN DJANGO_SETTINGS_MODULE=governance.settings.production \
@@ -34,6 +35,7 @@ RUN DJANGO_SETTINGS_MODULE=governance.settings.production \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \
+    && python manage.py compile_translations \
     && rm -f /tmp/build.sqlite3
 
 RUN groupadd --system --gid 1000 app \

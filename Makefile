@@ -65,6 +65,7 @@ run:
 	@bin/ensure-pdf-libraries
 	@# var/broker*: the filesystem:// Celery transport of governance.settings.local.
 	@mkdir -p var/broker var/broker-processed
+	$(PYTHON) manage.py compile_translations
 	$(PYTHON) manage.py migrate --noinput
 	@# seed_demo refuses when DEBUG is off, as in production; the demo runs with DEBUG off too.
 	$(PYTHON) manage.py seed_demo --force
@@ -79,6 +80,7 @@ test: sync-dev
 	$(RUFF) format --check .
 	$(MYPY)
 	$(DJLINT) --check templates
+	DJANGO_SETTINGS_MODULE=governance.settings.test $(PYTHON) manage.py compile_translations
 	DJANGO_SETTINGS_MODULE=governance.settings.test $(PYTHON) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=governance.settings.production \
 		DJANGO_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" \

@@ -97,7 +97,7 @@ def render_one_off(minutes):
         url_fetcher=NoFetching(),
     )
     return document.write_pdf(
-        pdf_variant="pdf/a-3b",
+        pdf_variant="pdf/a-3a",
         pdf_identifier=f"minutes-{minutes.pk}".encode(),
         custom_metadata=True,
     )

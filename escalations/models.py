@@ -63,9 +63,12 @@ class Issue(models.Model):
         _("status"), max_length=10, choices=IssueStatus, default=IssueStatus.OPEN
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     flagged_at = models.DateTimeField(
         _("flagged for escalation"),
         null=True,
@@ -114,22 +117,27 @@ class EventKind(models.TextChoices):
 class IssueEvent(models.Model):
     """What happened to an issue, with the reason: its history as the parties read it."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=EventKind)
-    from_level = models.CharField(max_length=20, choices=Level, blank=True)
-    to_level = models.CharField(max_length=20, choices=Level, blank=True)
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("issue"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind)
+    from_level = models.CharField(_("from level"), max_length=20, choices=Level, blank=True)
+    to_level = models.CharField(_("to level"), max_length=20, choices=Level, blank=True)
     reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
         blank=True,
         help_text=_("Empty when the portal itself recorded the event (a timer)."),
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("issue event")
+        verbose_name_plural = _("issue events")
         ordering = ["at", "pk"]
 
     def __str__(self):

@@ -8,11 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from governance.history import stamp
+from governance.languages import languages_for
 from governance.models import Level, RoleHolder, User
 from governance.outbox import email_message, enqueue_many
 
@@ -186,18 +187,19 @@ def notify_level(issue: Issue, event: IssueEvent) -> None:
         "meeting": meeting,
         "link": settings.PORTAL_BASE_URL + issue.get_absolute_url(),
     }
-    subject = str(SUBJECTS[EventKind(event.kind)]) % {
-        "level": event.get_to_level_display().lower(),
-        "title": issue.title,
-    }
-    enqueue_many(
-        [
-            email_message(
-                f"issue:{issue.pk}:event:{event.pk}:{email}",
-                to=email,
-                subject=subject,
-                body=render_to_string("escalations/email/moved.txt", {**context, "name": name}),
+    messages = []
+    for email, language in languages_for(people).items():
+        with translation.override(language):
+            subject = str(SUBJECTS[EventKind(event.kind)]) % {
+                "level": event.get_to_level_display().lower(),
+                "title": issue.title,
+            }
+            body = render_to_string(
+                "escalations/email/moved.txt", {**context, "name": people[email]}
             )
-            for email, name in people.items()
-        ]
-    )
+        messages.append(
+            email_message(
+                f"issue:{issue.pk}:event:{event.pk}:{email}", to=email, subject=subject, body=body
+            )
+        )
+    enqueue_many(messages)

@@ -18,6 +18,9 @@ class UserAdmin(BaseUserAdmin):
         (_("Access"), {"fields": ["role", "supplier", "is_active", "is_staff", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # Recorded by the portal, not typed: shown as text (the admin's split date and time
+    # fields have no label each, WCAG 1.3.1).
+    readonly_fields = ["last_login", "date_joined"]
     add_fieldsets = [
         (
             None,
@@ -29,7 +32,8 @@ class UserAdmin(BaseUserAdmin):
     ]
 
 
-class RoleHolderInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's fields have no label of their own (WCAG 1.3.1).
+class RoleHolderInline(admin.StackedInline):
     model = RoleHolder
     extra = 0
 

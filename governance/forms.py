@@ -3,6 +3,7 @@ import secrets
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import GovernanceLevel, Role, RoleHolder, User, normalise_email
@@ -98,8 +99,9 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject = render_to_string(subject_template_name, context)
-        body = render_to_string(email_template_name, context)
+        with translation.override(context["user"].language):  # the account's own language
+            subject = render_to_string(subject_template_name, context)
+            body = render_to_string(email_template_name, context)
         # Each ask is its own e-mail (two in one second carry the same link, and both go).
         key = f"password-reset:{context['uid']}:{secrets.token_hex(8)}"
         enqueue_many([email_message(key, to=to_email, subject=subject, body=body)])

@@ -43,8 +43,9 @@ def section(
 
 def message_above_the_page(reason: str, status: int) -> HttpResponse:
     """For htmx: a refusal shown where the page's messages go, the section left as it was
-    (base.html's htmx config swaps 409, 413 and 429 where these headers say)."""
-    message = format_html('<p class="message error" role="alert">{}</p>', reason)
+    (base.html's htmx config swaps 409, 413 and 429 where these headers say). #messages is the
+    page's live region, so a screen reader reads it out."""
+    message = format_html('<p class="message error">{}</p>', reason)
     response = HttpResponse(message, status=status)
     response["HX-Retarget"] = "#messages"
     response["HX-Reswap"] = "innerHTML"

@@ -1,3 +1,4 @@
+import functools
 import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -196,6 +197,16 @@ DEFAULT_MANDATES = {
 }
 
 
+@functools.cache
+def standard_mandates(level: str) -> frozenset[str]:
+    """A level's standard mandate in every language of the portal."""
+    texts = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts.add(str(DEFAULT_MANDATES[Level(level)]))
+    return frozenset(texts)
+
+
 class Side(models.TextChoices):
     BUYER = "buyer", _("City")
     SUPPLIER = "supplier", _("Supplier")
@@ -209,7 +220,10 @@ class GovernanceLevel(models.Model):
     """One of a contract's three governance levels, with its written mandate."""
 
     contract = models.ForeignKey(
-        "suppliers.Contract", on_delete=models.CASCADE, related_name="governance_levels"
+        "suppliers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="governance_levels",
     )
     level = models.CharField(_("level"), max_length=20, choices=Level)
     mandate = models.TextField(_("mandate"), blank=True, max_length=TEXT_MAX_LENGTH)
@@ -231,6 +245,15 @@ class GovernanceLevel(models.Model):
     def rank(self) -> int:
         return LEVEL_ORDER.index(Level(self.level))
 
+    @property
+    def mandate_text(self) -> str:
+        """The mandate as written, or the standard one (DEFAULT_MANDATES) in the reader's
+        language when the level still has it as it was given, in either language."""
+        standard = DEFAULT_MANDATES.get(Level(self.level))
+        if standard is not None and self.mandate.strip() in standard_mandates(self.level):
+            return str(standard)
+        return self.mandate
+
 
 class RoleHolderQuerySet(VisibleToQuerySet):
     supplier_path = "governance_level__contract__supplier"
@@ -246,7 +269,10 @@ class RoleHolder(models.Model):
     """A named person who holds a role at one governance level, on the city's or supplier's side."""
 
     governance_level = models.ForeignKey(
-        GovernanceLevel, on_delete=models.CASCADE, related_name="role_holders"
+        GovernanceLevel,
+        verbose_name=_("governance level"),
+        on_delete=models.CASCADE,
+        related_name="role_holders",
     )
     side = models.CharField(_("side"), max_length=10, choices=Side)
     role_title = models.CharField(_("role"), max_length=120)
@@ -285,15 +311,15 @@ class OutboxMessage(models.Model):
     mail server and nothing is lost when they are down. The unique key makes a repeat harmless.
     """
 
-    kind = models.CharField(max_length=20, choices=OutboxKind)
-    key = models.CharField(max_length=300, unique=True)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OutboxKind)
+    key = models.CharField(_("key"), max_length=300, unique=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -339,9 +365,21 @@ class AccessEvent(models.Model):
     kind = models.CharField(_("what"), max_length=20, choices=AccessEventKind)
     email = models.CharField(_("e-mail"), max_length=254)
     person = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_events"
+        User,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_events",
     )
-    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        User,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     address = models.GenericIPAddressField(_("from"), null=True, blank=True)
 
     class Meta:

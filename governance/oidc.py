@@ -22,6 +22,7 @@ from mozilla_django_oidc.views import (
 
 from . import access_log
 from .auth import PortalBackend
+from .languages import current_language
 from .mfa import SIGNED_IN_THROUGH
 from .models import AccessEventKind, Role, User, normalise_email
 
@@ -99,7 +100,9 @@ class CityStaffBackend(OIDCAuthenticationBackend):
         email = normalise_email(claims["email"])
         role = self._role_or_refuse(claims, email=email, person=None)
         # No password: the provider is how this person signs in (a reset can still give one).
-        return User.objects.create_user(email, None, role=role, **self._names(claims))
+        return User.objects.create_user(
+            email, None, role=role, language=current_language(), **self._names(claims)
+        )
 
     def update_user(self, user: User, claims: dict[str, Any]) -> User:
         if user.is_supplier_contact:

@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from . import health, views
+from . import health, languages, views
 from .forms import EmailAuthenticationForm
 
 # Not a 500 while the database restarts: portal.views.server_error answers 503.
@@ -43,6 +43,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", languages.switch_language, name="switch_language"),
     # The city's single sign-on (governance/oidc.py); 404 while OIDC_RP_CLIENT_ID is not set.
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

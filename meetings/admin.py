@@ -38,7 +38,8 @@ class MeetingAdmin(admin.ModelAdmin):
         return f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}"
 
 
-class AgendaTemplateItemInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's fields have no label of their own (WCAG 1.3.1).
+class AgendaTemplateItemInline(admin.StackedInline):
     model = AgendaTemplateItem
     extra = 1
 

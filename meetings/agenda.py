@@ -1,55 +1,97 @@
 """The standing agendas of the three levels (DOMAIN.md, "The meetings").
 
 Loaded by a data migration and re-created on demand, so every level always has an agenda to
-start from even if its templates were deleted; admins edit the copies in the database.
+start from even if its templates were deleted; admins edit the copies in the database. The
+texts are stored in English and marked for translation: minutes take them in their forum's
+language (meetings.services.start_minutes); a text an admin wrote stays as written.
 """
 
+from django.utils.translation import gettext_noop
+
 STANDARD_TEMPLATES = {
-    ("Weekly operational meeting", "operational"): [
+    (gettext_noop("Weekly operational meeting"), "operational"): [
         (
-            "Availability against target",
-            "Uptime per service for the week against the agreed "
-            "level; incidents behind any shortfall.",
+            gettext_noop("Availability against target"),
+            gettext_noop(
+                "Uptime per service for the week against the agreed level; incidents behind any "
+                "shortfall."
+            ),
             "availability",
         ),
         (
-            "Support tickets",
-            "Opened, closed and still open by priority; the oldest tickets.",
+            gettext_noop("Support tickets"),
+            gettext_noop("Opened, closed and still open by priority; the oldest tickets."),
             "support_tickets",
         ),
         (
-            "Questions to support",
-            "What users asked; what should become a guide or a change.",
+            gettext_noop("Questions to support"),
+            gettext_noop("What users asked; what should become a guide or a change."),
             "support_questions",
         ),
-        ("Open actions", "Actions from earlier meetings that are not done yet.", "open_actions"),
         (
-            "Escalations",
-            "What needs to go to the contract level, and what came back.",
+            gettext_noop("Open actions"),
+            gettext_noop("Actions from earlier meetings that are not done yet."),
+            "open_actions",
+        ),
+        (
+            gettext_noop("Escalations"),
+            gettext_noop("What needs to go to the contract level, and what came back."),
             "escalations",
         ),
     ],
-    ("Quarterly key-supplier meeting", "contract"): [
-        ("Important issues", "What matters most in the relationship this quarter.", "topic"),
-        ("Experiences", "What worked and what did not, on both sides.", "topic"),
+    (gettext_noop("Quarterly key-supplier meeting"), "contract"): [
         (
-            "Coming changes",
-            "Changes in needs, services, organisation or technology ahead.",
+            gettext_noop("Important issues"),
+            gettext_noop("What matters most in the relationship this quarter."),
             "topic",
         ),
         (
-            "Ownership and resources",
-            "Who owns which solution, and who can put resources on it.",
+            gettext_noop("Experiences"),
+            gettext_noop("What worked and what did not, on both sides."),
             "topic",
         ),
-        ("Open actions", "Actions from earlier meetings that are not done yet.", "open_actions"),
-        ("Escalations", "Matters escalated from the operational level.", "escalations"),
+        (
+            gettext_noop("Coming changes"),
+            gettext_noop("Changes in needs, services, organisation or technology ahead."),
+            "topic",
+        ),
+        (
+            gettext_noop("Ownership and resources"),
+            gettext_noop("Who owns which solution, and who can put resources on it."),
+            "topic",
+        ),
+        (
+            gettext_noop("Open actions"),
+            gettext_noop("Actions from earlier meetings that are not done yet."),
+            "open_actions",
+        ),
+        (
+            gettext_noop("Escalations"),
+            gettext_noop("Matters escalated from the operational level."),
+            "escalations",
+        ),
     ],
-    ("Business review", "business"): [
-        ("The relationship", "Is the relationship delivering what the city needs?", "topic"),
-        ("Contract portfolio", "Renewals, notice deadlines, new or ended relationships.", "topic"),
-        ("Open actions", "Actions from earlier meetings that are not done yet.", "open_actions"),
-        ("Escalations", "Matters escalated from the contract level.", "escalations"),
+    (gettext_noop("Business review"), "business"): [
+        (
+            gettext_noop("The relationship"),
+            gettext_noop("Is the relationship delivering what the city needs?"),
+            "topic",
+        ),
+        (
+            gettext_noop("Contract portfolio"),
+            gettext_noop("Renewals, notice deadlines, new or ended relationships."),
+            "topic",
+        ),
+        (
+            gettext_noop("Open actions"),
+            gettext_noop("Actions from earlier meetings that are not done yet."),
+            "open_actions",
+        ),
+        (
+            gettext_noop("Escalations"),
+            gettext_noop("Matters escalated from the contract level."),
+            "escalations",
+        ),
     ],
 }
 

@@ -73,13 +73,17 @@ class AgendaTemplate(models.Model):
 
 
 class AgendaTemplateItem(models.Model):
-    template = models.ForeignKey(AgendaTemplate, on_delete=models.CASCADE, related_name="items")
+    template = models.ForeignKey(
+        AgendaTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="items"
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=200)
     guidance = models.CharField(_("guidance"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
 
     class Meta:
+        verbose_name = _("agenda template item")
+        verbose_name_plural = _("agenda template items")
         ordering = ["template", "position"]
         constraints = [
             models.UniqueConstraint(fields=["template", "position"], name="one_item_per_position"),
@@ -283,7 +287,9 @@ class MeetingQuerySet(VisibleToQuerySet):
 class Meeting(models.Model):
     """One occurrence of a forum. The database, not beat, is the truth about which exist."""
 
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="meetings")
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="meetings"
+    )
     contracts = models.ManyToManyField(
         "suppliers.Contract",
         related_name="meetings",
@@ -300,13 +306,18 @@ class Meeting(models.Model):
         _("status"), max_length=10, choices=MeetingStatus, default=MeetingStatus.PLANNED
     )
     sequence = models.PositiveIntegerField(
-        default=0, help_text=_("Raised on every change sent to attendees (ICS SEQUENCE).")
+        _("sequence"),
+        default=0,
+        help_text=_("Raised on every change sent to attendees (ICS SEQUENCE)."),
     )
     notified_sequence = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("The SEQUENCE last e-mailed to the invitees.")
+        _("notified sequence"),
+        null=True,
+        blank=True,
+        help_text=_("The SEQUENCE last e-mailed to the invitees."),
     )
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -401,17 +412,26 @@ class Minutes(models.Model):
     """One version of a meeting's minutes. Approved versions are locked by database triggers;
     a correction is a new version, and the old one stays as it was."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes_versions")
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="minutes_versions",
+    )
     number = models.PositiveSmallIntegerField(_("version"), default=1)
     correction_reason = models.TextField(
         _("reason for the correction"), blank=True, max_length=TEXT_MAX_LENGTH
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
@@ -468,28 +488,37 @@ class Minutes(models.Model):
 
 
 class MinutesItem(models.Model):
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveSmallIntegerField()
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="items"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=200)
     guidance = models.CharField(_("guidance"), max_length=300, blank=True)
-    kind = models.CharField(max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind, default=ItemKind.TOPIC)
     notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH)
     decisions = models.TextField(
         _("decisions"), blank=True, help_text=_("One decision a line."), max_length=NOTES_MAX_LENGTH
     )
     figures = models.JSONField(
+        _("figures"),
         null=True,
         blank=True,
         help_text=_("The reported figures as they stood when the minutes were approved."),
     )
-    revision = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
-    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("minutes item")
+        verbose_name_plural = _("minutes items")
         ordering = ["minutes", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -505,7 +534,9 @@ class MinutesItem(models.Model):
 
 
 class Attendance(models.Model):
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="attendance")
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="attendance"
+    )
     name = models.CharField(_("name"), max_length=120)
     email = models.EmailField(_("e-mail"), blank=True)
     organisation = models.CharField(_("organisation"), max_length=200)
@@ -515,6 +546,8 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
         ordering = ["minutes", "side", "organisation", "name"]
 
     def __str__(self):
@@ -557,12 +590,24 @@ class Action(models.Model):
     """An action as these minutes record it. Open actions are carried to the next meeting's
     minutes as new rows pointing to their origin, so a locked version is never touched."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="actions")
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="actions"
+    )
     item = models.ForeignKey(
-        MinutesItem, on_delete=models.CASCADE, related_name="actions", null=True, blank=True
+        MinutesItem,
+        verbose_name=_("item"),
+        on_delete=models.CASCADE,
+        related_name="actions",
+        null=True,
+        blank=True,
     )
     origin = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried"
+        "self",
+        verbose_name=_("origin"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried",
     )
     description = models.TextField(_("action"), max_length=TEXT_MAX_LENGTH)
     owner_name = models.CharField(_("owner"), max_length=120)
@@ -571,12 +616,14 @@ class Action(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
     )
-    revision = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
     history = HistoricalRecords()
 
     objects = ActionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
         ordering = ["minutes", "due_on", "pk"]
         indexes = [
             # Overdue and due-soon lists read the few open actions among 100,000 done ones.
@@ -602,15 +649,24 @@ class Action(models.Model):
 class MinutesComment(models.Model):
     """A remark on a version, from either side; not part of the locked record."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     body = models.TextField(_("comment"), max_length=TEXT_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Who wrote what and when, like the record it comments on; the meeting page's shared
     # rendering also knows from it when a comment was added.
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("minutes comment")
+        verbose_name_plural = _("minutes comments")
         ordering = ["created_at"]
 
     def __str__(self):
@@ -621,16 +677,19 @@ class MinutesPdf(models.Model):
     """The archived PDF/A of one approved version: exactly one per version, kept in the database
     so it is written in the same transaction that finishes the job (no half-written files)."""
 
-    minutes = models.OneToOneField(Minutes, on_delete=models.PROTECT, related_name="pdf")
-    content = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    minutes = models.OneToOneField(
+        Minutes, verbose_name=_("minutes"), on_delete=models.PROTECT, related_name="pdf"
+    )
+    content = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # When each PDF was produced (not its bytes again); the meeting page's shared rendering
     # also knows from it when a PDF arrived.
     history = HistoricalRecords(excluded_fields=["content"])
 
     class Meta:
         verbose_name = _("minutes PDF")
+        verbose_name_plural = _("minutes PDFs")
 
     def __str__(self):
         return self.filename

@@ -1,4 +1,4 @@
-"""The minutes as a PDF/A-3b document, rendered by WeasyPrint from a Django template.
+"""The minutes as a tagged PDF/A-3a document, rendered by WeasyPrint from a Django template.
 
 The template autoescapes every user-written text, and the URL fetcher refuses every URL, so
 nothing in the minutes can make the renderer read a local file or call the network.
@@ -17,7 +17,7 @@ import threading
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.outbox import Postpone
 
@@ -104,8 +104,10 @@ def minutes_context(minutes):
 
 
 def minutes_html(minutes):
-    """The HTML document the PDF is printed from, with its stylesheet inline."""
-    return render_to_string("meetings/minutes_pdf.html", minutes_context(minutes))
+    """The HTML document the PDF is printed from, with its stylesheet inline, in the language
+    the forum meets in: one document goes to every attendee, whatever their own language."""
+    with translation.override(minutes.meeting.forum.language):
+        return render_to_string("meetings/minutes_pdf.html", minutes_context(minutes))
 
 
 @contextlib.contextmanager
@@ -177,10 +179,12 @@ def _renderer():
 
 
 def render_minutes_pdf(minutes):
-    """The PDF bytes of one version of the minutes (PDF/A-3b, A4, page X of Y)."""
+    """The PDF bytes of one version of the minutes (A4, page X of Y). PDF/A-3a, archival and
+    tagged (headings, lists, tables, /Lang, /DisplayDocTitle), so a screen reader can read what
+    is archived; WeasyPrint's PDF/UA variant would not be PDF/A."""
     return _renderer().write_pdf(
         minutes_html(minutes),
-        pdf_variant="pdf/a-3b",
+        pdf_variant="pdf/a-3a",
         pdf_identifier=f"minutes-{minutes.pk}".encode(),
         custom_metadata=True,
     )

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from governance.history import stamp
+from governance.languages import languages_for
 from governance.models import OutboxKind, Side, User
 from governance.outbox import email_message, enqueue, enqueue_many
 
@@ -122,6 +123,23 @@ class EditConflict(Exception):
         self.current = current
 
 
+def _meeting_emails(batches: list[tuple[Meeting, str, dict[str, str], Any]]) -> list[Any]:
+    """For each (meeting, kind, invitees as address -> name, attendees): one e-mail with the
+    calendar file to each invitee, in their own language (one query for everyone's); a
+    meeting's calendar file is made once for each language among its invitees."""
+    languages = languages_for({email for _m, _k, people, _a in batches for email in people})
+    messages = []
+    for meeting, kind, people, attendees in batches:
+        calendars: dict[str, str] = {}
+        for email, name in people.items():
+            language = languages[email]
+            with translation.override(language):
+                if language not in calendars:
+                    calendars[language] = meeting_ics(meeting, attendees).decode()
+                messages.append(_meeting_email(meeting, kind, email, name, calendars[language]))
+    return messages
+
+
 def _meeting_email(meeting: Meeting, kind: str, email: str, name: str, ics: str) -> Any:
     forum = meeting.forum
     context = {
@@ -165,7 +183,7 @@ def notify_meeting_changes(*, now: datetime | None = None) -> int:
     )
     attendees_of = Forum.default_attendees_of({meeting.forum for meeting in pending})
     invitees = {}
-    messages = []
+    batches = []
     sent_sequence: dict[
         int, list[int]
     ] = {}  # sequence -> meeting pks, written in one update per sequence
@@ -179,14 +197,11 @@ def notify_meeting_changes(*, now: datetime | None = None) -> int:
             if meeting.forum_id not in invitees:
                 invitees[meeting.forum_id] = meeting.forum.invitees(attendees)
             people = invitees[meeting.forum_id]
-            ics = meeting_ics(meeting, attendees).decode()
-            messages += [
-                _meeting_email(meeting, kind, email, name, ics) for email, name in people.items()
-            ]
+            batches.append((meeting, kind, people, attendees))
         sent_sequence.setdefault(meeting.sequence, []).append(meeting.pk)
     for sequence, pks in sent_sequence.items():
         Meeting.objects.filter(pk__in=pks).update(notified_sequence=sequence)
-    enqueue_many(messages)
+    enqueue_many(_meeting_emails(batches))
     return len(pending)
 
 
@@ -206,15 +221,12 @@ def queue_meeting_reminders(*, now: datetime | None = None) -> int:
         ).select_related("forum__chair")
     )
     attendees_of = Forum.default_attendees_of({meeting.forum for meeting in due})
-    messages = []
+    batches = []
     for meeting in due:
         attendees = attendees_of[meeting.forum_id]
-        ics = meeting_ics(meeting, attendees).decode()
-        messages += [
-            _meeting_email(meeting, "reminder", email, name, ics)
-            for email, name in meeting.forum.invitees(attendees).items()
-        ]
+        batches.append((meeting, "reminder", meeting.forum.invitees(attendees), attendees))
     Meeting.objects.filter(pk__in=[meeting.pk for meeting in due]).update(reminded_at=now)
+    messages = _meeting_emails(batches)
     enqueue_many(messages)
     return len(messages)
 
@@ -316,14 +328,23 @@ def start_minutes(*, meeting: Meeting, by: User) -> Minutes:
     if meeting.minutes_versions.exists():
         return meeting.current_minutes()
     minutes = Minutes.objects.create(meeting=meeting, number=1, created_by=by)
+    with translation.override(meeting.forum.language):
+        _start_in_the_forums_language(minutes, by)
+    return minutes
+
+
+def _start_in_the_forums_language(minutes: Minutes, by: User) -> None:
+    """The standing items (the standard ones translated, meetings.agenda) and the attendance,
+    written in the language the meeting is held in."""
+    meeting = minutes.meeting
     # Created with their history rows: the record says who started the minutes from what.
     items = bulk_create_with_history(
         [
             MinutesItem(
                 minutes=minutes,
                 position=template_item.position,
-                title=template_item.title,
-                guidance=template_item.guidance,
+                title=_(template_item.title),
+                guidance=_(template_item.guidance) if template_item.guidance else "",
                 kind=template_item.kind,
             )
             for template_item in meeting.forum.agenda_items()
@@ -351,7 +372,6 @@ def start_minutes(*, meeting: Meeting, by: User) -> Minutes:
         default_user=by,
     )
     _attendance_from_governance(minutes, by)
-    return minutes
 
 
 def _require_draft(minutes: Minutes) -> None:
@@ -555,22 +575,26 @@ def publish_minutes_pdf(payload: dict[str, Any]) -> MinutesPdf:
         "sha256": pdf.sha256,
     }
     local = timezone.localtime(meeting.starts_at)
-    subject = _("Approved minutes: %(forum)s, %(when)s (version %(number)s)") % {
-        "forum": meeting.forum.name,
-        "when": f"{local:%Y-%m-%d}",
-        "number": minutes.number,
-    }
     recipients = {row.email.lower(): row.name for row in minutes.attendance.all() if row.email}
-    enqueue_many(
-        [
+    messages = []
+    for email, language in languages_for(recipients).items():
+        with translation.override(language):
+            subject = _("Approved minutes: %(forum)s, %(when)s (version %(number)s)") % {
+                "forum": meeting.forum.name,
+                "when": f"{local:%Y-%m-%d}",
+                "number": minutes.number,
+            }
+            body = render_to_string(
+                "meetings/email/minutes.txt", {**context, "name": recipients[email]}
+            )
+        messages.append(
             email_message(
                 f"minutes-mail:{minutes.pk}:{email}",
                 to=email,
                 subject=subject,
-                body=render_to_string("meetings/email/minutes.txt", {**context, "name": name}),
+                body=body,
                 minutes_pdf=pdf.pk,
             )
-            for email, name in recipients.items()
-        ]
-    )
+        )
+    enqueue_many(messages)
     return pdf

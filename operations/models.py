@@ -42,11 +42,14 @@ class Source(models.TextChoices):
 class ReportedFigure(models.Model):
     """Who reported a figure, how and when (its history says what changed and why)."""
 
-    source = models.CharField(max_length=12, choices=Source, default=Source.FORM)
+    source = models.CharField(_("source"), max_length=12, choices=Source, default=Source.FORM)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    reported_at = models.DateTimeField(auto_now=True)
+    reported_at = models.DateTimeField(_("reported at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -60,12 +63,16 @@ class Measurement(ReportedFigure):
     """One service level's measured value for one period (week, month or quarter)."""
 
     service_level = models.ForeignKey(
-        "suppliers.ServiceLevel", on_delete=models.CASCADE, related_name="measurements"
+        "suppliers.ServiceLevel",
+        verbose_name=_("service level"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
     )
     period_start = models.DateField(_("period"))
     value = models.DecimalField(_("measured value"), max_digits=10, decimal_places=3)
     breach_issue = models.ForeignKey(
         "escalations.Issue",
+        verbose_name=_("breach issue"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -116,7 +123,10 @@ class TicketCount(ReportedFigure):
     """Support tickets opened and closed in one month for one contract and priority."""
 
     contract = models.ForeignKey(
-        "suppliers.Contract", on_delete=models.CASCADE, related_name="ticket_counts"
+        "suppliers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="ticket_counts",
     )
     period_start = models.DateField(_("month"))
     priority = models.CharField(_("priority"), max_length=2, choices=Priority)
@@ -145,7 +155,10 @@ class QuestionCount(ReportedFigure):
     """How many questions of one category users asked support in one month, per contract."""
 
     contract = models.ForeignKey(
-        "suppliers.Contract", on_delete=models.CASCADE, related_name="question_counts"
+        "suppliers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="question_counts",
     )
     period_start = models.DateField(_("month"))
     category = models.CharField(_("category"), max_length=120)
@@ -185,23 +198,29 @@ class FigureImport(models.Model):
     or not at all by the worker."""
 
     supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, related_name="figure_imports"
+        "suppliers.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.CASCADE,
+        related_name="figure_imports",
     )
     filename = models.CharField(_("file"), max_length=200)
-    content = models.TextField()
-    rows_total = models.PositiveIntegerField(default=0)
+    content = models.TextField(_("content"))
+    rows_total = models.PositiveIntegerField(_("total rows"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus, default=ImportStatus.PREVIEW
     )
-    error = models.TextField(blank=True)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    breach_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_count = models.PositiveIntegerField(_("number created"), default=0)
+    updated_count = models.PositiveIntegerField(_("number updated"), default=0)
+    breach_count = models.PositiveIntegerField(_("number of breaches"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = FigureImportQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from escalations.models import Issue, Severity
 from escalations.services import raise_issue
@@ -23,7 +24,7 @@ from . import imports
 from .bulk import insert_with_history, update_with_history
 from .models import FigureImport, ImportStatus, Measurement, QuestionCount, Source, TicketCount
 
-BREACH_REASON = "Detected from the reported figures"
+BREACH_REASON = gettext_noop("Detected from the reported figures")
 LINKED_REASON = "Linked to the issue raised for its breach"
 # Imported rows are written this many at a time, each batch with its history rows; the import's
 # progress moves on after each batch.

@@ -455,7 +455,7 @@ def dashboard_figures(
         "portfolio": parts.get("portfolio", (Contract, Supplier), portfolio_totals),
         "supplier_rows": supplier_rows(today, monthly_for=suppliers_shown, parts=parts),
         "issue_totals": parts.get("issue-totals", (Issue,), issue_totals),
-        "levels": LEVEL_ORDER,
+        "levels": [(level.value, level.label) for level in LEVEL_ORDER],
         "forums_behind": forums["shown"],
         "forums_behind_count": forums["count"],
         "forum_count": forums["forum_count"],

@@ -6,12 +6,53 @@ access log. One structure, shown as a page and given as JSON."""
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from escalations.models import Issue
 from governance.models import AccessEvent, OutboxMessage, RoleHolder, User, normalise_email
 from meetings.models import Attendance, MinutesComment
 from relationship.models import PulseResponse
 from suppliers.models import Contact, Invitation
+
+# The page's labels for the JSON's keys (the JSON keeps its keys, for programs to read).
+LABELS = {
+    "name": _("Name"),
+    "email": _("E-mail"),
+    "role": _("Role"),
+    "supplier": _("Supplier"),
+    "active": _("Active"),
+    "joined": _("Joined"),
+    "last_sign_in": _("Last sign-in"),
+    "title": _("Title"),
+    "phone": _("Phone"),
+    "contract": _("Contract"),
+    "level": _("Level"),
+    "side": _("Side"),
+    "meeting": _("Meeting"),
+    "minutes_version": _("Minutes version"),
+    "organisation": _("Organisation"),
+    "present": _("Present"),
+    "sent": _("Sent"),
+    "accepted": _("Accepted"),
+    "subject": _("Subject"),
+    "queued": _("Queued"),
+    "minutes": _("Minutes"),
+    "written": _("Written"),
+    "text": _("Text"),
+    "trust": _("Trust"),
+    "dialogue": _("Dialogue"),
+    "delivery": _("Delivery"),
+    "comment": _("Comment"),
+    "raised": _("Raised"),
+    "when": _("When"),
+    "what": _("What"),
+    "from": _("From"),
+}
+
+
+def labelled(row: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A row's (label, value) pairs in the reader's language."""
+    return [(str(LABELS.get(key, key)), value) for key, value in row.items()]
 
 
 def _same_address(rows: Any, address: str) -> list[Any]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("people/<int:pk>/data/", views.personal_data_page, name="personal_data"),
     path("people/<int:pk>/data.json", views.personal_data_json, name="personal_data_json"),
     path("people/<int:pk>/erase/", views.person_erase, name="person_erase"),

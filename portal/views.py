@@ -44,7 +44,7 @@ from suppliers.models import Contact, Contract, Supplier
 from .dashboard import dashboard_html
 from .erasure import erase_person
 from .history import contract_history as history_of
-from .personal_data import personal_data
+from .personal_data import labelled, personal_data
 
 DATABASE_AWAY_SECONDS = 10
 
@@ -226,8 +226,16 @@ def personal_data_page(request: PortalRequest, pk: int) -> HttpResponse:
     keepers to give them: readable here, as JSON below."""
     person = get_object_or_404(User.objects.select_related("supplier"), pk=pk)
     data = personal_data(person)
-    sections = [(title, data[key]) for key, title in PERSONAL_DATA_SECTIONS.items()]
-    context = {"person": person, "data": data, "sections": sections}
+    sections = [
+        (title, [labelled(row) for row in data[key]])
+        for key, title in PERSONAL_DATA_SECTIONS.items()
+    ]
+    context = {
+        "person": person,
+        "data": data,
+        "account": labelled(data["account"]),
+        "sections": sections,
+    }
     return render(request, "portal/personal_data.html", context)
 
 
@@ -267,6 +275,18 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "access_log_days": settings.ACCESS_LOG_DAYS,
     }
     return render(request, "portal/privacy.html", context)
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement the DOS Act asks for, in DIGG's model, for everyone: linked
+    from every page's footer. Its facts are the city's settings (ACCESSIBILITY_*)."""
+    context = {
+        "organisation": settings.ACCESSIBILITY_ORGANISATION,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "reviewed_on": settings.ACCESSIBILITY_REVIEWED_ON,
+        "known_problems": settings.ACCESSIBILITY_KNOWN_PROBLEMS,
+    }
+    return render(request, "portal/accessibility.html", context)
 
 
 # Errors ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
@@ -28,13 +29,16 @@ class Goal(models.Model):
     """A part of the contract's target picture (målbild), visible to every party."""
 
     contract = models.ForeignKey(
-        "suppliers.Contract", on_delete=models.CASCADE, related_name="goals"
+        "suppliers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="goals",
     )
     title = models.CharField(_("goal"), max_length=200)
     description = models.TextField(
         _("what it looks like when we are there"), blank=True, max_length=TEXT_MAX_LENGTH
     )
-    target_date = models.DateField(_("by"), null=True, blank=True)
+    target_date = models.DateField(pgettext_lazy("a date", "by"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=GoalStatus, default=GoalStatus.PURSUING
     )
@@ -59,10 +63,14 @@ class Expectation(models.Model):
     """A calibration of a requirement or expectation that the parties agreed on."""
 
     contract = models.ForeignKey(
-        "suppliers.Contract", on_delete=models.CASCADE, related_name="expectations"
+        "suppliers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="expectations",
     )
     meeting = models.ForeignKey(
         "meetings.Meeting",
+        verbose_name=_("meeting"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -77,7 +85,10 @@ class Expectation(models.Model):
     )
     calibration = models.TextField(_("what we agreed"), max_length=TEXT_MAX_LENGTH)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -104,14 +115,21 @@ class PulseResponse(models.Model):
     SCORES = [(score, str(score)) for score in range(1, 6)]
 
     meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.CASCADE, related_name="pulse_responses"
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="pulse_responses",
     )
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pulse_responses"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("respondent"),
+        on_delete=models.PROTECT,
+        related_name="pulse_responses",
     )
     side = models.CharField(_("side"), max_length=10, choices=Side)
     supplier = models.ForeignKey(
         "suppliers.Supplier",
+        verbose_name=_("supplier"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -122,7 +140,7 @@ class PulseResponse(models.Model):
     dialogue = models.PositiveSmallIntegerField(_("dialogue"), choices=SCORES)
     delivery = models.PositiveSmallIntegerField(_("delivery"), choices=SCORES)
     comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
-    answered_at = models.DateTimeField(auto_now=True)
+    answered_at = models.DateTimeField(_("answered at"), auto_now=True)
     # A changed answer keeps the one before, and the dashboard's pulse figures are reused until
     # an answer changes (portal.dashboard).
     history = HistoricalRecords()

@@ -4,7 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Contact, Contract, Invitation, OutcomeCommitment, ServiceLevel, Supplier
 
 
-class ContactInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's fields have no label of their own (WCAG 1.3.1).
+class ContactInline(admin.StackedInline):
     model = Contact
     extra = 0
 
@@ -22,7 +23,8 @@ class CommitmentInline(admin.StackedInline):
     extra = 0
 
 
-class ServiceLevelInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's fields have no label of their own (WCAG 1.3.1).
+class ServiceLevelInline(admin.StackedInline):
     model = ServiceLevel
     extra = 0
 

@@ -125,6 +125,12 @@ class InvitationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     email = forms.EmailField(label=_("E-mail"))
 
+    def __init__(self, *args, **kwargs):
+        # The supplier page shows this form beside the contact form, whose fields have the same
+        # names: ids of its own keep each label tied to its own field.
+        kwargs.setdefault("auto_id", "id_invitation_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_email(self):
         email = normalise_email(self.cleaned_data["email"])
         if get_user_model().objects.filter(email=email).exists():

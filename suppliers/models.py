@@ -1,5 +1,6 @@
 import hashlib
 from datetime import date, timedelta
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.db.models import Q
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
@@ -42,7 +45,7 @@ class Supplier(models.Model):
     )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier, default=Tier.STANDARD)
     description = models.TextField(_("what they deliver"), blank=True, max_length=TEXT_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = SupplierQuerySet.as_manager()
@@ -66,13 +69,16 @@ class Supplier(models.Model):
 class Contact(models.Model):
     """A person at the supplier; has an account once an invitation to them is accepted."""
 
-    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="contacts")
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=120)
     title = models.CharField(_("title"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -139,7 +145,9 @@ class ContractQuerySet(VisibleToQuerySet):
 
 
 class Contract(models.Model):
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="contracts"
+    )
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
     scope = models.TextField(
@@ -178,8 +186,8 @@ class Contract(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus, default=ContractStatus.DRAFT
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     objects = ContractQuerySet.as_manager()
@@ -257,7 +265,9 @@ class Contract(models.Model):
 class OutcomeCommitment(models.Model):
     """A result the supplier commits to: what the city wants achieved, not how."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="commitments"
+    )
     title = models.CharField(_("outcome"), max_length=200)
     description = models.TextField(
         _("what it means for the city"), blank=True, max_length=TEXT_MAX_LENGTH
@@ -283,7 +293,7 @@ class Metric(models.TextChoices):
 
 class Unit(models.TextChoices):
     PERCENT = "percent", "%"
-    MINUTES = "minutes", _("minutes")
+    MINUTES = "minutes", pgettext_lazy("unit of time", "minutes")
     HOURS = "hours", _("hours")
     COUNT = "count", _("count")
 
@@ -302,7 +312,12 @@ class Period(models.TextChoices):
 class ServiceLevel(models.Model):
     """A measurable service level: metric, target and the period it is measured over."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="service_levels")
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="service_levels",
+    )
     name = models.CharField(_("service"), max_length=200)
     metric = models.CharField(_("metric"), max_length=20, choices=Metric)
     comparison = models.CharField(
@@ -329,10 +344,11 @@ class ServiceLevel(models.Model):
 
     @property
     def target_display(self):
-        target = f"{self.target.normalize():f}"
+        # In the reader's number format ("99,7 %" in Swedish, "99.7 %" in English), the unit
+        # after a no-break space as the dashboard writes percentages.
+        target = number_format(Decimal(f"{self.target.normalize():f}"), use_l10n=True)
         unit = self.get_unit_display()
-        value = f"{target}{unit}" if self.unit == Unit.PERCENT else f"{target} {unit}"
-        return f"{self.get_comparison_display()} {value} {self.get_period_display()}"
+        return f"{self.get_comparison_display()} {target}\u00a0{unit} {self.get_period_display()}"
 
 
 def hash_token(token):
@@ -348,26 +364,34 @@ class InvitationQuerySet(VisibleToQuerySet):
 class Invitation(models.Model):
     """A single-use, expiring invitation for a supplier contact; only the token's hash is kept."""
 
-    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="invitations")
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("e-mail"))
     name = models.CharField(_("name"), max_length=120)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from governance import access_log
 from governance.history import stamp
+from governance.languages import current_language, speaking_to
 from governance.models import AccessEventKind, Role, User, normalise_email
 from governance.outbox import one_line
 from governance.services import (
@@ -202,15 +203,16 @@ def send_invitation_email(*, invitation: Invitation, token: str) -> bool:
         "privacy_link": settings.PORTAL_BASE_URL + reverse("portal:privacy"),
         "valid_hours": settings.INVITATION_VALID_HOURS,
     }
+    # In the invited person's language: an account's own (invited again), else the portal's.
+    with speaking_to(invitation.email):
+        subject = one_line(
+            _("Your invitation to the governance portal (%(supplier)s)")
+            % {"supplier": invitation.supplier.name}
+        )
+        message = render_to_string("suppliers/email/invitation.txt", context)
     try:
         send_mail(
-            subject=one_line(
-                _("Your invitation to the governance portal (%(supplier)s)")
-                % {"supplier": invitation.supplier.name}
-            ),
-            message=render_to_string("suppliers/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
+            subject=subject, message=message, from_email=None, recipient_list=[invitation.email]
         )
     except (SMTPException, OSError):
         logger.exception("Could not send invitation %s", invitation.pk)
@@ -242,6 +244,7 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
             last_name=last_name,
             role=Role.SUPPLIER_CONTACT,
             supplier=invitation.supplier,
+            language=current_language(),  # the language they accepted in
         )
     elif _returning(user, invitation):
         # A contact who left and was invited again: the same account, active again, with the

@@ -90,7 +90,10 @@ def make_forum(contracts, chair, **fields):
     fields.setdefault("cadence", Cadence.WEEKLY)
     fields.setdefault("time_of_day", time(9, 0))
     fields.setdefault("starts_on", date(2020, 1, 1))
+    fields.setdefault("language", "en")  # as the tests read (governance/settings/test.py)
     fields.setdefault("dial_in", "+46 8 000 000, PIN 1234")
+    # Its minutes PDF in English, as the tests read it, unless a test asks for Swedish.
+    fields.setdefault("language", "en")
     forum = Forum.objects.create(chair=chair, **fields)
     forum.contracts.set(contracts)
     return forum

@@ -76,14 +76,15 @@ MISSING_PAGE = """
     from django.test import Client
 
     response = Client(HTTP_HOST="127.0.0.1").get("/no-such-page/")
-    print(response.status_code, "There is nothing here" in response.content.decode())
+    print(response.status_code, "Det finns inget här" in response.content.decode())
     """
 
 
 def test_the_demo_shows_the_portals_own_error_pages_and_logs_each_event_once(tmp_path):
     finished = run_demo_settings(MISSING_PAGE, tmp_path)
     assert finished.returncode == 0, finished.stderr
-    assert finished.stdout.split() == ["404", "True"]  # not Django's list of every URL
+    # The portal's own page, in Swedish (the demo's language), not Django's list of every URL.
+    assert finished.stdout.split() == ["404", "True"]
     assert finished.stderr.splitlines() == [
         line for line in finished.stderr.splitlines() if LOG_LINE.match(line)
     ]

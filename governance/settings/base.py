@@ -2,7 +2,7 @@
 
 import logging
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # The signed-in person's language (LocaleMiddleware chose one for everyone else).
+    "governance.languages.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "governance.security.PortalCSPMiddleware",
@@ -88,6 +90,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "governance.context_processors.viewer",
@@ -137,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen before sign-in is kept a year on that browser.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
@@ -312,6 +317,23 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # The privacy notice (portal/privacy/): who is responsible, and where requests go.
 PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "The city")
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "dataskydd@city.example")
+# The accessibility statement (/accessibility/, required by the DOS Act, lagen om
+# tillgänglighet till digital offentlig service). ACCESSIBILITY_KNOWN_PROBLEMS: the city's own
+# list, one problem per line (empty: none, the service is then stated as fully compliant);
+# unset, the statement lists the problems known when the portal was shipped.
+ACCESSIBILITY_ORGANISATION = os.environ.get("ACCESSIBILITY_ORGANISATION", PRIVACY_CONTROLLER)
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@city.example"
+)
+ACCESSIBILITY_REVIEWED_ON = date.fromisoformat(
+    os.environ.get("ACCESSIBILITY_REVIEWED_ON", "2026-11-30")
+)
+_known_problems = os.environ.get("ACCESSIBILITY_KNOWN_PROBLEMS")
+ACCESSIBILITY_KNOWN_PROBLEMS = (
+    None
+    if _known_problems is None
+    else [line.strip() for line in _known_problems.splitlines() if line.strip()]
+)
 # Access-log rows (sign-ins and the like) older than this are deleted by beat.
 ACCESS_LOG_DAYS = int(os.environ.get("ACCESS_LOG_DAYS", "365"))
 # History rows (who changed what in the records) older than this are deleted by beat; 0 keeps

@@ -21,6 +21,12 @@ def availability_svg(service_level):
 
 
 @register.filter
+def availability_values(service_level):
+    """The values availability_svg draws, as text to show beside the chart."""
+    return charts.values_as_text(service_level["values"])
+
+
+@register.filter
 def tickets_svg(contract_tickets):
     """One contract of figures["support_tickets"] as opened and closed bars per month."""
     return charts.tickets_chart(

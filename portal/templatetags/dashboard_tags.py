@@ -1,5 +1,7 @@
 from django import template
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -17,8 +19,10 @@ def compliance_sparkline(monthly):
         for index, (_month, percent) in enumerate(monthly)
         if percent is not None
     ]
+    # In the reader's language: month names, decimal comma or point.
     label = ", ".join(
-        f"{month:%b %Y}: {'no figures' if percent is None else f'{percent:g} %'}"
+        f"{date_format(month, 'M Y')}: "
+        + (gettext("no figures") if percent is None else f"{number_format(percent)} %")
         for month, percent in monthly
     )
     dots = format_html_join("", '<circle cx="{}" cy="{}" r="1.6"/>', points)

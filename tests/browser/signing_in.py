@@ -12,7 +12,7 @@ def sign_in(page, base_url, email, password):
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
     give_code_if_asked(page, email)
 
 

@@ -164,7 +164,7 @@ def test_an_ended_session_sends_the_page_to_sign_in_and_back(page, live_server, 
     page.fill("#id_username", officer.email)
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
     give_code_if_asked(page, officer.email)
     expect(page).to_have_url(f"{base}/contracts/")
     assert violations == []

@@ -39,11 +39,11 @@ def test_procurement_onboards_a_supplier_and_the_contact_sees_only_theirs(
     page.fill("#id_name", "Gamma Nät AB")
     page.fill("#id_organisation_number", "556036-0794")
     page.select_option("#id_tier", "key")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.get_by_text("the check digit does not match")).to_be_visible()
     expect(page.locator("#id_name")).to_have_value("Gamma Nät AB")
     page.fill("#id_organisation_number", "556036-0793")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.get_by_role("heading", name="Gamma Nät AB")).to_be_visible()
 
     # A contract for it.
@@ -54,7 +54,7 @@ def test_procurement_onboards_a_supplier_and_the_contact_sees_only_theirs(
     page.fill("#id_start_date", "2026-01-01")
     page.fill("#id_end_date", "2029-12-31")
     page.fill("#id_annual_value_sek", "12000000")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.get_by_text("was created as a draft")).to_be_visible()
     expect(page.get_by_text("Nobody named")).to_have_count(6)
 

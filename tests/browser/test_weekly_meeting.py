@@ -62,7 +62,7 @@ def test_procurement_holds_a_weekly_meeting_and_gets_the_pdf(page, live_server, 
     item.locator("textarea[name$='-notes']").fill("Availability 99.1 % against 99.5 %.")
     item.locator("textarea[name$='-decisions']").fill("Supplier presents a root-cause analysis")
     item.get_by_role("button", name="Save item").click()
-    expect(item.get_by_role("status")).to_contain_text("Saved")
+    expect(item.locator(".saved")).to_contain_text("Saved")  # read out by #messages
 
     # An action with owner, organisation and due date.
     item = page.locator(".minutes-item").first

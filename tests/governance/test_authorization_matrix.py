@@ -47,6 +47,8 @@ MATRIX = {
     "portal:dashboard": ("get", {}, statuses(LOGIN, 403, 403, 200, 200, 200)),
     "login": ("get", {}, statuses(200, 302, 302, 302, 302, 302)),
     "logout": ("post", {}, statuses(302, 302, 302, 302, 302, 302)),
+    # The header's language switch, signed in or not; without a language, a bad request.
+    "switch_language": ("post", {}, statuses(*[400] * 6)),
     "access_log": ("get", {}, MANAGE),
     "people": ("get", {}, MANAGE),
     "portal:personal_data": ("get", {"pk": "person"}, MANAGE),
@@ -80,6 +82,7 @@ MATRIX = {
     "oidc_authentication_callback": ("get", {}, statuses(*[404] * 6)),
     "oidc_logout": ("post", {}, statuses(*[302] * 6)),
     "portal:privacy": ("get", {}, statuses(*[200] * 6)),
+    "portal:accessibility": ("get", {}, statuses(*[200] * 6)),
     "password_reset": ("get", {}, statuses(*[200] * 6)),
     "password_reset_done": ("get", {}, statuses(*[200] * 6)),
     # A link that is no good: the page says so, to anyone.

@@ -96,11 +96,11 @@ def test_approved_minutes_become_one_pdf_with_everything_a_reader_needs(
         "Minutes, version 1, approved",
     ]:
         assert expected in text, expected
-    # A4 and the PDF/A-3b identification in the XMP metadata.
+    # A4 and the PDF/A-3a identification in the XMP metadata.
     info = poppler("pdfinfo", str(tmp_path / "minutes.pdf"))
     assert "595.276 x 841.89 pts (A4)" in info
     metadata = poppler("pdfinfo", "-meta", str(tmp_path / "minutes.pdf"))
-    assert 'pdfaid:part="3" pdfaid:conformance="B"' in metadata
+    assert 'pdfaid:part="3" pdfaid:conformance="A"' in metadata
     # Each attendee with an e-mail address gets the PDF.
     mails = OutboxMessage.objects.filter(key__startswith=f"minutes-mail:{minutes.pk}:")
     assert mails.count() == minutes.attendance.exclude(email="").count()

@@ -404,6 +404,7 @@ from governance.settings.local import *
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_KICK_ON_COMMIT = False
+LANGUAGE_CODE = "en"  # the reasons below are read in English
 """
 
 SQLITE_IMPORTS = """

@@ -202,6 +202,10 @@ FORMS = [
         user=None,
     ),
     Form("logout", no_fields),
+    Form(
+        "switch_language",
+        lambda world: {"language": (choice("sv", "en"), "sv"), "next": (TEXT, "/contracts/")},
+    ),
     Form("people_deactivate", no_fields),
     Form("people_reactivate", no_fields),
     Form("portal:person_erase", no_fields),

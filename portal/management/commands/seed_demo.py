@@ -13,7 +13,7 @@ from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance import mfa
 from governance.models import Level, Role, RoleHolder, Side, User
 from governance.passwords import DEMO_PASSWORD
-from meetings.models import Cadence, Forum, Meeting, Mode, Weekday
+from meetings.models import Cadence, Forum, ItemKind, Meeting, Mode, Weekday
 from meetings.services import (
     add_action,
     approve_minutes,
@@ -265,8 +265,8 @@ class Command(BaseCommand):
             if len(meetings) < 2 or meetings[0].minutes_versions.exists():
                 continue
             minutes = start_minutes(meeting=meetings[0], by=chair)
-            items = {item.title: item for item in minutes.items.all()}
-            availability = items["Availability against target"]
+            # By kind: the titles are in the forum's language.
+            availability = minutes.items.get(kind=ItemKind.AVAILABILITY)
             save_item(
                 item=availability,
                 revision=0,
@@ -327,9 +327,9 @@ class Command(BaseCommand):
             if meeting.minutes_versions.exists():
                 continue
             minutes = start_minutes(meeting=meeting, by=chair)
-            items = {item.title: item for item in minutes.items.all()}
             save_item(
-                item=items["Important issues"],
+                # The standing "Important issues", the first of the quarterly topics.
+                item=minutes.items.filter(kind=ItemKind.TOPIC).order_by("position").first(),
                 revision=0,
                 notes="Storage stability and the move of the case-management system.",
                 decisions="Nordlys and Kvarnberg name one owner for cross-supplier incidents.",
