@@ -5,15 +5,7 @@ English: a ForeignKey `meeting` becomes "Meeting")."""
 from django.apps import apps
 from django.utils.functional import Promise
 
-PROJECT_APPS = [
-    "governance",
-    "suppliers",
-    "escalations",
-    "operations",
-    "meetings",
-    "relationship",
-    "portal",
-]
+from tests.security.world import APPS as PROJECT_APPS
 
 
 def own_models():
