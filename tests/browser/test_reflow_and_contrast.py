@@ -116,6 +116,11 @@ def test_wide_tables_scroll_in_their_own_named_box(browser, live_server, transac
     page.set_viewport_size(NARROW)
     page.goto(f"{live_server.url}{reverse('portal:dashboard')}?refresh=1")
     assert not page.evaluate(WIDER_THAN_THE_WINDOW)
+    # The figure cards stack rather than shrink until their words break letter by letter.
+    widths = page.locator(".figure").evaluate_all(
+        "(cards) => cards.map((card) => card.offsetWidth)"
+    )
+    assert widths and min(widths) >= 140, widths
     # A table that fits is left alone; one that does not is a named region, reachable by Tab.
     box = page.locator(".table-scroll[role=region]").first
     expect(box).to_have_attribute("tabindex", "0")
