@@ -163,6 +163,7 @@ def bench_pdf():
         forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
     )
     minutes = start_minutes(meeting=meeting, by=chair)
+    minutes.attendance.update(present=True)  # approval needs someone present
     notes = (
         "Availability dipped on the 14th during the storage migration; the supplier showed the "
         "root-cause analysis and the city asked for the change calendar to be shared earlier. "

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from governance.access import require_manager
 from governance.fragments import audience, shared_fragment
-from governance.htmx import PortalRequest, section
+from governance.htmx import PortalRequest, message_above_the_page, section
 
 from . import services
 from .figures import FIGURE_KINDS, figures_for_items
@@ -222,7 +222,9 @@ def minutes_start(request: PortalRequest, pk: int) -> HttpResponse:
     meeting: Meeting = visible_meeting(request.user, pk)
     require_manager(request.user)
     if not meeting.can_start_minutes():
-        messages.error(request, _("Minutes can be started from the day before the meeting."))
+        messages.error(
+            request, _("Minutes can be started from 24 hours before the meeting starts.")
+        )
         return redirect(meeting)
     services.start_minutes(meeting=meeting, by=request.user)
     messages.success(request, _("Minutes started from the agenda."))
@@ -381,6 +383,12 @@ def minutes_approve(request: PortalRequest, pk: int) -> HttpResponse:
         services.approve_minutes(minutes=minutes, by=request.user)
     except services.MinutesLocked:
         messages.info(request, _("These minutes were already approved."))
+        return redirect(minutes.meeting)
+    except services.NobodyPresent:
+        refusal = _("Mark who was present before approving. The minutes are still a draft.")
+        if request.htmx:
+            return message_above_the_page(refusal, status=409)
+        messages.error(request, refusal)
         return redirect(minutes.meeting)
     messages.success(
         request,

@@ -16,6 +16,9 @@ from suppliers.validators import validate_plausible_date
 
 from .agenda import create_standard_template
 
+# How long before its start a meeting's minutes can be opened (the agenda page says so).
+MINUTES_LEAD = timedelta(hours=24)
+
 
 class Cadence(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
@@ -393,9 +396,10 @@ class Meeting(models.Model):
         )
 
     def can_start_minutes(self, now=None):
-        """Minutes can be started from the day before the meeting (to prepare the agenda)."""
+        """Minutes can be started from 24 hours before the start (to prepare the agenda): the
+        same span whatever the hour, as the page says."""
         now = now or timezone.now()
-        return self.status != MeetingStatus.CANCELLED and self.starts_at - timedelta(days=1) <= now
+        return self.status != MeetingStatus.CANCELLED and self.starts_at - MINUTES_LEAD <= now
 
 
 class MinutesQuerySet(VisibleToQuerySet):

@@ -115,6 +115,11 @@ class MinutesLocked(Exception):
     """The minutes are approved; only a correction (a new version) can change them."""
 
 
+class NobodyPresent(Exception):
+    """No attendance row is marked present: minutes of a meeting nobody attended record
+    nothing, so they are not approved (nor the meeting marked held)."""
+
+
 class EditConflict(Exception):
     """Someone else saved the same row since the form was opened."""
 
@@ -494,6 +499,8 @@ def approve_minutes(*, minutes: Minutes, by: User, now: datetime | None = None) 
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.is_approved:
         raise MinutesLocked
+    if not minutes.attendance.filter(present=True).exists():
+        raise NobodyPresent
     # Before the approval: the lock refuses any change to an approved version's items.
     freeze_figures(minutes, by)
     minutes.approved_at = now or timezone.now()

@@ -82,8 +82,9 @@ class ReportForm(forms.Form):
         help_text=gettext_lazy("A month (2026-10), week (2026-W43), quarter (2026-Q3) or a date."),
     )
 
-    def __init__(self, *args, service_levels, **kwargs):
+    def __init__(self, *args, contract, service_levels, **kwargs):
         super().__init__(*args, **kwargs)
+        self.contract = contract
         self.service_levels = list(service_levels)
         for service_level in self.service_levels:
             self.fields[f"sl_{service_level.pk}"] = ValueField(
@@ -123,6 +124,14 @@ class ReportForm(forms.Form):
             (self[f"category_{index}"], self[f"questions_{index}"])
             for index in range(QUESTION_ROWS)
         ]
+
+    def clean_period(self):
+        day = self.cleaned_data["period"]
+        try:
+            imports.check_period(day, self.contract)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return day
 
     def clean(self):
         data = super().clean()

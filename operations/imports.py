@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -145,6 +146,43 @@ def check_value(value, service_level):
         raise ValueError(_("A percentage cannot be above 100."))
 
 
+def reportable_months(contract, today=None):
+    """The first and last month the contract takes figures for: within its running term and not
+    after this month, since a value for a month still to come would hide a missed target."""
+    today = today or timezone.localdate()
+    first = period_start(contract.start_date, MONTH)
+    last = period_start(today, MONTH)
+    term_end = contract.current_term_end(today)
+    if term_end is not None:
+        last = min(last, period_start(term_end, MONTH))
+    return first, last
+
+
+def check_period(day, contract, months=None):
+    """Refuse a period whose month lies outside reportable_months(contract), naming the range."""
+    first, last = months or reportable_months(contract)
+    month = period_start(day, MONTH)
+    if first <= month <= last:
+        return
+    if first > last:
+        raise ValueError(
+            _("Contract %(reference)s takes no figures yet: its term starts in %(first)s.")
+            % {"reference": contract.reference, "first": f"{first:%Y-%m}"}
+        )
+    raise ValueError(
+        _(
+            "Contract %(reference)s takes figures for %(first)s to %(last)s (its term, up to this "
+            "month), not for %(period)s."
+        )
+        % {
+            "reference": contract.reference,
+            "first": f"{first:%Y-%m}",
+            "last": f"{last:%Y-%m}",
+            "period": f"{month:%Y-%m}",
+        }
+    )
+
+
 class Catalogue:
     """The supplier's contracts and service levels, loaded once (two queries)."""
 
@@ -157,6 +195,10 @@ class Catalogue:
             (service_level.contract_id, service_level.name.strip().casefold()): service_level
             for service_level in ServiceLevel.objects.filter(contract__supplier=supplier)
         }
+        today = timezone.localdate()
+        self.months = {
+            contract.pk: reportable_months(contract, today) for contract in self.contracts.values()
+        }
 
     def contract(self, reference):
         contract = self.contracts.get(reference.strip().casefold())
@@ -164,6 +206,9 @@ class Catalogue:
             # Another supplier's contract reads exactly like one that does not exist.
             raise ValueError(_("Unknown contract “%(reference)s”.") % {"reference": reference[:40]})
         return contract
+
+    def check_period(self, day, contract):
+        check_period(day, contract, self.months[contract.pk])
 
 
 def parse(text, supplier):
@@ -250,6 +295,7 @@ def _measurement(cells, catalogue):
             _("Contract %(reference)s has no service level “%(name)s”.")
             % {"reference": contract.reference, "name": cells["service_level"][:80]}
         )
+    catalogue.check_period(_month(cells["period"]), contract)
     day = _period_start(cells["period"], service_level.period)
     value = parse_value(cells["value"])
     check_value(value, service_level)
@@ -266,6 +312,7 @@ def _measurement(cells, catalogue):
 def _ticket(cells, catalogue):
     contract = catalogue.contract(cells["contract"])
     day = _month(cells["period"])
+    catalogue.check_period(day, contract)
     priority = cells["priority"].upper()
     if priority not in PRIORITIES:
         raise ValueError(
@@ -285,6 +332,7 @@ def _ticket(cells, catalogue):
 def _question(cells, catalogue):
     contract = catalogue.contract(cells["contract"])
     day = _month(cells["period"])
+    catalogue.check_period(day, contract)
     category = " ".join(cells["category"].split())
     if not category:
         raise ValueError(_("The category is empty."))

@@ -155,7 +155,7 @@ def report(request: PortalRequest, pk: int) -> HttpResponse:
     _require_writer(request.user, contract.supplier_id)
     service_levels = list(contract.service_levels.all())
     if request.method == "POST":
-        form = ReportForm(request.POST, service_levels=service_levels)
+        form = ReportForm(request.POST, contract=contract, service_levels=service_levels)
         if form.is_valid():
             recorded = services.report_figures(
                 contract=contract,
@@ -186,6 +186,7 @@ def report(request: PortalRequest, pk: int) -> HttpResponse:
             day = _last_month()
         form = ReportForm(
             initial=_reported_initial(contract, service_levels, day),
+            contract=contract,
             service_levels=service_levels,
         )
     context = {"contract": contract, "form": form, "priorities": Priority}

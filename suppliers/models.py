@@ -98,6 +98,15 @@ class Contact(models.Model):
         return self.name
 
 
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` (back when negative). The last day of a month moves to the last
+    day of the target month, so a term from 31 August does not drift to the 28th after February."""
+    moved = day + relativedelta(months=months)
+    if (day + timedelta(days=1)).day == 1:
+        moved += relativedelta(day=31)
+    return moved
+
+
 class ContractStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
@@ -223,8 +232,11 @@ class Contract(models.Model):
         today = today or timezone.localdate()
         end = self.end_date
         if self.renewal == Renewal.TACIT and self.renewal_term_months:
+            # Counted from the end date each time, so that no term's shortening carries over.
+            terms = 0
             while end < today:
-                end += relativedelta(months=self.renewal_term_months)
+                terms += 1
+                end = add_months(self.end_date, terms * self.renewal_term_months)
         return end
 
     def notice_deadline(self, today: date | None = None) -> date | None:
@@ -232,7 +244,7 @@ class Contract(models.Model):
         end = self.current_term_end(today)
         if end is None:
             return None
-        return end - relativedelta(months=self.notice_period_months)
+        return add_months(end, -self.notice_period_months)
 
     def days_to_notice_deadline(self, today: date | None = None) -> int | None:
         today = today or timezone.localdate()

@@ -124,6 +124,12 @@ def make_held_minutes(contract, chair, notes="Uptime 99.2 % against 99.5 %."):
     return minutes
 
 
+def mark_present(minutes):
+    """The chair marked present, as approving the minutes needs someone present."""
+    minutes.attendance.filter(email=minutes.meeting.forum.chair.email).update(present=True)
+    return minutes
+
+
 def make_issue(contracts, by, **fields):
     """An open operational issue on the given contracts."""
     fields.setdefault("title", f"Storage outage {next(_sequence)}")

@@ -18,7 +18,13 @@ from operations.services import create_import, record_measurement
 from relationship.models import Expectation, Goal
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
-from tests.factories import make_forum, make_issue, make_quarterly_meeting, make_user
+from tests.factories import (
+    make_forum,
+    make_issue,
+    make_quarterly_meeting,
+    make_user,
+    mark_present,
+)
 
 ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
 
@@ -229,7 +235,7 @@ def objects(contract_a, supplier_a, procurement):
     minutes = start_minutes(meeting=meeting, by=procurement)
     item = minutes.items.first()
     approved_minutes = approve_minutes(
-        minutes=start_minutes(meeting=held_meeting, by=procurement), by=procurement
+        minutes=mark_present(start_minutes(meeting=held_meeting, by=procurement)), by=procurement
     )
     MinutesPdf.objects.create(minutes=approved_minutes, content=b"%PDF-1.7 stub", sha256="0" * 64)
     service_level = ServiceLevel.objects.create(

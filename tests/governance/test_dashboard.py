@@ -26,6 +26,7 @@ from tests.factories import (
     make_issue,
     make_supplier,
     make_user,
+    mark_present,
 )
 from tests.helpers import squashed
 
@@ -198,7 +199,7 @@ def test_an_action_carried_to_later_minutes_counts_once(procurement, director, c
     )
     from meetings.services import approve_minutes
 
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     start_minutes(meeting=second, by=procurement)  # carries the open action forward
     _count, page = _queries(client_for(director))
     assert f'href="{reverse("meetings:action_list")}?overdue=1"><strong>1</strong>' in page

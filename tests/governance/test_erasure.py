@@ -20,7 +20,14 @@ from meetings.models import Action, Attendance, Meeting, MinutesComment, Minutes
 from meetings.services import add_action, approve_minutes, start_minutes
 from suppliers.models import Contact, Invitation
 from suppliers.services import accept_invitation, invite_contact
-from tests.factories import PASSWORD, give_authenticator, make_forum, make_issue, make_user
+from tests.factories import (
+    PASSWORD,
+    give_authenticator,
+    make_forum,
+    make_issue,
+    make_user,
+    mark_present,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +67,8 @@ def anna(client, supplier_a, contract_a, procurement):
     )
     forum = make_forum([contract_a], procurement)
     approved = approve_minutes(
-        minutes=start_minutes(meeting=_meeting(forum, 14), by=procurement), by=procurement
+        minutes=mark_present(start_minutes(meeting=_meeting(forum, 14), by=procurement)),
+        by=procurement,
     )
     MinutesPdf.objects.create(
         minutes=approved, content=f"%PDF-1.7 {NAME}".encode(), sha256="0" * 64
@@ -254,7 +262,7 @@ def test_approved_minutes_keep_the_approvers_name_when_the_approver_is_erased(
     approver = make_user(Role.PROCUREMENT, first_name="Berit", last_name="Approving")
     forum = make_forum([contract_a], approver)
     approved = approve_minutes(
-        minutes=start_minutes(meeting=_meeting(forum, 14), by=approver), by=approver
+        minutes=mark_present(start_minutes(meeting=_meeting(forum, 14), by=approver)), by=approver
     )
     client_for(admin_user).post(reverse("portal:person_erase", args=[approver.pk]))
     approver.refresh_from_db()

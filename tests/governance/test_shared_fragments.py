@@ -33,6 +33,7 @@ from tests.factories import (
     make_held_minutes,
     make_quarterly_meeting,
     make_user,
+    mark_present,
 )
 from tests.helpers import squashed
 
@@ -294,7 +295,9 @@ def test_a_shared_meeting_page_shows_every_kind_of_change_on_the_next_look(
 
 def test_a_shared_meeting_page_keeps_each_person_s_own_pulse(procurement, contact_a, contract_a):
     meeting = make_quarterly_meeting([contract_a], procurement)
-    approve_minutes(minutes=start_minutes(meeting=meeting, by=procurement), by=procurement)
+    approve_minutes(
+        minutes=mark_present(start_minutes(meeting=meeting, by=procurement)), by=procurement
+    )
     colleague = make_user(Role.SUPPLIER_CONTACT, supplier=contract_a.supplier)
     answer_pulse(
         meeting=meeting, by=contact_a, trust=4, dialogue=3, delivery=5, comment="Steady quarter."
@@ -331,7 +334,9 @@ def test_a_joint_meeting_page_is_never_shared_between_suppliers(
     client_for, procurement, contact_a, contact_b, contract_a, contract_b
 ):
     meeting = make_quarterly_meeting([contract_a, contract_b], procurement)
-    approve_minutes(minutes=start_minutes(meeting=meeting, by=procurement), by=procurement)
+    approve_minutes(
+        minutes=mark_present(start_minutes(meeting=meeting, by=procurement)), by=procurement
+    )
     Expectation.objects.create(
         contract=contract_a,
         meeting=meeting,

@@ -23,13 +23,14 @@ from meetings.models import (
 from meetings.services import (
     EditConflict,
     MinutesLocked,
+    NobodyPresent,
     add_action,
     approve_minutes,
     save_item,
     start_correction,
     start_minutes,
 )
-from tests.factories import make_forum
+from tests.factories import make_forum, mark_present
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_open_actions_of_the_last_meeting_are_carried_onto_the_next_agenda(
         by=None,
     )
     Action.objects.filter(pk=done.pk).update(status=ActionStatus.DONE)
-    approve_minutes(minutes=earlier, by=procurement)
+    approve_minutes(minutes=mark_present(earlier), by=procurement)
     meeting = make_meeting(forum)
 
     page = client_for(procurement).get(meeting.get_absolute_url())
@@ -162,8 +163,25 @@ def test_minutes_cannot_be_started_weeks_ahead(forum, procurement, client_for):
     response = client_for(procurement).post(
         reverse("meetings:minutes_start", args=[meeting.pk]), follow=True
     )
-    assert "from the day before the meeting" in response.content.decode()
+    assert "from 24 hours before the meeting starts" in response.content.decode()
     assert not meeting.minutes_versions.exists()
+
+
+def test_minutes_can_be_started_24_hours_before_the_start_as_the_page_says(
+    forum, procurement, client_for
+):
+    """The rule is 24 hours before the start, not the calendar day before: at 08:00 the
+    evening meeting of tomorrow is still more than 24 hours away."""
+    starts_at = timezone.now() + timedelta(hours=24, minutes=5)
+    meeting = Meeting.objects.create(
+        forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
+    )
+    page = client_for(procurement).get(meeting.get_absolute_url()).content.decode()
+    assert "The minutes can be started from 24 hours before the meeting starts." in page
+    assert "Start the minutes" not in page
+    assert not meeting.can_start_minutes()
+    assert meeting.can_start_minutes(now=starts_at - timedelta(hours=24))
+    assert not meeting.can_start_minutes(now=starts_at - timedelta(hours=24, seconds=1))
 
 
 def test_starting_twice_opens_the_same_draft(forum, procurement):
@@ -280,7 +298,7 @@ def test_attendance_is_recorded_and_guests_added(minutes, procurement, client_fo
 
 def test_approval_locks_the_minutes_in_the_database(minutes, procurement):
     item = minutes.items.first()
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     for statement, params in [
         ("UPDATE meetings_minutesitem SET notes = %s WHERE id = %s", ["changed", item.pk]),
         ("DELETE FROM meetings_attendance WHERE minutes_id = %s", [minutes.pk]),
@@ -303,6 +321,7 @@ def test_approval_locks_the_minutes_in_the_database(minutes, procurement):
 
 
 def test_approving_marks_the_meeting_held_and_queues_the_pdf(minutes, procurement, client_for):
+    mark_present(minutes)
     response = client_for(procurement).post(
         reverse("meetings:minutes_approve", args=[minutes.pk]), follow=True
     )
@@ -317,7 +336,7 @@ def test_editing_approved_minutes_tells_the_user_instead_of_failing(
     minutes, procurement, client_for
 ):
     item = minutes.items.first()
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     response = client_for(procurement).post(
         reverse("meetings:minutes_item_edit", args=[item.pk]),
         item_data(item, "A late paragraph <about> the outage"),
@@ -344,7 +363,7 @@ def test_a_correction_is_a_new_version_and_the_approved_one_stays(minutes, procu
         due_on=None,
         by=None,
     )
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     client = client_for(procurement)
 
     refused = client.post(reverse("meetings:minutes_correct", args=[minutes.pk]), {"reason": ""})
@@ -428,7 +447,7 @@ def test_minutes_page_queries_do_not_grow_with_items_and_actions(forum, procurem
 
 
 def test_adding_to_approved_minutes_is_refused_with_a_message(minutes, procurement, client_for):
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     client = client_for(procurement)
     item = minutes.items.first()
     prefix = f"new-action-{item.pk}"
@@ -453,3 +472,34 @@ def test_adding_to_approved_minutes_is_refused_with_a_message(minutes, procureme
     assert minutes.items.count() == 5
     assert not minutes.attendance.filter(name="Late").exists()
     assert not minutes.actions.exists()
+
+
+def test_minutes_with_nobody_present_are_not_approved(minutes, procurement, client_for):
+    """Nobody marked present: the approval is refused and the minutes stay an editable draft,
+    the meeting not held, no PDF queued."""
+    item = minutes.items.first()
+    save_item(item=item, revision=0, notes="Uptime 99.2 %", decisions="", by=procurement)
+    with pytest.raises(NobodyPresent):
+        approve_minutes(minutes=minutes, by=procurement)
+    client = client_for(procurement)
+    url = reverse("meetings:minutes_approve", args=[minutes.pk])
+
+    response = client.post(url, follow=True)
+    assert "Mark who was present before approving. The minutes are still a draft." in (
+        response.content.decode()
+    )
+    refused = client.post(url, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 409
+    assert refused["HX-Retarget"] == "#messages"
+    assert "Mark who was present before approving." in refused.content.decode()
+
+    minutes.refresh_from_db()
+    assert not minutes.is_approved
+    assert minutes.meeting.status != MeetingStatus.HELD
+    assert minutes.items.get(pk=item.pk).notes == "Uptime 99.2 %"
+    assert not OutboxMessage.objects.filter(key=f"minutes-pdf:{minutes.pk}").exists()
+
+    mark_present(minutes)
+    client.post(url)
+    minutes.refresh_from_db()
+    assert minutes.is_approved

@@ -13,7 +13,7 @@ from meetings.services import approve_minutes, start_correction, start_minutes
 from operations.models import Period, Source, period_start
 from operations.services import record_measurement
 from suppliers.models import ServiceLevel
-from tests.factories import make_forum
+from tests.factories import make_forum, mark_present
 
 from .test_minutes_pdf import pdf_text
 
@@ -62,7 +62,7 @@ def test_figures_are_live_in_the_draft_and_frozen_on_approval(
     )
     assert "99.93" in client.get(minutes.get_absolute_url()).content.decode()
 
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     record_measurement(
         service_level=service,
         period_start=this_month,
@@ -110,7 +110,7 @@ def test_each_supplier_sees_only_its_own_figures_in_joint_minutes(
     assert seen(procurement) == {"99.71", "99.82"}
     assert seen(contact_a) == {"99.71"}
     assert seen(contact_b) == {"99.82"}
-    approve_minutes(minutes=minutes, by=procurement)
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
     assert seen(procurement) == {"99.71", "99.82"}
     assert seen(contact_a) == {"99.71"}
     assert seen(contact_b) == {"99.82"}

@@ -99,6 +99,9 @@ def test_swedish_excel_file_is_read(client_for, contact_a, service_level):
 def test_import_applies_everything_reports_progress_and_links_breaches(
     client_for, contact_a, service_level
 ):
+    contract = service_level.contract
+    contract.start_date = date(2024, 1, 1)  # figures are taken only within the term
+    contract.save(update_fields=["start_date"])
     content = "contract,service_level,period,value\n" + "".join(
         f"A-001,Server operations,{year}-{month:02d},{'98.5' if month == 10 else '99.9'}\n"
         for year in (2024, 2025)
@@ -315,25 +318,27 @@ def weekly_file(service_levels, weeks, missed=None, value="99.9"):
 
 @pytest.fixture
 def weekly_levels(contract_a):
+    contract_a.start_date = date(2000, 1, 1)  # figures are taken only within the term
+    contract_a.save(update_fields=["start_date"])
     return [
         make_service_level(contract_a, name=name, period=Period.WEEK)
-        for name in ("Server operations", "E-mail")
+        for name in ("Server operations", "Network", "Backup", "E-mail")
     ]
 
 
-# More weeks than a batch, for each of two service levels: the file spans several batches.
-WEEKS = [date(2000, 1, 3) + timedelta(weeks=n) for n in range(WRITE_BATCH // 2 + 600)]
+# Four service levels of more weeks than a quarter batch, all past: several batches.
+WEEKS = [date(2000, 1, 3) + timedelta(weeks=n) for n in range(WRITE_BATCH // 4 + 150)]
 
 
 def test_a_breach_deep_in_a_big_file_raises_its_issue_and_a_second_import_changes_one_row(
     client_for, contact_a, weekly_levels
 ):
-    server, mail = weekly_levels
+    server, *_others, mail = weekly_levels
     missed = (mail, WEEKS[-7])  # in the file's last batch
     client = client_for(contact_a)
     first = import_file(client, weekly_file(weekly_levels, WEEKS, missed))
 
-    rows = 2 * len(WEEKS)
+    rows = len(weekly_levels) * len(WEEKS)
     assert rows > WRITE_BATCH
     assert (first.created_count, first.updated_count, first.breach_count) == (rows, 0, 1)
     assert cache.get(progress_key(first.pk)) == rows
@@ -370,7 +375,7 @@ def test_a_breach_deep_in_a_big_file_raises_its_issue_and_a_second_import_change
 def test_a_database_error_in_a_later_batch_leaves_nothing_of_the_file(
     client_for, contact_a, weekly_levels
 ):
-    server, _mail = weekly_levels
+    server, *_others = weekly_levels
     client = client_for(contact_a)
     upload(client, weekly_file(weekly_levels, WEEKS, missed=(server, WEEKS[0])))
     figure_import = FigureImport.objects.get()

@@ -30,7 +30,7 @@ from operations.models import FigureImport, ImportStatus, Measurement, Source, T
 from operations.services import import_reason, perform_import, record_measurement
 from suppliers.models import Contract, Invitation
 from suppliers.services import invite_contact
-from tests.factories import make_forum, make_service_level
+from tests.factories import make_forum, make_service_level, mark_present
 from tests.helpers import squashed
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +265,7 @@ def test_started_minutes_record_who_created_each_item_action_and_attendee(
         due_on=None,
         by=None,
     )
-    approve_minutes(minutes=last_week, by=procurement)
+    approve_minutes(minutes=mark_present(last_week), by=procurement)
     meeting = held_meeting(forum)
 
     client_for(procurement).post(reverse("meetings:minutes_start", args=[meeting.pk]))
@@ -352,7 +352,7 @@ def test_each_edit_of_the_minutes_is_in_the_history(client_for, procurement, con
 def test_approval_records_the_figures_it_freezes(client_for, procurement, contract_a):
     forum = make_forum([contract_a], procurement)
     make_service_level(contract_a)
-    minutes = start_minutes(meeting=held_meeting(forum), by=procurement)
+    minutes = mark_present(start_minutes(meeting=held_meeting(forum), by=procurement))
 
     client_for(procurement).post(reverse("meetings:minutes_approve", args=[minutes.pk]))
 
