@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import GovernanceLevel, Role, RoleHolder, User, normalise_email
+from .models import CITY_ROLES, GovernanceLevel, RoleHolder, User, normalise_email
 from .outbox import email_message, enqueue_many
 
 
@@ -124,8 +124,5 @@ class RoleForm(forms.Form):
 
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[
-            (role.value, role.label)
-            for role in (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR)
-        ],
+        choices=[(role.value, role.label) for role in CITY_ROLES],
     )

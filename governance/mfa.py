@@ -30,7 +30,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access_log
-from .models import AccessEventKind, Role, User
+from .models import CITY_ROLES, AccessEventKind, Role, User
 from .passwords import DEMO_AUTHENTICATOR_KEY
 
 # The session key governance.oidc sets when the city's identity provider signed the person in.
@@ -50,8 +50,6 @@ OPEN_PREFIXES = (
     "/oidc/",
 )
 
-RECOVERY_CODE_LENGTH = 10  # StaticToken.random_token(): ten letters and digits
-
 
 def must_pass(user: User) -> bool:
     """Whether this person's sign-in asks for a second factor (before any session)."""
@@ -60,7 +58,7 @@ def must_pass(user: User) -> bool:
 
 def required_of(user: User) -> bool:
     """Whether the person's role asks for a second factor whether or not they set one up."""
-    if user.role in (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR) or user.is_staff:
+    if user.role in CITY_ROLES or user.is_staff:
         return True
     return user.role == Role.SUPPLIER_CONTACT and settings.MFA_FOR_SUPPLIER_CONTACTS
 

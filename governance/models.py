@@ -43,6 +43,10 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "admin", _("Administrator")
 
 
+# The roles of the city's own staff (a supplier's contact is the other kind of account).
+CITY_ROLES = (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR)
+
+
 # How much one field takes of what a person writes: a comment, a reason or a description up
 # to about two pages, meeting notes and a contract's scope about eight. Longer is refused with
 # its length, the text kept in the form (and every e-mail and page that shows it stays small).
@@ -141,6 +145,11 @@ class User(AbstractUser):
         return self.is_active and (
             self.role in (Role.PROCUREMENT, Role.ADMINISTRATOR) or self.is_superuser
         )
+
+    @property
+    def is_administrator(self) -> bool:
+        """An administrator: only another one may deactivate, reset, re-role or erase them."""
+        return self.is_superuser or self.role == Role.ADMINISTRATOR
 
     @property
     def sees_portfolio(self) -> bool:

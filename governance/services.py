@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from . import access_log
 from .history import stamp
 from .models import (
+    CITY_ROLES,
     DEFAULT_MANDATES,
     LEVEL_ORDER,
     AccessEvent,
@@ -122,9 +123,6 @@ def reactivate_user(*, user: User, by: User) -> None:
         user.is_active = True
         user.save(update_fields=["is_active"])
         access_log.record(AccessEventKind.REACTIVATED, email=user.email, person=user, by=by)
-
-
-CITY_ROLES = (Role.PROCUREMENT, Role.DIRECTOR, Role.ADMINISTRATOR)
 
 
 def change_role(*, user: User, role: str, by: User) -> None:

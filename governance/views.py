@@ -29,7 +29,15 @@ from .forms import (
     SecondFactorForm,
 )
 from .htmx import PortalRequest, message_above_the_page, section
-from .models import AccessEvent, AccessEventKind, GovernanceLevel, Role, User, normalise_email
+from .models import (
+    CITY_ROLES,
+    AccessEvent,
+    AccessEventKind,
+    GovernanceLevel,
+    Role,
+    User,
+    normalise_email,
+)
 from .security import client_ip
 
 TEMPLATE = "governance/governance_model.html"
@@ -208,14 +216,10 @@ def _people(request: PortalRequest, *, status: int = 200) -> HttpResponse:
         "q": query,
         "search_query": _kept_search(query),
         "with_authenticator": mfa.with_authenticator(page.object_list),
-        "city_roles": services.CITY_ROLES,
+        "city_roles": CITY_ROLES,
         "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
     }
     return section(request, "governance/people.html", context, partial="rows", status=status)
-
-
-def _is_administrator(user: User) -> bool:
-    return user.is_superuser or user.role == Role.ADMINISTRATOR
 
 
 @manager_required
@@ -241,7 +245,7 @@ def _refused_for_own_or_administrators(
     administrator's: the refusal, or None."""
     if person == request.user:
         return people_refusal(request, own)
-    if _is_administrator(person) and not _is_administrator(request.user):
+    if person.is_administrator and not request.user.is_administrator:
         return people_refusal(request, administrators)
     return None
 
@@ -305,9 +309,9 @@ def people_change_role(request: PortalRequest, pk: int) -> HttpResponse:
     role = form.cleaned_data["role"]
     if person == request.user:
         return people_refusal(request, _("Another manager or an administrator changes your role."))
-    if person.role not in services.CITY_ROLES:
+    if person.role not in CITY_ROLES:
         return people_refusal(request, _("A supplier's contact has no other role in the portal."))
-    if Role.ADMINISTRATOR in (person.role, role) and not _is_administrator(request.user):
+    if Role.ADMINISTRATOR in (person.role, role) and not request.user.is_administrator:
         return people_refusal(
             request, _("Only an administrator gives or takes the administrator role.")
         )

@@ -24,7 +24,6 @@ from governance.models import (
     AccessEvent,
     AccessEventKind,
     OutboxMessage,
-    Role,
     RoleHolder,
     User,
     erased_email,
@@ -39,10 +38,6 @@ from suppliers.models import Contact, Contract, Invitation
 NAME_LENGTH = 120
 
 
-def _is_administrator(user: User) -> bool:
-    return user.is_superuser or user.role == Role.ADMINISTRATOR
-
-
 def _same_address(rows: Any, address: str) -> list[Any]:
     # As portal.personal_data: narrowed in the database, compared exactly in Python.
     return [row for row in rows if normalise_email(row.email) == address]
@@ -54,7 +49,7 @@ def erase_person(*, person: User, by: User) -> None:
     ValidationError) for one's own data and, unless by an administrator, an administrator's."""
     if person.pk == by.pk:
         raise ValidationError(_("You cannot erase your own personal data."))
-    if _is_administrator(person) and not _is_administrator(by):
+    if person.is_administrator and not by.is_administrator:
         raise ValidationError(_("Only an administrator can erase an administrator's data."))
     person = (
         User.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=person.pk)
