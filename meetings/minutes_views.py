@@ -22,6 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from governance.access import require_manager
 from governance.fragments import audience, shared_fragment
 from governance.htmx import PortalRequest, message_above_the_page, section
+from governance.models import TEXT_MAX_LENGTH
 
 from . import services
 from .figures import FIGURE_KINDS, figures_for_items
@@ -143,9 +144,12 @@ def _record(
     )
     figures = figures_for_items(minutes, items, request.user)
     attendance = list(minutes.attendance.all())
+    editing = request.user.can_manage and not minutes.is_approved
     context = {
         "minutes": minutes,
-        "editing": request.user.can_manage and not minutes.is_approved,
+        "editing": editing,
+        "forum_level": minutes.meeting.forum.level,
+        "mandate_gaps": minutes.mandate_gaps() if editing else [],
         "items": [item_context(request, item, figures=figures.get(item.pk)) for item in items],
         "attendance": attendance,
         "attendee_form": AttendeeForm(),
@@ -206,6 +210,10 @@ def minutes_detail(request: PortalRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "pdf-status":
         context = {"minutes": minutes, **pdf_status_context(minutes)}
         return section(request, MINUTES, context, partial="pdf_status")
+    if request.htmx and request.htmx.target == "mandate":
+        editing = request.user.can_manage and not minutes.is_approved
+        context = {"minutes": minutes, "mandate_gaps": minutes.mandate_gaps() if editing else []}
+        return section(request, MINUTES, context, partial="mandate")
     return render(request, MINUTES, minutes_page_context(request, minutes))
 
 
@@ -344,7 +352,9 @@ def attendance_toggle(request: PortalRequest, pk: int) -> HttpResponse:
         return _locked_response(request, row.minutes)
     context = {"row": row, "minutes": row.minutes, "editing": True}
     done = _at(row.minutes, f"attendance-{row.pk}")
-    return section(request, MINUTES, context, partial="attendance_row", done=done)
+    response = section(request, MINUTES, context, partial="attendance_row", done=done)
+    response["HX-Trigger"] = "attendance-changed"  # the mandate notice looks again
+    return response
 
 
 @require_POST
@@ -379,13 +389,37 @@ def attendee_add(request: PortalRequest, pk: int) -> HttpResponse:
 def minutes_approve(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
+    reason = request.POST.get("absent_mandate_reason", "")
+    if len(reason) > TEXT_MAX_LENGTH:
+        too_long = _("The reason is %(length)s characters long; at most %(limit)s fit.") % {
+            "length": len(reason),
+            "limit": TEXT_MAX_LENGTH,
+        }
+        if request.htmx:
+            return message_above_the_page(too_long, status=409)
+        messages.error(request, too_long)
+        return redirect(minutes.meeting)
     try:
-        services.approve_minutes(minutes=minutes, by=request.user)
+        services.approve_minutes(
+            minutes=minutes,
+            by=request.user,
+            absent_mandate_reason=reason,
+        )
     except services.MinutesLocked:
         messages.info(request, _("These minutes were already approved."))
         return redirect(minutes.meeting)
     except services.NobodyPresent:
         refusal = _("Mark who was present before approving. The minutes are still a draft.")
+        if request.htmx:
+            return message_above_the_page(refusal, status=409)
+        messages.error(request, refusal)
+        return redirect(minutes.meeting)
+    except services.MandateAbsent as absent:
+        refusal = _(
+            "Nobody with the contract-level mandate was marked present for: %(parties)s. Mark "
+            "them present, or give the reason for approving without them. The minutes are "
+            "still a draft."
+        ) % {"parties": ", ".join(gap.party for gap in absent.gaps)}
         if request.htmx:
             return message_above_the_page(refusal, status=409)
         messages.error(request, refusal)

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -447,6 +448,17 @@ class Minutes(models.Model):
     approved_by_name = models.CharField(
         _("approved by"), max_length=310, blank=True, editable=False
     )
+    # At a contract-level forum (the key-supplier meeting): the parties whose mandate holder
+    # was not present when the minutes were approved, as the forum's language named them, and
+    # the reason the approver recorded for going ahead without them.
+    absent_mandate = models.CharField(
+        _("without a mandate holder"), max_length=1000, blank=True, editable=False
+    )
+    absent_mandate_reason = models.TextField(
+        _("reason for approving without the mandate holders"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+    )
     # A version started, corrected or approved; the meeting page's shared rendering also knows
     # from it when the minutes changed.
     history = HistoricalRecords()
@@ -481,6 +493,34 @@ class Minutes(models.Model):
     def is_approved(self):
         return self.approved_at is not None
 
+    def mandate_gaps(self) -> list["MandateGap"]:
+        """At a contract-level forum (the key-supplier meeting, where those with the mandate
+        decide who owns a solution and who puts resources on it): each party, the city and
+        each supplier on the meeting, none of whose contract-level role holders is marked
+        present. Elsewhere none."""
+        meeting = self.meeting
+        if meeting.forum.level != Level.CONTRACT:
+            return []
+        present = {row.email.lower() for row in self.attendance.all() if row.present and row.email}
+        contracts = list(meeting.contracts.select_related("supplier"))
+        parties: dict[int | None, MandateGap] = {None: MandateGap(str(_("City")), [])}
+        for contract in sorted(contracts, key=lambda contract: contract.supplier.name):
+            parties.setdefault(contract.supplier_id, MandateGap(contract.supplier.name, []))
+        holders = RoleHolder.objects.people_at(Level.CONTRACT, contracts).select_related(
+            "governance_level__contract"
+        )
+        for holder in holders:
+            supplier_id = (
+                holder.governance_level.contract.supplier_id
+                if holder.side == Side.SUPPLIER
+                else None
+            )
+            gap = parties[supplier_id]
+            gap.holders.append(holder.name)
+            if holder.email.lower() in present:
+                gap.present = True
+        return [gap for gap in parties.values() if not gap.present]
+
     def present_suppliers(self):
         return sorted(
             {
@@ -489,6 +529,16 @@ class Minutes(models.Model):
                 if row.present and row.side == "supplier"
             }
         )
+
+
+@dataclass
+class MandateGap:
+    """A party at a key-supplier meeting without its contract-level mandate holder present:
+    `holders` names those who hold the mandate (empty: nobody is named at that level)."""
+
+    party: str
+    holders: list[str]
+    present: bool = False
 
 
 class MinutesItem(models.Model):

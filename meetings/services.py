@@ -24,6 +24,7 @@ from .models import (
     Attendance,
     Forum,
     ItemKind,
+    MandateGap,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -118,6 +119,15 @@ class MinutesLocked(Exception):
 class NobodyPresent(Exception):
     """No attendance row is marked present: minutes of a meeting nobody attended record
     nothing, so they are not approved (nor the meeting marked held)."""
+
+
+class MandateAbsent(Exception):
+    """A key-supplier meeting's minutes without a party's mandate holder present, and no
+    reason recorded for approving them anyway."""
+
+    def __init__(self, gaps: list[MandateGap]):
+        super().__init__(", ".join(gap.party for gap in gaps))
+        self.gaps = gaps
 
 
 class EditConflict(Exception):
@@ -493,20 +503,43 @@ def add_attendee(
 
 
 @transaction.atomic
-def approve_minutes(*, minutes: Minutes, by: User, now: datetime | None = None) -> Minutes:
+def approve_minutes(
+    *,
+    minutes: Minutes,
+    by: User,
+    absent_mandate_reason: str = "",
+    now: datetime | None = None,
+) -> Minutes:
     """Approve (and so lock) a draft with its figures as they stand, mark the meeting held and
-    queue the PDF for the archive."""
+    queue the PDF for the archive. At a key-supplier meeting where a party's contract-level
+    mandate holder was not present, only with a reason, kept with the minutes."""
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.is_approved:
         raise MinutesLocked
     if not minutes.attendance.filter(present=True).exists():
         raise NobodyPresent
+    with translation.override(minutes.meeting.forum.language):
+        gaps = minutes.mandate_gaps()
+        absent = ", ".join(gap.party for gap in gaps)
+    reason = absent_mandate_reason.strip()
+    if gaps and not reason:
+        raise MandateAbsent(gaps)
+    minutes.absent_mandate = absent[:1000]
+    minutes.absent_mandate_reason = reason if gaps else ""
     # Before the approval: the lock refuses any change to an approved version's items.
     freeze_figures(minutes, by)
     minutes.approved_at = now or timezone.now()
     minutes.approved_by = by
     minutes.approved_by_name = by.get_full_name() or by.email
-    minutes.save(update_fields=["approved_at", "approved_by", "approved_by_name"])
+    minutes.save(
+        update_fields=[
+            "approved_at",
+            "approved_by",
+            "approved_by_name",
+            "absent_mandate",
+            "absent_mandate_reason",
+        ]
+    )
     Meeting.objects.filter(pk=minutes.meeting_id).update(status=MeetingStatus.HELD)
     enqueue(OutboxKind.MINUTES_PDF, f"minutes-pdf:{minutes.pk}", {"minutes": minutes.pk})
     return minutes

@@ -17,10 +17,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
     Min,
     Model,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -63,6 +65,7 @@ SUPPLIERS_SHOWN = 25
 FORUMS_SHOWN = 15
 DEADLINES_SHOWN = 25
 INCOMPLETE_SHOWN = 15
+WITHOUT_MANDATE_SHOWN = 10
 CACHE_KEY = "dashboard:overview:v2"
 PART_KEY = "dashboard:part:v1"
 PART_SECONDS = 24 * 60 * 60  # a part's key holds its date: no use keeping it past the day
@@ -322,6 +325,34 @@ def overdue_actions(today: date) -> dict[str, Any]:
     return {"count": count, "oldest": oldest}
 
 
+def held_without_mandate(now: datetime) -> dict[str, Any]:
+    """The last year's key-supplier meetings whose minutes stand approved without a party's
+    contract-level mandate holder present, newest first (a later approved correction that
+    had them present takes the meeting off the list)."""
+    corrected = Minutes.objects.filter(
+        meeting=OuterRef("meeting"), number__gt=OuterRef("number"), approved_at__isnull=False
+    )
+    latest, count = _first_and_count(
+        Minutes.objects.filter(
+            approved_at__isnull=False,
+            meeting__starts_at__gte=now - timedelta(days=MEETINGS_WINDOW_DAYS),
+        )
+        .exclude(absent_mandate="")
+        .exclude(Exists(corrected))
+        .select_related("meeting__forum")
+        .only(
+            "pk",
+            "absent_mandate",
+            "absent_mandate_reason",
+            "meeting__starts_at",
+            "meeting__forum__name",
+        )
+        .order_by("-meeting__starts_at", "pk"),
+        WITHOUT_MANDATE_SHOWN,
+    )
+    return {"count": count, "latest": latest}
+
+
 def notice_deadlines(today: date) -> dict[str, Any]:
     """Running contracts whose notice (or renewal decision) deadline falls within the
     horizon, soonest first; a passed deadline stays listed until its term has ended."""
@@ -459,6 +490,9 @@ def dashboard_figures(
         "forums_behind": forums["shown"],
         "forums_behind_count": forums["count"],
         "forum_count": forums["forum_count"],
+        "without_mandate": parts.get(
+            "without-mandate", (Meeting, Minutes), lambda: held_without_mandate(now)
+        ),
         "overdue_actions": parts.get(
             "overdue", (Action, *meetings), lambda: overdue_actions(today)
         ),

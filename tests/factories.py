@@ -125,8 +125,12 @@ def make_held_minutes(contract, chair, notes="Uptime 99.2 % against 99.5 %."):
 
 
 def mark_present(minutes):
-    """The chair marked present, as approving the minutes needs someone present."""
-    minutes.attendance.filter(email=minutes.meeting.forum.chair.email).update(present=True)
+    """The chair marked present, as approving the minutes needs someone present; at a
+    key-supplier (contract-level) meeting everyone invited, so the mandate holders were there."""
+    attendance = minutes.attendance.all()
+    if minutes.meeting.forum.level != Level.CONTRACT:
+        attendance = attendance.filter(email=minutes.meeting.forum.chair.email)
+    attendance.update(present=True)
     return minutes
 
 

@@ -290,6 +290,18 @@ def build_world(text, *, render_pdfs=False):
     correction = start_correction(minutes=first, by=chair, reason=text)
     approved = approve_minutes(minutes=correction, by=chair)
     objects.update(approved_meeting=held.pk, approved_minutes=approved.pk)
+    # A key-supplier meeting approved without the mandate holders: the reason and the
+    # supplier's name reach its minutes and the dashboard.
+    key_forum = make_forum(
+        [contract], chair, name=text, level=Level.CONTRACT, cadence=Cadence.QUARTERLY
+    )
+    key_meeting = Meeting.objects.create(
+        forum=key_forum, starts_at=held_at, ends_at=held_at + timedelta(hours=1)
+    )
+    key_minutes = start_minutes(meeting=key_meeting, by=chair)
+    key_minutes.attendance.filter(email=chair.email).update(present=True)
+    approve_minutes(minutes=key_minutes, by=chair, absent_mandate_reason=text)
+    objects["key_minutes"] = key_minutes.pk
 
     today = Meeting.objects.create(
         forum=forum, starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
