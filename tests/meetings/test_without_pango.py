@@ -7,8 +7,11 @@ does on a machine without libpango, at `import weasyprint`."""
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,8 @@ from meetings.pdf import PDF_PACKAGES_INSTALL
 from meetings.services import approve_minutes
 from tests.factories import make_held_minutes
 from tests.worker import database_url_for_workers, on_broker, start_worker, wait_for
+
+lock = import_module("meetings.migrations.0003_lock_approved_minutes")
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -94,6 +99,16 @@ def test_a_machine_without_pango_migrates_a_new_database(tmp_path, without_pango
     migrate = python("manage.py", "migrate", "--noinput", env=env)
     assert migrate.returncode == 0, migrate.stderr
     assert "Applying meetings." in migrate.stdout
+    # Every lock trigger outlived the migrations: SQLite rebuilds a table to change it, which
+    # drops the table's triggers, and those of other tables that name it break.
+    with closing(sqlite3.connect(tmp_path / "portal.sqlite3")) as database:
+        triggers = {
+            name
+            for (name,) in database.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_locked_%'"
+            )
+        }
+    assert triggers == {create.split()[2] for create in lock._sqlite_statements()}
     check = python("manage.py", "check", env=env)  # imports the URLconf and every view
     assert check.returncode == 0, check.stderr
 
