@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -58,7 +59,22 @@ class Issue(models.Model):
     severity = models.CharField(
         _("severity"), max_length=10, choices=Severity, default=Severity.MEDIUM
     )
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(
+        _("due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the issue must be handled at its level. Empty: the level's response time."
+        ),
+    )
+    level_since = models.DateTimeField(
+        _("at this level since"),
+        default=timezone.now,
+        help_text=_("When the issue arrived at its current level (raised or moved there)."),
+    )
+    # True when due_on is the level's response time counted from level_since (not a date a
+    # person gave): a change of the response time then moves it.
+    due_by_response_time = models.BooleanField(_("due by the response time"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=IssueStatus, default=IssueStatus.OPEN
     )
@@ -73,7 +89,10 @@ class Issue(models.Model):
         _("flagged for escalation"),
         null=True,
         blank=True,
-        help_text=_("Set when an operational issue ran past its due date."),
+        help_text=_(
+            "Set when the issue ran past its due date at its level; a move to another level "
+            "clears it."
+        ),
     )
     history = HistoricalRecords()
 
@@ -95,6 +114,15 @@ class Issue(models.Model):
         return self.status == IssueStatus.OPEN and self.flagged_at is not None
 
     @property
+    def is_late(self):
+        """Open past its due date at its level (the hourly timer flags it)."""
+        return (
+            self.status == IssueStatus.OPEN
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
+
+    @property
     def level_above(self):
         """The next level up (None at the business level)."""
         rank = LEVEL_ORDER.index(self.level)
@@ -111,7 +139,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     DE_ESCALATED = "de_escalated", _("De-escalated")
     RESOLVED = "resolved", _("Resolved")
-    FLAGGED = "flagged", _("Flagged for escalation")
+    FLAGGED = "flagged", _("Flagged as late")
 
 
 class IssueEvent(models.Model):
