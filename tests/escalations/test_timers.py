@@ -12,7 +12,7 @@ from django.utils import timezone
 from escalations.models import EventKind
 from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance.models import GovernanceLevel, Level, OutboxMessage, Role
-from tests.factories import make_quarterly_meeting, make_user
+from tests.factories import make_issue, make_quarterly_meeting, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +236,51 @@ def test_late_flags_show_on_the_issue_the_agenda_and_the_dashboard(
     assert "1 late ⚑" in dashboard  # the contract level's figure and the supplier's row
     assert dashboard.count("1 late ⚑") == 2
     assert "level=contract&amp;flagged=1" in dashboard
+
+
+def test_the_migration_dates_open_issues_from_their_arrival_at_their_level(
+    contract_a, procurement, settings
+):
+    import importlib
+
+    from django.apps import apps
+
+    from escalations.models import Issue, IssueEvent, IssueStatus
+
+    settings.ISSUE_RESPONSE_DAYS = {"business": 30, "contract": 14, "operational": 5}
+    migration = importlib.import_module("escalations.migrations.0006_issue_level_timer")
+    arrived = timezone.now() - timedelta(days=20)
+    moved = make_issue([contract_a], procurement, level=Level.CONTRACT, due_on=None)
+    IssueEvent.objects.filter(issue=moved).update(at=arrived - timedelta(days=5))
+    escalated = IssueEvent.objects.create(
+        issue=moved, kind=EventKind.ESCALATED, from_level=Level.OPERATIONAL, to_level=Level.CONTRACT
+    )
+    IssueEvent.objects.filter(pk=escalated.pk).update(at=arrived)
+    given = make_issue([contract_a], procurement, due_on=timezone.localdate())
+    resolved = make_issue([contract_a], procurement, due_on=None, status=IssueStatus.RESOLVED)
+
+    migration.arrivals_and_due_dates(apps, None)
+
+    moved.refresh_from_db()
+    assert moved.level_since == arrived
+    assert moved.due_on == timezone.localdate(arrived) + timedelta(days=14)
+    assert moved.due_by_response_time
+    given.refresh_from_db()
+    assert given.due_on == timezone.localdate() and not given.due_by_response_time
+    assert Issue.objects.get(pk=resolved.pk).due_on is None
+    # The timer takes the dated issue from here: 20 days at a level of 14 is late.
+    assert flag_overdue_issues() == 1
+
+
+def test_the_demo_shows_a_late_contract_level_issue(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from escalations.models import Issue
+
+    call_command("seed_demo", force=True, stdout=StringIO())
+
+    issue = Issue.objects.get(title="Licence costs above the agreed frame")
+    assert issue.level == Level.CONTRACT and issue.is_flagged
+    assert _late_mail(issue)  # the business level is told
