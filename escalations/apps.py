@@ -13,7 +13,7 @@ class EscalationsConfig(AppConfig):
 
         from .services import retime_issues
 
-        def retime(sender, governance_level, **kwargs):
-            retime_issues(governance_level=governance_level)
+        def retime(sender, governance_level, by=None, **kwargs):
+            retime_issues(governance_level=governance_level, by=by)
 
         response_time_changed.connect(retime, weak=False, dispatch_uid="escalations.retime")

@@ -164,7 +164,7 @@ def due_at_level(*, level: str, contracts: Iterable[Any], since: datetime) -> da
     return timezone.localdate(since) + timedelta(days=days)
 
 
-def retime_issues(*, governance_level: GovernanceLevel) -> int:
+def retime_issues(*, governance_level: GovernanceLevel, by: User | None = None) -> int:
     """After a level's response time changed: the open issues at that level of that contract
     whose due date comes from the response time are due by the new one."""
     issues = Issue.objects.filter(
@@ -183,6 +183,7 @@ def retime_issues(*, governance_level: GovernanceLevel) -> int:
             changed.append(issue)
     # One history row each: the issue's history shows its due date moved.
     for issue in changed:
+        stamp(issue, by)
         issue.save(update_fields=["due_on"])
     return len(changed)
 
@@ -245,7 +246,7 @@ def notify_late(issue: Issue, event: IssueEvent) -> set[str]:
     else:
         holders = RoleHolder.objects.people_at(Level.BUSINESS, contracts).filter(side=Side.BUYER)
     people: dict[str, str] = {}
-    for holder in holders.order_by("email"):
+    for holder in holders:
         people.setdefault(holder.email.lower(), holder.name)
     context = {
         "issue": issue,

@@ -132,6 +132,7 @@ def test_a_changed_response_time_changes_when_an_issue_is_late(
     issue.refresh_from_db()
     agreed.refresh_from_db()
     assert issue.due_on == today + timedelta(days=7)
+    assert issue.history.first().history_user == procurement  # who moved its due date
     assert agreed.due_on == today + timedelta(days=20)  # a date a person gave stays
     assert flag_overdue_issues(today=today + timedelta(days=10)) == 1
     issue.refresh_from_db()
