@@ -34,9 +34,14 @@ class IssueQuerySet(VisibleToQuerySet):
         return self.filter(status=IssueStatus.OPEN, flagged_at__isnull=False)
 
     def open_at(self, level, contracts):
-        """The open issues at a level that concern any of the given contracts."""
+        """The open issues at a level that concern any of the given contracts, and the late
+        (flagged) ones of the level below, which this level was told of: a meeting's agenda."""
+        rank = LEVEL_ORDER.index(Level(level))
+        here = models.Q(level=level)
+        if rank + 1 < len(LEVEL_ORDER):
+            here |= models.Q(level=LEVEL_ORDER[rank + 1], flagged_at__isnull=False)
         return (
-            self.filter(status=IssueStatus.OPEN, level=level, contracts__in=contracts)
+            self.filter(here, status=IssueStatus.OPEN, contracts__in=contracts)
             .distinct()
             .order_by("due_on", "pk")
         )

@@ -215,10 +215,13 @@ def test_late_flags_show_on_the_issue_the_agenda_and_the_dashboard(
 ):
     issue = _raise(contract_a, procurement, title="Licence costs exceed the frame")
     calm = _raise(contract_a, procurement, title="Within its time")
+    today = timezone.localdate()
+    below = make_issue([contract_a], procurement, title="Restore test missing", due_on=today)
+    make_issue([contract_a], procurement, title="Calm below", due_on=today + timedelta(days=99))
     meeting = make_quarterly_meeting(
         [contract_a], procurement, starts_at=timezone.now() + timedelta(days=3)
     )
-    assert flag_overdue_issues(today=issue.due_on + timedelta(days=1)) == 2
+    assert flag_overdue_issues(today=issue.due_on + timedelta(days=1)) == 3
     calm.flagged_at = None  # only the first stays late (as if the second were given more time)
     calm.save()
 
@@ -227,16 +230,22 @@ def test_late_flags_show_on_the_issue_the_agenda_and_the_dashboard(
     assert "The role holders at the level above were told." in detail
 
     listing = client_for(contact_a).get(reverse("escalations:issue_list")).content.decode()
-    assert listing.count("⚑ Late") == 1
+    assert listing.count("⚑ Late") == 2
 
+    # The key-supplier agenda: its own late issue, and the late one of the level below that
+    # it was told of; not the operational issue still within its time.
     agenda = client_for(contact_a).get(meeting.get_absolute_url()).content.decode()
-    assert agenda.count("⚑ Late") == 1
-    assert "past its due date at this level" in agenda
+    assert agenda.count("⚑ Late") == 2
+    assert "past its due date at the contract level" in agenda
+    assert "past its due date at the operational level" in agenda
+    assert below.title in agenda and "Calm below" not in agenda and calm.title in agenda
 
     dashboard = client_for(director).get(reverse("portal:dashboard")).content.decode()
-    assert "1 late ⚑" in dashboard  # the contract level's figure and the supplier's row
-    assert dashboard.count("1 late ⚑") == 2
+    # Each level's figure and the supplier's cell at that level: contract and operational.
+    assert dashboard.count("1 late ⚑") == 4
+    assert "0 late ⚑" in dashboard  # the business level
     assert "level=contract&amp;flagged=1" in dashboard
+    assert "level=operational&amp;flagged=1" in dashboard
 
 
 def test_the_migration_dates_open_issues_from_their_arrival_at_their_level(
