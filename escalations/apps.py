@@ -7,3 +7,13 @@ class EscalationsConfig(AppConfig):
 
     name = "escalations"
     verbose_name = _("Escalations")
+
+    def ready(self):
+        from governance.services import response_time_changed
+
+        from .services import retime_issues
+
+        def retime(sender, governance_level, by=None, **kwargs):
+            retime_issues(governance_level=governance_level, by=by)
+
+        response_time_changed.connect(retime, weak=False, dispatch_uid="escalations.retime")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -33,9 +34,14 @@ class IssueQuerySet(VisibleToQuerySet):
         return self.filter(status=IssueStatus.OPEN, flagged_at__isnull=False)
 
     def open_at(self, level, contracts):
-        """The open issues at a level that concern any of the given contracts."""
+        """The open issues at a level that concern any of the given contracts, and the late
+        (flagged) ones of the level below, which this level was told of: a meeting's agenda."""
+        rank = LEVEL_ORDER.index(Level(level))
+        here = models.Q(level=level)
+        if rank + 1 < len(LEVEL_ORDER):
+            here |= models.Q(level=LEVEL_ORDER[rank + 1], flagged_at__isnull=False)
         return (
-            self.filter(status=IssueStatus.OPEN, level=level, contracts__in=contracts)
+            self.filter(here, status=IssueStatus.OPEN, contracts__in=contracts)
             .distinct()
             .order_by("due_on", "pk")
         )
@@ -58,7 +64,22 @@ class Issue(models.Model):
     severity = models.CharField(
         _("severity"), max_length=10, choices=Severity, default=Severity.MEDIUM
     )
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(
+        _("due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the issue must be handled at its level. Empty: the level's response time."
+        ),
+    )
+    level_since = models.DateTimeField(
+        _("at this level since"),
+        default=timezone.now,
+        help_text=_("When the issue arrived at its current level (raised or moved there)."),
+    )
+    # True when due_on is the level's response time counted from level_since (not a date a
+    # person gave): a change of the response time then moves it.
+    due_by_response_time = models.BooleanField(_("due by the response time"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=IssueStatus, default=IssueStatus.OPEN
     )
@@ -73,7 +94,10 @@ class Issue(models.Model):
         _("flagged for escalation"),
         null=True,
         blank=True,
-        help_text=_("Set when an operational issue ran past its due date."),
+        help_text=_(
+            "Set when the issue ran past its due date at its level; a move to another level "
+            "clears it."
+        ),
     )
     history = HistoricalRecords()
 
@@ -95,6 +119,15 @@ class Issue(models.Model):
         return self.status == IssueStatus.OPEN and self.flagged_at is not None
 
     @property
+    def is_late(self):
+        """Open past its due date at its level (the hourly timer flags it)."""
+        return (
+            self.status == IssueStatus.OPEN
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
+
+    @property
     def level_above(self):
         """The next level up (None at the business level)."""
         rank = LEVEL_ORDER.index(self.level)
@@ -111,7 +144,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     DE_ESCALATED = "de_escalated", _("De-escalated")
     RESOLVED = "resolved", _("Resolved")
-    FLAGGED = "flagged", _("Flagged for escalation")
+    FLAGGED = "flagged", _("Flagged as late")
 
 
 class IssueEvent(models.Model):

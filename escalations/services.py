@@ -1,5 +1,6 @@
 """Issues across the levels: raising one (by a person or from a missed target), moving it up
-or down with a reason, resolving it, and the timer that flags overdue ones."""
+or down with a reason, resolving it, and the timer that flags late ones at every level and
+tells the level above."""
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -14,7 +15,14 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from governance.history import stamp
 from governance.languages import languages_for
-from governance.models import Level, RoleHolder, User
+from governance.models import (
+    GovernanceLevel,
+    Level,
+    RoleHolder,
+    Side,
+    User,
+    default_response_days,
+)
 from governance.outbox import email_message, enqueue_many
 
 from .models import EventKind, Issue, IssueEvent, IssueStatus, Severity
@@ -55,7 +63,10 @@ def raise_issue(
     reason: str = "",
 ) -> Issue:
     """Raise an issue at a level (a person, or breach detection with its reason), record who
-    raised it and tell the role holders of that level on both sides."""
+    raised it and tell the role holders of that level on both sides. Without a due date it is
+    due when the level's response time has run."""
+    contracts = list(contracts)
+    now = timezone.now()
     issue = Issue(
         title=title,
         description=description,
@@ -63,7 +74,9 @@ def raise_issue(
         owner_name=owner_name,
         owner_organisation=owner_organisation,
         severity=severity,
-        due_on=due_on,
+        due_on=due_on or due_at_level(level=level, contracts=contracts, since=now),
+        due_by_response_time=due_on is None,
+        level_since=now,
         created_by=by,
     )
     stamp(issue, by)
@@ -96,10 +109,15 @@ def _move(
         by=by,
     )
     issue.level = event.to_level
-    # A flag asks for this move; once moved, a new level's own due date applies.
+    # A flag asks for this move; once moved, the new level's own response time applies.
     issue.flagged_at = None
+    issue.level_since = event.at
+    issue.due_on = due_at_level(level=issue.level, contracts=issue.contracts.all(), since=event.at)
+    issue.due_by_response_time = True
     stamp(issue, by)
-    issue.save(update_fields=["level", "flagged_at"])
+    issue.save(
+        update_fields=["level", "flagged_at", "level_since", "due_on", "due_by_response_time"]
+    )
     notify_level(issue, event)
     return issue
 
@@ -131,55 +149,150 @@ def resolve(*, issue: Issue, reason: str, by: User) -> Issue:
     return issue
 
 
+def response_days(*, level: str, contracts: Iterable[Any]) -> int:
+    """The days an issue has at a level: the shortest response time its contracts give that
+    level (a joint matter keeps the strictest), else the city's default."""
+    levels = GovernanceLevel.objects.filter(level=level, contract__in=contracts).only(
+        "level", "response_days"
+    )
+    return min((item.response_time for item in levels), default=default_response_days(level))
+
+
+def due_at_level(*, level: str, contracts: Iterable[Any], since: datetime) -> date:
+    """The date an issue arriving at a level at `since` is due there."""
+    days = response_days(level=level, contracts=contracts)
+    return timezone.localdate(since) + timedelta(days=days)
+
+
+def retime_issues(*, governance_level: GovernanceLevel, by: User | None = None) -> int:
+    """After a level's response time changed: the open issues at that level of that contract
+    whose due date comes from the response time are due by the new one."""
+    issues = Issue.objects.filter(
+        status=IssueStatus.OPEN,
+        level=governance_level.level,
+        contracts=governance_level.contract_id,
+        due_by_response_time=True,
+    ).prefetch_related("contracts")
+    changed = []
+    for issue in issues:
+        due_on = due_at_level(
+            level=issue.level, contracts=issue.contracts.all(), since=issue.level_since
+        )
+        if due_on != issue.due_on:
+            issue.due_on = due_on
+            changed.append(issue)
+    # One history row each: the issue's history shows its due date moved.
+    for issue in changed:
+        stamp(issue, by)
+        issue.save(update_fields=["due_on"])
+    return len(changed)
+
+
 def flag_overdue_issues(*, today: date | None = None) -> int:
-    """Flag each open operational issue that is past its due date (plus the configured grace
-    days) for escalation, once, and tell the operational role holders on both sides."""
+    """Flag each open issue that is past its due date at its level (plus the configured grace
+    days) as late, once per arrival at a level: its history records it, the level's role
+    holders on both sides are told, and so is the level above (at the business level, the
+    city's role holder there)."""
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.ISSUE_ESCALATION_GRACE_DAYS)
     flagged = 0
-    overdue = Issue.objects.filter(
-        status=IssueStatus.OPEN,
-        level=Level.OPERATIONAL,
-        flagged_at__isnull=True,
-        due_on__lt=cutoff,
+    late = Issue.objects.filter(
+        status=IssueStatus.OPEN, flagged_at__isnull=True, due_on__lt=cutoff
     ).values_list("pk", flat=True)
-    for pk in overdue:
+    for pk in late:
         with transaction.atomic():
             issue = Issue.objects.select_for_update().get(pk=pk)
             # Re-checked under the lock: a second timer run, or a move meanwhile, skips it.
             if issue.flagged_at or issue.status != IssueStatus.OPEN:
                 continue
-            if issue.level != Level.OPERATIONAL:
+            if issue.due_on is None or issue.due_on >= cutoff:
                 continue
             issue.flagged_at = timezone.now()
             issue.save(update_fields=["flagged_at"])
+            above = issue.level_above
+            if above:
+                reason = _(
+                    "Past its due date (%(due)s) at the %(level)s: the %(above)s is told."
+                ) % {
+                    "due": issue.due_on.isoformat(),
+                    "level": issue.get_level_display().lower(),
+                    "above": Level(above).label.lower(),
+                }
+            else:
+                reason = _(
+                    "Past its due date (%(due)s) at the %(level)s: the city's role holder "
+                    "there is told."
+                ) % {"due": issue.due_on.isoformat(), "level": issue.get_level_display().lower()}
             event = IssueEvent.objects.create(
                 issue=issue,
                 kind=EventKind.FLAGGED,
                 from_level=issue.level,
                 to_level=issue.level,
-                reason=_("Past its due date (%(due)s) and still open at the operational level.")
-                % {"due": issue.due_on.isoformat() if issue.due_on else ""},
+                reason=reason,
             )
-            notify_level(issue, event)
+            told = notify_late(issue, event)
+            notify_level(issue, event, leave_out=told)
             flagged += 1
     return flagged
+
+
+def notify_late(issue: Issue, event: IssueEvent) -> set[str]:
+    """E-mail the level above a late issue (its role holders on both sides; at the business
+    level, the city's role holders there) in each one's language; returns who was told."""
+    contracts = issue.contracts.all()
+    above = issue.level_above
+    if above:
+        holders = RoleHolder.objects.people_at(above, contracts)
+    else:
+        holders = RoleHolder.objects.people_at(Level.BUSINESS, contracts).filter(side=Side.BUYER)
+    people: dict[str, str] = {}
+    for holder in holders:
+        people.setdefault(holder.email.lower(), holder.name)
+    context = {
+        "issue": issue,
+        "event": event,
+        "above": Level(above).label if above else None,
+        "meeting": next_meeting(issue),
+        "link": settings.PORTAL_BASE_URL + issue.get_absolute_url(),
+    }
+    messages = []
+    for email, language in languages_for(people).items():
+        with translation.override(language):
+            subject = _("Late at the %(level)s: %(title)s") % {
+                "level": issue.get_level_display().lower(),
+                "title": issue.title,
+            }
+            body = render_to_string(
+                "escalations/email/late.txt", {**context, "name": people[email]}
+            )
+        messages.append(
+            email_message(
+                f"issue-late:{issue.pk}:event:{event.pk}:{email}",
+                to=email,
+                subject=subject,
+                body=body,
+            )
+        )
+    enqueue_many(messages)
+    return set(people)
 
 
 SUBJECTS = {
     EventKind.RAISED: _lazy("Raised at the %(level)s: %(title)s"),
     EventKind.ESCALATED: _lazy("Escalated to the %(level)s: %(title)s"),
     EventKind.DE_ESCALATED: _lazy("Handed back to the %(level)s: %(title)s"),
-    EventKind.FLAGGED: _lazy("Past its due date, to escalate from the %(level)s: %(title)s"),
+    EventKind.FLAGGED: _lazy("Past its due date at the %(level)s: %(title)s"),
 }
 
 
-def notify_level(issue: Issue, event: IssueEvent) -> None:
-    """E-mail the role holders of the event's level, both sides, through the outbox."""
+def notify_level(issue: Issue, event: IssueEvent, leave_out: set[str] | None = None) -> None:
+    """E-mail the role holders of the event's level, both sides, through the outbox (but not
+    those in `leave_out`, who were told otherwise)."""
     holders = RoleHolder.objects.people_at(event.to_level, issue.contracts.all()).order_by("email")
     people: dict[str, str] = {}
     for holder in holders:
-        people.setdefault(holder.email.lower(), holder.name)
+        if holder.email.lower() not in (leave_out or set()):
+            people.setdefault(holder.email.lower(), holder.name)
     meeting = next_meeting(issue)
     context = {
         "issue": issue,

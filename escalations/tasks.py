@@ -5,5 +5,6 @@ from . import services
 
 @shared_task(acks_late=True)
 def flag_overdue_issues():
-    """Flag operational issues past their due date for escalation. Idempotent: each once."""
+    """Flag issues past their due date at their level and tell the level above. Idempotent:
+    once per arrival at a level."""
     return {"flagged": services.flag_overdue_issues()}

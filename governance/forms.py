@@ -6,7 +6,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import CITY_ROLES, GovernanceLevel, RoleHolder, User, normalise_email
+from .models import (
+    CITY_ROLES,
+    GovernanceLevel,
+    RoleHolder,
+    User,
+    default_response_days,
+    normalise_email,
+)
 from .outbox import email_message, enqueue_many
 
 
@@ -54,6 +61,34 @@ class MandateForm(forms.ModelForm):
         model = GovernanceLevel
         fields = ["mandate"]
         widgets = {"mandate": Textarea(attrs={"rows": 3})}
+
+
+class ResponseTimeForm(forms.ModelForm):
+    class Meta:
+        model = GovernanceLevel
+        fields = ["response_days"]
+        error_messages = {
+            "response_days": {
+                "invalid": _("Give the response time as a whole number of days, such as 14."),
+                "min_value": _("The response time is at least one day."),
+                "max_value": _(
+                    "The response time is at most %(limit_value)s days. Leave it empty for "
+                    "the city's default."
+                ),
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["response_days"]
+        field.help_text = _(
+            "How many days an issue may stay open at this level before it is flagged as late "
+            "and the level above is told. Leave it empty for the city's default "
+            "(%(days)s days)."
+        ) % {"days": default_response_days(self.instance.level)}
+        field.widget.attrs.update({"inputmode": "numeric"})
+        field.widget.attrs.pop("min", None)
+        field.widget.attrs.pop("max", None)
 
 
 class RoleHolderForm(forms.ModelForm):

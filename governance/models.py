@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -216,6 +217,15 @@ def standard_mandates(level: str) -> frozenset[str]:
     return frozenset(texts)
 
 
+# The longest response time a level can be given: a year.
+RESPONSE_DAYS_MAX = 365
+
+
+def default_response_days(level: str) -> int:
+    """The city-wide response time of a level (settings.ISSUE_RESPONSE_DAYS), in days."""
+    return int(settings.ISSUE_RESPONSE_DAYS[str(level)])
+
+
 class Side(models.TextChoices):
     BUYER = "buyer", _("City")
     SUPPLIER = "supplier", _("Supplier")
@@ -236,6 +246,16 @@ class GovernanceLevel(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=Level)
     mandate = models.TextField(_("mandate"), blank=True, max_length=TEXT_MAX_LENGTH)
+    response_days = models.PositiveSmallIntegerField(
+        _("response time (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(RESPONSE_DAYS_MAX)],
+        help_text=_(
+            "How many days an issue may stay open at this level before it is flagged as late "
+            "and the level above is told. Empty: the city's default for the level."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = GovernanceLevelQuerySet.as_manager()
@@ -253,6 +273,11 @@ class GovernanceLevel(models.Model):
     @property
     def rank(self) -> int:
         return LEVEL_ORDER.index(Level(self.level))
+
+    @property
+    def response_time(self) -> int:
+        """The days an issue has at this level: the contract's own, or the city's default."""
+        return self.response_days or default_response_days(self.level)
 
     @property
     def mandate_text(self) -> str:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
@@ -104,6 +105,23 @@ def change_mandate(*, governance_level: GovernanceLevel, mandate: str, by: User)
     governance_level.mandate = mandate
     stamp(governance_level, by)
     governance_level.save(update_fields=["mandate"])
+
+
+# Sent inside the transaction when a level's response time changed: the escalations app (a
+# floor up) moves the due dates of the open issues there (escalations.apps).
+response_time_changed = Signal()
+
+
+@transaction.atomic
+def change_response_time(
+    *, governance_level: GovernanceLevel, response_days: int | None, by: User
+) -> None:
+    """Set how many days an issue has at a level of a contract (None: the city's default);
+    the open issues there that run on the response time are due by the new one."""
+    governance_level.response_days = response_days
+    stamp(governance_level, by)
+    governance_level.save(update_fields=["response_days"])
+    response_time_changed.send(sender=GovernanceLevel, governance_level=governance_level, by=by)
 
 
 def deactivate_user(*, user: User, by: User | None) -> None:

@@ -30,6 +30,11 @@ governance_patterns = (
             views.mandate_edit,
             name="mandate_edit",
         ),
+        path(
+            "contracts/<int:pk>/levels/<str:level>/response-time/",
+            views.response_time_edit,
+            name="response_time_edit",
+        ),
     ],
     "governance",
 )

@@ -24,6 +24,7 @@ from .cache import count_up
 from .forms import (
     MandateForm,
     PortalPasswordResetForm,
+    ResponseTimeForm,
     RoleForm,
     RoleHolderForm,
     SecondFactorForm,
@@ -117,6 +118,34 @@ def mandate_edit(request: PortalRequest, pk: int, level: str) -> HttpResponse:
         return _level_section(request, governance_level)
     context = {"contract": governance_level.contract, "level": governance_level, "form": form}
     return section(request, "governance/mandate_form.html", context, partial="form")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def response_time_edit(request: PortalRequest, pk: int, level: str) -> HttpResponse:
+    """How many days an issue has at a level of the contract before it is flagged as late."""
+    governance_level = _managed_level(request, pk, level)
+    form = ResponseTimeForm(
+        request.POST if request.method == "POST" else None, instance=governance_level
+    )
+    if request.method == "POST" and form.is_valid():
+        services.change_response_time(
+            governance_level=governance_level,
+            response_days=form.cleaned_data["response_days"],
+            by=request.user,
+        )
+        response = _level_section(request, governance_level)
+        if request.htmx:
+            # The form sits inside the level: the whole level is swapped for its new state.
+            response["HX-Retarget"] = f"#level-{level}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
+    context = {"contract": governance_level.contract, "level": governance_level, "form": form}
+    # A refused value: the form again with its message (htmx swaps only a 2xx in its place).
+    status = 400 if form.is_bound and not request.htmx else 200
+    return section(
+        request, "governance/response_time_form.html", context, partial="form", status=status
+    )
 
 
 # Password reset ---------------------------------------------------------------------------

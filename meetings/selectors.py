@@ -33,7 +33,17 @@ def open_issues_for(meeting: Meeting, user: User) -> list[Issue]:
     return list(
         Issue.objects.visible_to(user)
         .open_at(meeting.forum.level, meeting.contracts.all())
-        .only("pk", "title", "severity", "owner_name", "owner_organisation", "due_on")
+        .only(
+            "pk",
+            "title",
+            "severity",
+            "owner_name",
+            "owner_organisation",
+            "due_on",
+            "status",
+            "level",
+            "flagged_at",
+        )
     )
 
 

@@ -86,6 +86,7 @@ class SupplierRow:
     missed: int = 0
     open_issues: dict[str, int] = field(default_factory=dict)  # level -> count
     flagged: int = 0
+    late: dict[str, int] = field(default_factory=dict)  # level -> flagged (late) issues there
     pulse: dict[str, Any] | None = None
     monthly: list[tuple[date, float | None]] = field(
         default_factory=list
@@ -113,8 +114,12 @@ class SupplierRow:
         return score
 
     @property
-    def open_issue_cells(self) -> list[tuple[str, int]]:
-        return [(level, self.open_issues.get(level, 0)) for level in LEVEL_ORDER]
+    def open_issue_cells(self) -> list[tuple[str, int, int]]:
+        """Per level: the open issues and how many of them are late (flagged)."""
+        return [
+            (level, self.open_issues.get(level, 0), self.late.get(level, 0))
+            for level in LEVEL_ORDER
+        ]
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -196,12 +201,16 @@ def open_issues_by_supplier_and_level() -> list[dict[str, Any]]:
     return list(rows)
 
 
-def issue_totals() -> dict[str, int]:
-    """Open issues per level, counted once however many suppliers they span."""
-    totals = Issue.objects.filter(status=IssueStatus.OPEN).aggregate(
+def issue_totals() -> dict[str, Any]:
+    """Open issues per level, and the late (flagged) ones per level, counted once however many
+    suppliers they span."""
+    late = Q(flagged_at__isnull=False)
+    totals: dict[str, Any] = Issue.objects.filter(status=IssueStatus.OPEN).aggregate(
         **{level: Count("pk", filter=Q(level=level)) for level in LEVEL_ORDER},
-        flagged=Count("pk", filter=Q(flagged_at__isnull=False)),
+        **{f"late_{level}": Count("pk", filter=late & Q(level=level)) for level in LEVEL_ORDER},
+        flagged=Count("pk", filter=late),
     )
+    totals["late"] = {level: totals.pop(f"late_{level}") for level in LEVEL_ORDER}
     return totals
 
 
@@ -234,6 +243,7 @@ def supplier_rows(
     for counted in issues:
         if (issues_row := rows.get(counted["supplier_id"])) is not None:
             issues_row.open_issues[counted["level"]] = counted["issues"]
+            issues_row.late[counted["level"]] = counted["flagged"]
             issues_row.flagged += counted["flagged"]
     for supplier_id, answers in pulse.items():
         if supplier_id in rows:

@@ -221,8 +221,15 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_KICK_ON_COMMIT = env_bool("OUTBOX_KICK_ON_COMMIT", True)
 # A request only kicks the relay; a broker that does not answer must not hold it up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# An operational issue still open this many days after its due date is flagged for escalation.
+# An issue still open this many days after its due date at its level is flagged as late.
 ISSUE_ESCALATION_GRACE_DAYS = int(os.environ.get("ISSUE_ESCALATION_GRACE_DAYS", "0"))
+# How many days an issue has at each level before it is late and the level above is told: the
+# city's defaults, which procurement staff can change per contract and level.
+ISSUE_RESPONSE_DAYS = {
+    "business": int(os.environ.get("ISSUE_RESPONSE_DAYS_BUSINESS", "30")),
+    "contract": int(os.environ.get("ISSUE_RESPONSE_DAYS_CONTRACT", "14")),
+    "operational": int(os.environ.get("ISSUE_RESPONSE_DAYS_OPERATIONAL", "5")),
+}
 # A reported figure below its target raises an operational issue due this many days later.
 BREACH_ISSUE_DUE_DAYS = int(os.environ.get("BREACH_ISSUE_DUE_DAYS", "14"))
 

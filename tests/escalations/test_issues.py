@@ -198,7 +198,7 @@ def test_the_director_reads_issues_but_does_not_raise_them(director, client_for)
     assert "Raise an issue" not in client.get(reverse("escalations:issue_list")).content.decode()
 
 
-def test_an_operational_issue_past_due_is_flagged_once_and_the_level_told(
+def test_an_issue_past_due_is_flagged_once_at_its_level_and_the_level_told(
     contract_a, procurement, settings
 ):
     from escalations.services import flag_overdue_issues
@@ -217,12 +217,13 @@ def test_an_operational_issue_past_due_is_flagged_once_and_the_level_told(
         due_on=today - timedelta(days=30),
     )
 
-    assert flag_overdue_issues(today=today) == 1
+    assert flag_overdue_issues(today=today) == 2
     assert flag_overdue_issues(today=today) == 0  # the timer runs hourly: once is enough
     late.refresh_from_db()
     in_grace.refresh_from_db()
     upstairs.refresh_from_db()
-    assert late.is_flagged and not in_grace.is_flagged and not upstairs.is_flagged
+    # Every level has its timer: the contract-level issue is late there too.
+    assert late.is_flagged and not in_grace.is_flagged and upstairs.is_flagged
     event = late.events.get(kind=EventKind.FLAGGED)
     assert event.by is None and str(late.due_on) in event.reason
     subjects = {
@@ -231,7 +232,7 @@ def test_an_operational_issue_past_due_is_flagged_once_and_the_level_told(
             key__startswith=f"issue:{late.pk}:event:{event.pk}"
         )
     }
-    assert subjects == {"Past its due date, to escalate from the operational level: Late"}
+    assert subjects == {"Past its due date at the operational level: Late"}
 
     # Escalating answers the flag.
     escalate(issue=late, by=procurement, reason="Flagged: taking it to the contract level.")

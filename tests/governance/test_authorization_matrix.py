@@ -153,6 +153,12 @@ MATRIX = {
         manage_a(302),
     ),
     "governance:mandate_edit": ("get", {"pk": "contract", "level": "level"}, manage_a(200)),
+    # Its POST for every role: tests/escalations/test_timers.py.
+    "governance:response_time_edit": (
+        "get",
+        {"pk": "contract", "level": "level"},
+        manage_a(200),
+    ),
     "meetings:forum_list": ("get", {}, EVERYONE_SIGNED_IN),
     "meetings:forum_create": ("get", {}, MANAGE),
     "meetings:forum_detail": ("get", {"pk": "forum"}, READ_A),

@@ -311,6 +311,7 @@ FORMS = [
     ),
     Form("governance:role_holder_remove", no_fields),
     Form("governance:mandate_edit", lambda world: {"mandate": (TEXT, "Decides on the delivery")}),
+    Form("governance:response_time_edit", lambda world: {"response_days": (INT, "10")}),
     Form("meetings:forum_create", _forum),
     Form("meetings:forum_edit", _forum),
     Form("meetings:meeting_cancel", no_fields),

@@ -413,6 +413,7 @@ ROUTES = {
     "governance:role_holder_add": {"pk": "contract", "level": "level"},
     "governance:role_holder_remove": {"pk": "contract", "level": "level", "holder_pk": "holder"},
     "governance:mandate_edit": {"pk": "contract", "level": "level"},
+    "governance:response_time_edit": {"pk": "contract", "level": "level"},
     "meetings:forum_detail": {"pk": "forum"},
     "meetings:forum_edit": {"pk": "forum"},
     "portal:meeting_detail": {"pk": "meeting"},

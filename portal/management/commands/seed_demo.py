@@ -192,6 +192,7 @@ class Command(BaseCommand):
         self._past_quarter(city["anna.lind@city.example"])
         self._escalated_issue(city["erik.berg@city.example"])
         self._overdue_issue(city["erik.berg@city.example"])
+        self._late_contract_issue(city["anna.lind@city.example"])
         references = [spec[0] for supplier in SUPPLIERS for spec in supplier["contracts"]]
         seed_relationship(references, self.stdout)
         flag_overdue_issues()
@@ -353,6 +354,25 @@ class Command(BaseCommand):
             owner_organisation=contract.supplier.name,
             severity=Severity.MEDIUM,
             due_on=timezone.localdate() - timedelta(days=10),
+            by=by,
+        )
+
+    def _late_contract_issue(self, by):
+        """A contract-level issue past its agreed date: the timer flags it as late there and
+        tells the business level."""
+        title = "Licence costs above the agreed frame"
+        if Issue.objects.filter(title=title).exists():
+            return
+        contract = Contract.objects.filter(supplier__tier=Tier.KEY, status=ContractStatus.ACTIVE)[0]
+        raise_issue(
+            title=title,
+            description="Licence costs ran 12 % over the frame; a proposal was promised.",
+            level=Level.CONTRACT,
+            contracts=[contract],
+            owner_name=contract.supplier.contacts.first().name,
+            owner_organisation=contract.supplier.name,
+            severity=Severity.HIGH,
+            due_on=timezone.localdate() - timedelta(days=4),
             by=by,
         )
 
