@@ -48,9 +48,9 @@ def _target_picture(request: PortalRequest, **overrides: Any) -> HttpResponse:
 
 
 def _managed_city_goal(request: PortalRequest, pk: int) -> CityGoal:
-    goal = get_object_or_404(CityGoal.objects.visible_to(request.user), pk=pk)
+    # Every party may read every city-wide goal: a refusal first says nothing of which exist.
     require_manager(request.user)
-    return goal
+    return get_object_or_404(CityGoal.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
