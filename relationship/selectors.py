@@ -5,9 +5,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.template.loader import render_to_string
 
 from governance.models import User
-from meetings.models import Cadence, Meeting
+from meetings.models import Cadence, Meeting, Minutes
 from suppliers.models import Contract
 
 from .forms import CityGoalForm, ExpectationForm, GoalForm, PulseForm
@@ -62,6 +63,16 @@ def agenda_heading(meeting: Meeting) -> list[CityGoal] | None:
     if meeting.forum.cadence != Cadence.QUARTERLY:
         return None
     return city_target_picture()
+
+
+def target_picture_in_minutes(minutes: Minutes) -> str:
+    """The city's target picture at the head of a quarterly key-supplier meeting's minutes
+    PDF (meetings.pdf.MINUTES_HEADINGS), as it stands when the PDF is made; "" for other
+    meetings, or while the city has none written down."""
+    city_goals = agenda_heading(minutes.meeting)
+    if not city_goals:
+        return ""
+    return render_to_string("relationship/target_picture.html#pdf", {"city_goals": city_goals})
 
 
 def target_picture_page(user: User, **overrides: Any) -> dict[str, Any]:

@@ -8,9 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.pdf import render_minutes_pdf
+from meetings.services import start_minutes
 from relationship.models import CityGoal, Goal
-from tests.factories import make_forum, make_quarterly_meeting
+from tests.factories import make_forum, make_held_minutes, make_quarterly_meeting
 from tests.helpers import assert_section, squashed
+from tests.meetings.test_minutes_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +196,19 @@ def test_it_heads_the_dashboard(client_for, director, contract_a, city_goal):
     assert page.index("The city's target picture") < page.index("open at operational level")
     assert "Every service digital first" in page
     assert "1 contract goal serves it · 1 achieved" in page
+
+
+def test_a_quarterly_meeting_s_minutes_pdf_opens_with_the_target_picture(
+    procurement, contract_a, city_goal, tmp_path
+):
+    CityGoal.objects.create(title="Paper forms", retired_at=timezone.now())
+    quarterly = start_minutes(
+        meeting=make_quarterly_meeting([contract_a], procurement), by=procurement
+    )
+    text = " ".join(pdf_text(render_minutes_pdf(quarterly), tmp_path).split())
+    assert text.index("The city's target picture") < text.index("Attendance")
+    assert "Every service digital first · by 2028-12-31" in text
+    assert "Paper forms" not in text
+
+    weekly = make_held_minutes(contract_a, procurement)
+    assert "target picture" not in pdf_text(render_minutes_pdf(weekly), tmp_path)
