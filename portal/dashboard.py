@@ -567,14 +567,17 @@ def _fresh(kept: Kept, now: datetime, seconds: int) -> bool:
     return time.time() - made_at < seconds and (changes_at is None or now < changes_at)
 
 
-def _waited_for(key: str) -> Kept | None:
-    """The body another request is working out for this version, once it is there; None
-    after WAIT_SECONDS."""
+def _waited_for(key: str, lock: str) -> Kept | None:
+    """The body another request is working out for this version, once it is there; None when
+    it gave up (its lock is gone) or after WAIT_SECONDS."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(WAIT_STEP)
-        if (kept := cache.get(key)) is not None:
-            return kept
+        found = cache.get_many([key, lock])
+        if key in found:
+            return found[key]
+        if lock not in found:
+            return None
     return None
 
 
@@ -604,8 +607,11 @@ def dashboard_html(show_all: bool = False, refresh: bool = False) -> tuple[SafeS
     locked = False
     if not refresh:
         locked = cache.add(lock, 1, timeout=LOCK_SECONDS)
-        if not locked:  # someone else is working this version out
-            shown = kept or _waited_for(key) or cache.get(latest)
+        if not locked:
+            if cache.get(lock) is not None:  # someone else is working this version out
+                shown = kept or _waited_for(key, lock) or cache.get(latest)
+            else:  # they just finished; or Redis is away, and nothing is kept: no waiting
+                shown = cache.get(key)
             if shown is not None:
                 return mark_safe(shown[0]), shown[1]  # noqa: S308 - our own template's output
     try:

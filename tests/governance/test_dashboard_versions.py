@@ -169,3 +169,28 @@ def test_a_crowd_looking_at_a_new_version_works_it_out_once(cleared, procurement
     assert len(renders) == 1
     assert len(shown) == crowd
     assert all(_open_at_operational(1) in squashed(html) for html in shown)
+
+
+REDIS_AWAY = {
+    "default": {
+        "BACKEND": "governance.cache.ForgivingRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on port 9
+    }
+}
+
+
+@override_settings(DASHBOARD_CACHE_SECONDS=60, CACHES=REDIS_AWAY)
+def test_without_redis_a_look_works_the_figures_out_without_waiting(procurement):
+    contract = fill_governance(make_contract(make_supplier(), status="active"))
+    raise_issue(
+        title="Backups fail",
+        contracts=[contract],
+        owner_name="Ola",
+        owner_organisation="Alpha",
+        by=procurement,
+    )
+    started = time.monotonic()
+    with translation.override("en"):
+        html, _made_at = dashboard.dashboard_html()
+    assert time.monotonic() - started < dashboard.WAIT_SECONDS
+    assert _open_at_operational(1) in squashed(html)
