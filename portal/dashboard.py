@@ -442,6 +442,8 @@ class Parts:
         when it changes with time alone, besides at midnight (None: not before)."""
         if not self.reuse:
             return self._noted(compute(), changes_at)
+        if unlisted := [model.__name__ for model in models if model not in self.versions]:
+            raise LookupError(f"Add {', '.join(unlisted)} to Parts.MODELS: the page's version")
         versions = ":".join(str(self.versions[model]) for model in models)
         # The database's name too: history ids are numbered per database (fragments.py).
         database = connection.settings_dict["NAME"]
