@@ -13,6 +13,8 @@ import functools
 import gc
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
@@ -80,6 +82,13 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# What apps above add at the head of a meeting's minutes, registered from their
+# AppConfig.ready() (the relationship app: the city's target picture atop a quarterly
+# key-supplier meeting's): each takes the minutes and returns HTML, or "" for nothing. Called
+# in the forum's language; the approved version's PDF keeps what they said when it was made.
+MINUTES_HEADINGS: list[Callable[[Any], str]] = []
+
+
 def minutes_context(minutes):
     meeting = minutes.meeting
     items = list(minutes.items.all())
@@ -100,6 +109,7 @@ def minutes_context(minutes):
         # One document goes to every attendee: a joint forum's PDF leaves out the suppliers'
         # figures, which each supplier sees (its own only) in the portal.
         "figures_in_pdf": len(suppliers) <= 1,
+        "headings": [heading for add in MINUTES_HEADINGS if (heading := add(minutes))],
     }
 
 

@@ -40,8 +40,9 @@ from governance.fragments import data_version
 from governance.models import LEVEL_ORDER, GovernanceLevel, RoleHolder
 from meetings.models import Action, Forum, Meeting, MeetingStatus, Minutes
 from operations.models import Measurement
-from relationship.models import PulseResponse
+from relationship.models import CityGoal, Goal, PulseResponse
 from relationship.pulse import latest_pulse_by_supplier
+from relationship.selectors import city_target_picture
 from suppliers.models import (
     RUNNING_STATUSES,
     Comparison,
@@ -66,7 +67,7 @@ FORUMS_SHOWN = 15
 DEADLINES_SHOWN = 25
 INCOMPLETE_SHOWN = 15
 WITHOUT_MANDATE_SHOWN = 10
-CACHE_KEY = "dashboard:overview:v2"
+CACHE_KEY = "dashboard:overview:v3"
 PART_KEY = "dashboard:part:v1"
 PART_SECONDS = 24 * 60 * 60  # a part's key holds its date: no use keeping it past the day
 # Figures older than this are not shown even while a newer set is being worked out.
@@ -74,6 +75,11 @@ DASHBOARD_KEPT_SECONDS = 60 * 60
 # Each process reuses the figures it read from Redis for this long (a page then reads no
 # Redis at all); another process's refresh shows here that much later.
 NEAR_SECONDS = 2
+# A request that finds another working out a version it has no figures for waits this long,
+# looking every WAIT_STEP, before it is shown the previous version's.
+WAIT_SECONDS = 2.0
+WAIT_STEP = 0.05
+LOCK_SECONDS = 60  # a recompute that died frees its version after this
 near = NearCache(2_000_000)  # characters: the dashboard in its two lengths, in a few languages
 
 
@@ -429,7 +435,11 @@ class Parts:
     row of every model it reads (governance.fragments.data_version: one query for them all).
     A recompute then works out only the parts whose data changed since the last one: most
     minutes nothing did, and one new figure leaves the pulse, the issues and the lists as
-    they were. reuse=False works everything out afresh (the page's Refresh)."""
+    they were. reuse=False works everything out afresh (the page's Refresh).
+
+    Every part goes through get() and names its models, which must be in MODELS: the whole
+    page is kept under the versions of all of them (dashboard_html), so a part reading a model
+    not listed here would fail, not go stale."""
 
     MODELS = (
         Supplier,
@@ -444,13 +454,23 @@ class Parts:
         PulseResponse,
         GovernanceLevel,
         RoleHolder,
+        CityGoal,
+        Goal,
     )
 
-    def __init__(self, today: date, reuse: bool = True, now: datetime | None = None):
+    def __init__(
+        self,
+        today: date,
+        reuse: bool = True,
+        now: datetime | None = None,
+        versions: tuple[Any, ...] | None = None,
+    ):
         self.today, self.reuse, self.now = today, reuse, now or timezone.now()
-        self.versions = (
-            dict(zip(self.MODELS, data_version(self.MODELS), strict=True)) if reuse else {}
-        )
+        if versions is None and reuse:
+            versions = data_version(self.MODELS)
+        self.versions = dict(zip(self.MODELS, versions or (), strict=bool(versions)))
+        # The first moment a part changes with time alone (a meeting starts), or None.
+        self.changes_at: datetime | None = None
 
     def get(
         self,
@@ -462,37 +482,54 @@ class Parts:
         """The part `name`, reused when none of `models` changed; `changes_at(value)` says
         when it changes with time alone, besides at midnight (None: not before)."""
         if not self.reuse:
-            return compute()
+            return self._noted(compute(), changes_at)
+        if unlisted := [model.__name__ for model in models if model not in self.versions]:
+            raise LookupError(f"Add {', '.join(unlisted)} to Parts.MODELS: the page's version")
         versions = ":".join(str(self.versions[model]) for model in models)
         # The database's name too: history ids are numbered per database (fragments.py).
         database = connection.settings_dict["NAME"]
         key = f"{PART_KEY}:{database}:{name}:{self.today.isoformat()}:{versions}"
         kept = cache.get(key)
         if kept is not None and (kept[1] is None or self.now < kept[1]):
+            self._note(kept[1])
             return kept[0]
         value = compute()
         cache.set(key, (value, changes_at(value)), PART_SECONDS)
+        return self._noted(value, changes_at)
+
+    def _noted(self, value: Any, changes_at: Callable[[Any], datetime | None]) -> Any:
+        self._note(changes_at(value))
         return value
 
+    def _note(self, moment: datetime | None) -> None:
+        if moment is not None and (self.changes_at is None or moment < self.changes_at):
+            self.changes_at = moment
 
-def _digest(ids: list[int]) -> str:
+
+def _digest(ids: list[Any]) -> str:
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
 
 
 def dashboard_figures(
-    now: datetime | None = None, suppliers_shown: int | None = None, reuse: bool = True
+    now: datetime | None = None,
+    suppliers_shown: int | None = None,
+    reuse: bool = True,
+    versions: tuple[Any, ...] | None = None,
 ) -> dict[str, Any]:
     """Everything the dashboard shows, in a fixed number of queries; the availability trend
     of the first `suppliers_shown` suppliers (all when None). Parts whose data did not change
-    since they were last worked out are reused (Parts), unless reuse is False."""
+    since they were last worked out are reused (Parts), unless reuse is False; `versions`
+    (data_version of Parts.MODELS) when the caller has them already. `changes_at` is when the
+    figures change with time alone, besides at midnight (None: not before)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    parts = Parts(today, reuse=reuse, now=now)
+    parts = Parts(today, reuse=reuse, now=now, versions=versions)
     meetings = (Forum, Meeting, Minutes)
     forums = parts.get(
         "forums", meetings, lambda: forums_behind(now), lambda value: value["changes_at"]
     )
-    return {
+    figures = {
+        "city_goals": parts.get("city-goals", (CityGoal, Goal), city_target_picture),
         "portfolio": parts.get("portfolio", (Contract, Supplier), portfolio_totals),
         "supplier_rows": supplier_rows(today, monthly_for=suppliers_shown, parts=parts),
         "issue_totals": parts.get("issue-totals", (Issue,), issue_totals),
@@ -515,10 +552,22 @@ def dashboard_figures(
         "today": today,
         "computed_at": now,
     }
+    return figures | {"changes_at": parts.changes_at}
 
 
-def _render_dashboard(show_all: bool, reuse: bool = True) -> str:
-    figures = dashboard_figures(suppliers_shown=None if show_all else SUPPLIERS_SHOWN, reuse=reuse)
+def _render_dashboard(
+    show_all: bool,
+    reuse: bool = True,
+    now: datetime | None = None,
+    versions: tuple[Any, ...] | None = None,
+) -> tuple[str, datetime | None]:
+    """The dashboard's body, and when it changes with time alone (None: not before midnight)."""
+    figures = dashboard_figures(
+        now=now,
+        suppliers_shown=None if show_all else SUPPLIERS_SHOWN,
+        reuse=reuse,
+        versions=versions,
+    )
     rows = figures["supplier_rows"]
     shown = rows if show_all else rows[:SUPPLIERS_SHOWN]
     context = {
@@ -527,42 +576,100 @@ def _render_dashboard(show_all: bool, reuse: bool = True) -> str:
         "supplier_rows": shown,
         "suppliers_left_out": len(rows) - len(shown),
     }
-    return render_to_string("portal/dashboard.html#body", context)
+    return render_to_string("portal/dashboard.html#body", context), figures["changes_at"]
+
+
+def page_key(
+    show_all: bool, versions: tuple[Any, ...] | None = None, today: date | None = None
+) -> str:
+    """Where the dashboard's body is kept for this version of its data: the newest history row
+    of every model a part reads (Parts.MODELS), today's date, the language and its length."""
+    if versions is None:
+        versions = data_version(Parts.MODELS)
+    today = today or timezone.localdate()
+    return f"{_page_prefix(show_all)}:{today.isoformat()}:{_digest(list(versions))}"
+
+
+def _page_prefix(show_all: bool) -> str:
+    # The database's name too: history ids are numbered per database (fragments.py).
+    database = connection.settings_dict["NAME"]
+    return f"{CACHE_KEY}:{database}:{get_language()}:{'all' if show_all else 'top'}"
+
+
+Kept = tuple[str, float, datetime | None]  # the body, when it was made (time.time()), changes_at
+
+
+def _kept(key: str) -> Kept | None:
+    kept = near.get(key)
+    if kept is None:
+        kept = cache.get(key)
+        if kept is not None:
+            near.set(key, kept, len(kept[0]), NEAR_SECONDS)
+    return kept
+
+
+def _fresh(kept: Kept, now: datetime, seconds: int) -> bool:
+    _html, made_at, changes_at = kept
+    return time.time() - made_at < seconds and (changes_at is None or now < changes_at)
+
+
+def _waited_for(key: str, lock: str) -> Kept | None:
+    """The body another request is working out for this version, once it is there; None when
+    it gave up (its lock is gone) or after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        found = cache.get_many([key, lock])
+        if key in found:
+            return found[key]
+        if lock not in found:
+            return None
+    return None
 
 
 def dashboard_html(show_all: bool = False, refresh: bool = False) -> tuple[SafeString, float]:
     """The dashboard's content and when it was worked out (time.time()), rendered once for
-    everyone who sees the portfolio and shared for DASHBOARD_CACHE_SECONDS: ten years of
-    figures take a while to add up, and the page says how old its figures are (its refresh
-    link passes refresh=True).
+    everyone who sees the portfolio and kept under the version of its data (page_key), so a
+    change shows on the next look; the same version is worked out again after
+    DASHBOARD_CACHE_SECONDS (the page says how old its figures are) or when time alone changes
+    it (a meeting starts), and the page's refresh link passes refresh=True to work everything
+    out afresh.
 
-    When the figures are older than that, one request works them out again while everyone else
-    is still shown the previous ones (with their time), so nobody waits in a crowd of people
-    all adding up the same figures at once."""
+    One request works out a version while the others are not kept adding up the same figures:
+    for a version already kept they are shown it as it was (with its time); for a new one
+    they wait for it briefly (WAIT_SECONDS), and are then shown the previous version."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
-        return mark_safe(_render_dashboard(show_all)), time.time()  # noqa: S308 - our template's
-    key = f"{CACHE_KEY}:{get_language()}:{'all' if show_all else 'top'}"
+        html, _changes_at = _render_dashboard(show_all)
+        return mark_safe(html), time.time()  # noqa: S308 - our own template's output
+    now = timezone.now()
+    versions = data_version(Parts.MODELS)
+    key = page_key(show_all, versions, timezone.localdate(now))
+    latest = f"{_page_prefix(show_all)}:latest"
+    kept = None if refresh else _kept(key)
+    if kept is not None and _fresh(kept, now, seconds):
+        return mark_safe(kept[0]), kept[1]  # noqa: S308 - our own template's output
     lock = f"{key}:recomputing"
-    kept = None if refresh else near.get(key)
-    if kept is None and not refresh:
-        kept = cache.get(key)
-        if kept is not None:
-            near.set(key, kept, len(kept[0]), NEAR_SECONDS)
-    recomputing = False
-    if kept is not None:
-        html, made_at = kept
-        if time.time() - made_at < seconds:
-            return mark_safe(html), made_at  # noqa: S308 - our own template's output
-        recomputing = cache.add(lock, 1, timeout=60)
-        if not recomputing:  # someone else is already at it: show the previous figures
-            return mark_safe(html), made_at  # noqa: S308 - our own template's output
+    locked = False
+    if not refresh:
+        locked = cache.add(lock, 1, timeout=LOCK_SECONDS)
+        if not locked:
+            if cache.get(lock) is not None:  # someone else is working this version out
+                shown = kept or _waited_for(key, lock) or cache.get(latest)
+            else:  # they just finished; or Redis is away, and nothing is kept: no waiting
+                shown = cache.get(key)
+            if shown is not None:
+                return mark_safe(shown[0]), shown[1]  # noqa: S308 - our own template's output
     try:
-        # Refresh: everything worked out afresh, as the person asked.
-        html, made_at = _render_dashboard(show_all, reuse=not refresh), time.time()
-        cache.set(key, (html, made_at), DASHBOARD_KEPT_SECONDS)
-        near.set(key, (html, made_at), len(html), NEAR_SECONDS)
+        made_at = time.time()
+        html, changes_at = _render_dashboard(
+            show_all, reuse=not refresh, now=now, versions=versions
+        )
+        kept = (html, made_at, changes_at)
+        cache.set(key, kept, DASHBOARD_KEPT_SECONDS)
+        cache.set(latest, kept, DASHBOARD_KEPT_SECONDS)
+        near.set(key, kept, len(html), NEAR_SECONDS)
     finally:
-        if recomputing:
+        if locked:
             cache.delete(lock)
     return mark_safe(html), made_at  # noqa: S308 - our own template's output, escaped when rendered

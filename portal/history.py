@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import GovernanceLevel, RoleHolder
-from relationship.models import Expectation, Goal
+from relationship.models import CityGoal, Expectation, Goal
 from suppliers.models import Contract, OutcomeCommitment, ServiceLevel
 
 HISTORY_LIMIT = 200
@@ -24,10 +24,13 @@ class HistoryEntry:
     changes: list = field(default_factory=list)
 
 
-def _readable_change(model: Any, change: Any) -> tuple[Any, Any, Any]:
-    """(field label, old, new), with choice values shown by their labels."""
+def _readable_change(
+    model: Any, change: Any, names: dict[str, dict[Any, str]]
+) -> tuple[Any, Any, Any]:
+    """(field label, old, new), with choice values shown by their labels and the records a
+    field points to by `names` ({field: {id: name}})."""
     model_field = model._meta.get_field(change.field)
-    labels = dict(model_field.flatchoices)
+    labels = dict(model_field.flatchoices) | names.get(change.field, {})
     return (
         model_field.verbose_name,
         labels.get(change.old, change.old),
@@ -35,7 +38,9 @@ def _readable_change(model: Any, change: Any) -> tuple[Any, Any, Any]:
     )
 
 
-def _entries(records: Any, describe: Callable[[Any], Any]) -> list[HistoryEntry]:
+def _entries(
+    records: Any, describe: Callable[[Any], Any], names: dict[str, dict[Any, str]]
+) -> list[HistoryEntry]:
     """Turn one object's history records, oldest first, into entries with field-level diffs."""
     entries = []
     previous_by_object: dict[Any, Any] = {}
@@ -44,7 +49,9 @@ def _entries(records: Any, describe: Callable[[Any], Any]) -> list[HistoryEntry]
         changes = []
         if record.history_type == "~" and previous is not None:
             delta = record.diff_against(previous, excluded_fields={"updated_at", "created_at"})
-            changes = [_readable_change(record.instance_type, change) for change in delta.changes]
+            changes = [
+                _readable_change(record.instance_type, change, names) for change in delta.changes
+            ]
             if not changes:
                 previous_by_object[record.id] = record
                 continue
@@ -109,6 +116,10 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
             lambda record: _("Expectation: %(requirement)s") % {"requirement": record.requirement},
         ),
     ]
-    entries = [entry for records, describe in sources for entry in _entries(records, describe)]
+    # A goal's city-wide goal by its title (the city's few goals, one query).
+    names = {"city_goal": dict(CityGoal.objects.values_list("id", "title"))}
+    entries = [
+        entry for records, describe in sources for entry in _entries(records, describe, names)
+    ]
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:HISTORY_LIMIT]

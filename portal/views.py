@@ -202,6 +202,11 @@ def _meeting_context(
         minutes=minutes,
         agreed_expectations=relationship.agreed_at(meeting, user),
     )
+    # The city's target picture heads a key-supplier meeting until its minutes are approved
+    # (an approved page is a record, shared and kept under MEETING_PAGE_DATA's version).
+    if not (minutes and minutes.is_approved):
+        city_goals = relationship.agenda_heading(meeting)
+        context.update(headed_by_target_picture=city_goals is not None, city_goals=city_goals)
     if user.can_manage:
         context["expectation_contracts"] = meeting.contracts.only("pk", "reference")
     return context

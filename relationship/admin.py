@@ -1,15 +1,21 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Expectation, Goal, PulseResponse
+from .models import CityGoal, Expectation, Goal, PulseResponse
+
+
+@admin.register(CityGoal)
+class CityGoalAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "target_date", "retired_at"]
+    search_fields = ["title"]
 
 
 @admin.register(Goal)
 class GoalAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "contract", "target_date", "status"]
+    list_display = ["title", "contract", "target_date", "status", "city_goal"]
     list_filter = ["status"]
     search_fields = ["title", "contract__reference"]
-    list_select_related = ["contract"]
+    list_select_related = ["contract", "city_goal"]
 
 
 @admin.register(Expectation)

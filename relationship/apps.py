@@ -8,3 +8,10 @@ class RelationshipConfig(AppConfig):
 
     name = "relationship"
     verbose_name = _("Relationship")
+
+    def ready(self) -> None:
+        from meetings.pdf import MINUTES_HEADINGS
+
+        from .selectors import target_picture_in_minutes
+
+        MINUTES_HEADINGS.append(target_picture_in_minutes)

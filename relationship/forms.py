@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,23 @@ from governance.forms import Textarea
 from meetings.models import Meeting, MeetingStatus
 from suppliers.forms import DateInput
 
-from .models import Expectation, Goal, GoalStatus, PulseResponse
+from .models import CityGoal, Expectation, Goal, GoalStatus, PulseResponse
+
+
+class CityGoalForm(forms.ModelForm):
+    """A part of the city's target picture."""
+
+    description = forms.CharField(
+        label=_("What it looks like when we are there"),
+        widget=Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+
+    class Meta:
+        model = CityGoal
+        fields = ["title", "description", "target_date"]
+        widgets = {"target_date": DateInput()}
 
 
 class GoalForm(forms.ModelForm):
@@ -23,7 +40,7 @@ class GoalForm(forms.ModelForm):
 
     class Meta:
         model = Goal
-        fields = ["title", "description", "target_date", "status"]
+        fields = ["title", "description", "target_date", "city_goal", "status"]
         widgets = {"target_date": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -31,6 +48,13 @@ class GoalForm(forms.ModelForm):
         # A new goal is always being pursued; its status changes afterwards.
         if not self.instance.pk:
             del self.fields["status"]
+        # The city's current goals, and a retired one the goal still serves.
+        city_goal = self.fields["city_goal"]
+        current = Q(retired_at__isnull=True)
+        if self.instance.city_goal_id:
+            current |= Q(pk=self.instance.city_goal_id)
+        city_goal.queryset = CityGoal.objects.filter(current)  # type: ignore[attr-defined]
+        city_goal.empty_label = _("(none)")  # type: ignore[attr-defined]
 
 
 class GoalStatusForm(forms.Form):

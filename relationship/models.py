@@ -21,6 +21,43 @@ class GoalStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+class CityGoalQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user: Any) -> "CityGoalQuerySet":
+        # The city's own goals, not a supplier's data: every supplier works towards them.
+        return self
+
+    def current(self) -> "CityGoalQuerySet":
+        return self.filter(retired_at__isnull=True)
+
+
+class CityGoal(models.Model):
+    """A part of the city's target picture (målbild): what the city wants its IT to achieve,
+    written by the city and visible to every party; contract goals link to it."""
+
+    title = models.CharField(_("goal"), max_length=200)
+    description = models.TextField(
+        _("what it looks like when we are there"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    target_date = models.DateField(pgettext_lazy("a date", "by"), null=True, blank=True)
+    # A retired goal is no longer part of the picture; contract goals keep their link to it.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = CityGoalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city-wide goal")
+        verbose_name_plural = _("the city's target picture")
+        ordering = ["target_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
 class GoalQuerySet(VisibleToQuerySet):
     supplier_path = "contract__supplier"
 
@@ -41,6 +78,15 @@ class Goal(models.Model):
     target_date = models.DateField(pgettext_lazy("a date", "by"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=GoalStatus, default=GoalStatus.PURSUING
+    )
+    city_goal = models.ForeignKey(
+        CityGoal,
+        verbose_name=_("part of the city's goal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract_goals",
+        help_text=_("The goal of the city's target picture this contract goal serves."),
     )
     history = HistoricalRecords()
 

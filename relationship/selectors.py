@@ -4,37 +4,90 @@ pages shows."""
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.template.loader import render_to_string
 
 from governance.models import User
-from meetings.models import Cadence, Meeting
+from meetings.models import Cadence, Meeting, Minutes
 from suppliers.models import Contract
 
-from .forms import ExpectationForm, GoalForm, PulseForm
-from .models import Expectation, Goal, GoalStatus, PulseResponse
+from .forms import CityGoalForm, ExpectationForm, GoalForm, PulseForm
+from .models import CityGoal, Expectation, Goal, GoalStatus, PulseResponse
 from .pulse import may_answer, meeting_results, pulse_open
 
 EXPECTATIONS_ON_PAGE = 10
 
 
-def goals_of(contract: Contract) -> list[Any]:
-    """The contract's goals, each with when and by whom it last changed.
+def _with_last_change(goals: QuerySet[Any]) -> list[Any]:
+    """The goals, each with when and by whom it last changed.
 
     Two queries whatever the number of goals: the goals (the last history row's date and
     user as subqueries) and the users named.
     """
-    last_change = Goal.history.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
-    goals = list(
-        Goal.objects.filter(contract=contract).annotate(
+    history = goals.model.history
+    last_change = history.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    rows = list(
+        goals.annotate(
             last_changed_at=Subquery(last_change.values("history_date")[:1]),
             last_changed_by_id=Subquery(last_change.values("history_user_id")[:1]),
         )
     )
-    user_ids = {goal.last_changed_by_id for goal in goals} - {None}
+    user_ids = {goal.last_changed_by_id for goal in rows} - {None}
     users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
-    for goal in goals:
-        goal.last_changed_by = users.get(goal.last_changed_by_id)  # type: ignore[attr-defined]
-    return goals
+    for goal in rows:
+        goal.last_changed_by = users.get(goal.last_changed_by_id)
+    return rows
+
+
+def goals_of(contract: Contract) -> list[Any]:
+    """The contract's goals, each with the city-wide goal it serves and when and by whom it
+    last changed."""
+    return _with_last_change(Goal.objects.filter(contract=contract).select_related("city_goal"))
+
+
+def city_target_picture() -> list[CityGoal]:
+    """The city's current goals, each with how many contract goals serve it (`serving`) and
+    how many of those were achieved (`achieved`): one query. What heads the key-supplier
+    agendas and the dashboard."""
+    return list(
+        CityGoal.objects.current().annotate(
+            serving=Count("contract_goals", filter=~Q(contract_goals__status=GoalStatus.DROPPED)),
+            achieved=Count("contract_goals", filter=Q(contract_goals__status=GoalStatus.ACHIEVED)),
+        )
+    )
+
+
+def agenda_heading(meeting: Meeting) -> list[CityGoal] | None:
+    """The city's target picture that heads a quarterly key-supplier meeting's agenda (and its
+    minutes while they are written); None for other meetings."""
+    if meeting.forum.cadence != Cadence.QUARTERLY:
+        return None
+    return city_target_picture()
+
+
+def target_picture_in_minutes(minutes: Minutes) -> str:
+    """The city's target picture at the head of a quarterly key-supplier meeting's minutes
+    PDF (meetings.pdf.MINUTES_HEADINGS), as it stands when the PDF is made; "" for other
+    meetings, or while the city has none written down."""
+    city_goals = agenda_heading(minutes.meeting)
+    if not city_goals:
+        return ""
+    return render_to_string("relationship/target_picture.html#pdf", {"city_goals": city_goals})
+
+
+def target_picture_page(user: User, **overrides: Any) -> dict[str, Any]:
+    """The city's target picture page: its current goals, the retired ones, and for the city's
+    managers the form to add one; overrides carry a bound form with its errors (city_goal_form,
+    city_goal_edit_form with editing_city_goal)."""
+    goals = _with_last_change(CityGoal.objects.visible_to(user))
+    context: dict[str, Any] = {
+        "can_manage": user.can_manage,
+        "city_goals": [goal for goal in goals if not goal.is_retired],
+        "retired_city_goals": [goal for goal in goals if goal.is_retired],
+    }
+    if user.can_manage:
+        context["city_goal_form"] = CityGoalForm(prefix="city-goal")
+    return context | overrides
 
 
 def goals_section(contract: Contract, user: User, **overrides: Any) -> dict[str, Any]:

@@ -1,25 +1,69 @@
-"""Writes of the relationship side: the target picture, the expectations log and the pulse.
+"""Writes of the relationship side: the city's and each contract's target picture, the
+expectations log and the pulse.
 Each keeps its history (simple-history records who changed what and when)."""
 
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from governance.history import stamp
 from governance.models import Side, User
 from meetings.models import Meeting
 from suppliers.models import Contract
 
-from .models import Expectation, Goal, GoalStatus, PulseResponse
+from .models import CityGoal, Expectation, Goal, GoalStatus, PulseResponse
+
+
+@transaction.atomic
+def add_city_goal(*, title: str, description: str, target_date: date | None, by: User) -> CityGoal:
+    """Add a goal to the city's target picture."""
+    goal = CityGoal(title=title, description=description, target_date=target_date)
+    stamp(goal, by)
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def change_city_goal(*, goal: CityGoal, by: User, **fields: Any) -> CityGoal:
+    """Change a city-wide goal's title, description or date; the history keeps the earlier."""
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    stamp(goal, by)
+    goal.save()
+    return goal
+
+
+def retire_city_goal(*, goal: CityGoal, by: User) -> CityGoal:
+    """Take a goal out of the city's target picture; contract goals keep their link to it."""
+    return change_city_goal(goal=goal, retired_at=timezone.now(), by=by)
+
+
+def reinstate_city_goal(*, goal: CityGoal, by: User) -> CityGoal:
+    """Put a retired goal back into the city's target picture."""
+    return change_city_goal(goal=goal, retired_at=None, by=by)
 
 
 @transaction.atomic
 def add_goal(
-    *, contract: Contract, title: str, description: str, target_date: date | None, by: User
+    *,
+    contract: Contract,
+    title: str,
+    description: str,
+    target_date: date | None,
+    city_goal: CityGoal | None = None,
+    by: User,
 ) -> Goal:
-    """Add a part of the contract's target picture; a new goal is being pursued."""
-    goal = Goal(contract=contract, title=title, description=description, target_date=target_date)
+    """Add a part of the contract's target picture, optionally serving a city-wide goal; a new
+    goal is being pursued."""
+    goal = Goal(
+        contract=contract,
+        title=title,
+        description=description,
+        target_date=target_date,
+        city_goal=city_goal,
+    )
     stamp(goal, by)
     goal.save()
     return goal
@@ -27,7 +71,7 @@ def add_goal(
 
 @transaction.atomic
 def change_goal(*, goal: Goal, by: User | None, **fields: Any) -> Goal:
-    """Change a goal's title, description, date or status."""
+    """Change a goal's title, description, date, city-wide goal or status."""
     for name, value in fields.items():
         setattr(goal, name, value)
     stamp(goal, by)

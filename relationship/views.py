@@ -1,6 +1,6 @@
-"""The relationship side: the target picture and the expectations log (sections of the
-contract page), the expectations log's own pages, and the pulse (a section of the meeting page
-and a page per supplier)."""
+"""The relationship side: the city's target picture (its own page), a contract's target picture
+and the expectations log (sections of the contract page), the expectations log's own pages,
+and the pulse (a section of the meeting page and a page per supplier)."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,8 +23,8 @@ from suppliers.models import Contract, Supplier
 from suppliers.selectors import visible_contract
 
 from . import selectors, services
-from .forms import ExpectationForm, GoalForm, GoalStatusForm, PulseForm
-from .models import Expectation, Goal
+from .forms import CityGoalForm, ExpectationForm, GoalForm, GoalStatusForm, PulseForm
+from .models import CityGoal, Expectation, Goal
 from .pulse import may_answer, pulse_open, supplier_pulse_history
 
 EXPECTATIONS_PER_PAGE = 50
@@ -37,7 +38,70 @@ def _safe_next(request: PortalRequest, fallback: str) -> str:
     return target if target and allowed else fallback
 
 
-# The target picture ---------------------------------------------------------------------
+# The city's target picture ----------------------------------------------------------------
+
+
+def _target_picture(request: PortalRequest, **overrides: Any) -> HttpResponse:
+    context = selectors.target_picture_page(request.user, **overrides)
+    done = None if overrides else reverse("relationship:target_picture")
+    return section(request, "relationship/target_picture.html", context, done=done)
+
+
+def _managed_city_goal(request: PortalRequest, pk: int) -> CityGoal:
+    # Every party may read every city-wide goal: a refusal first says nothing of which exist.
+    require_manager(request.user)
+    return get_object_or_404(CityGoal.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def target_picture(request: PortalRequest) -> HttpResponse:
+    """The city's target picture: everyone signed in reads it, the city's managers write it."""
+    context = selectors.target_picture_page(request.user)
+    return render(request, "relationship/target_picture.html", context)
+
+
+@require_POST
+@login_required
+def city_goal_add(request: PortalRequest) -> HttpResponse:
+    require_manager(request.user)
+    form = CityGoalForm(request.POST, prefix="city-goal")
+    if not form.is_valid():
+        return _target_picture(request, city_goal_form=form)
+    services.add_city_goal(by=request.user, **form.cleaned_data)
+    return _target_picture(request)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def city_goal_edit(request: PortalRequest, pk: int) -> HttpResponse:
+    goal = _managed_city_goal(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = CityGoalForm(data, instance=goal, prefix=f"city-goal-{goal.pk}")
+    if request.method == "POST" and form.is_valid():
+        services.change_city_goal(goal=goal, by=request.user, **form.cleaned_data)
+        return _target_picture(request)
+    return _target_picture(request, editing_city_goal=goal.pk, city_goal_edit_form=form)
+
+
+@require_POST
+@login_required
+def city_goal_retire(request: PortalRequest, pk: int) -> HttpResponse:
+    goal = _managed_city_goal(request, pk)
+    if not goal.is_retired:
+        services.retire_city_goal(goal=goal, by=request.user)
+    return _target_picture(request)
+
+
+@require_POST
+@login_required
+def city_goal_reinstate(request: PortalRequest, pk: int) -> HttpResponse:
+    goal = _managed_city_goal(request, pk)
+    if goal.is_retired:
+        services.reinstate_city_goal(goal=goal, by=request.user)
+    return _target_picture(request)
+
+
+# A contract's target picture --------------------------------------------------------------
 
 
 def _goals(request: PortalRequest, contract: Contract, **overrides: Any) -> HttpResponse:

@@ -1,5 +1,6 @@
-"""Demo data for the relationship side: a target picture per contract, two calibrations in
-the expectations log and a pulse after the latest quarterly meeting held. Idempotent."""
+"""Demo data for the relationship side: the city's target picture (in Swedish, as the city
+writes it), a target picture per contract whose goals serve it, two calibrations in the
+expectations log and a pulse after the latest quarterly meeting held. Idempotent."""
 
 from typing import Any
 
@@ -9,27 +10,53 @@ from django.utils import timezone
 
 from governance.models import Role, User
 from meetings.models import Cadence, Meeting, MeetingStatus
-from relationship.models import Expectation, Goal, GoalStatus
+from relationship.models import CityGoal, Expectation, Goal, GoalStatus
 from relationship.services import answer_pulse
 from suppliers.models import Contract
 
+# The city's target picture: (title, what it looks like when we are there, years ahead).
+CITY_GOALS = [
+    (
+        "Verksamheten märker inte IT-förändringar",
+        "Stadens förvaltningar arbetar utan avbrott: förändringar planeras, meddelas i god tid "
+        "och görs utanför arbetstid.",
+        2,
+    ),
+    (
+        "Leverantörerna samverkar mot stadens målbild",
+        "Ett fel som berör flera leverantörer har en namngiven ansvarig inom en timme, "
+        "oavsett i vems system det började.",
+        1,
+    ),
+    (
+        "Styrning som bygger på fakta",
+        "Varje leverantör redovisar tillgänglighet och supportärenden i tid, så att "
+        "kontraktsnivån beslutar på samma siffror.",
+        1,
+    ),
+]
+
+# A contract's goals: (title, description, status, index of the city-wide goal it serves).
 GOALS = [
     (
         "Staff notice no planned maintenance",
         "Changes happen outside working hours, announced a week ahead, and nobody at the "
         "city's administrations has to stop working for them.",
         GoalStatus.PURSUING,
+        0,
     ),
     (
         "Suppliers solve cross-supplier incidents together",
         "An incident that touches several suppliers has one named owner within an hour, "
         "whoever's system it started in.",
         GoalStatus.PURSUING,
+        1,
     ),
     (
         "Monthly service report on time",
         "The service report reaches the city by the fifth working day of each month.",
         GoalStatus.ACHIEVED,
+        2,
     ),
 ]
 
@@ -61,8 +88,19 @@ def seed_relationship(references: list[str], stdout: Any = None) -> None:
     """Add the relationship demo data to the demo city's contracts (safe to run again)."""
     contracts = list(Contract.objects.filter(reference__in=references).select_related("supplier"))
     today = timezone.localdate()
+    city_goals = [
+        CityGoal.objects.get_or_create(
+            title=title,
+            defaults={
+                "description": description,
+                "target_date": today.replace(month=12, day=31) + relativedelta(years=years),
+            },
+        )[0]
+        for title, description, years in CITY_GOALS
+    ]
+    _say(stdout, f"The city's target picture: {len(city_goals)} city-wide goals.")
     for contract in contracts:
-        for half_years, (title, description, status) in enumerate(GOALS, start=1):
+        for half_years, (title, description, status, serves) in enumerate(GOALS, start=1):
             Goal.objects.get_or_create(
                 contract=contract,
                 title=title,
@@ -70,6 +108,7 @@ def seed_relationship(references: list[str], stdout: Any = None) -> None:
                     "description": description,
                     "status": status,
                     "target_date": today.replace(day=1) + relativedelta(months=6 * half_years),
+                    "city_goal": city_goals[serves],
                 },
             )
     _say(stdout, f"Target pictures for {len(contracts)} contracts.")

@@ -15,7 +15,7 @@ from governance.models import Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
 from operations.services import create_import, record_measurement
-from relationship.models import Expectation, Goal
+from relationship.models import CityGoal, Expectation, Goal
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
 from suppliers.services import invite_contact
 from tests.factories import (
@@ -191,6 +191,21 @@ MATRIX = {
     # director reads. Corrections are the city's.
     # The relationship: goals and the expectations log are the city's to write and every
     # party's to read; both sides answer the pulse after a quarterly meeting.
+    # The city's target picture: every supplier's contacts read it all (it is the city's, not a
+    # supplier's); the city's managers write it, the director reads.
+    "relationship:target_picture": ("get", {}, EVERYONE_SIGNED_IN),
+    "relationship:city_goal_add": ("post", {}, MANAGE),
+    "relationship:city_goal_edit": ("get", {"pk": "city_goal"}, MANAGE),
+    "relationship:city_goal_retire": (
+        "post",
+        {"pk": "city_goal"},
+        statuses(LOGIN, 403, 403, 302, 403, 302),
+    ),
+    "relationship:city_goal_reinstate": (
+        "post",
+        {"pk": "city_goal"},
+        statuses(LOGIN, 403, 403, 302, 403, 302),
+    ),
     "relationship:goal_add": ("post", {"pk": "contract"}, manage_a(200)),
     "relationship:goal_edit": ("get", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
     "relationship:goal_status": ("post", {"pk": "contract", "goal_pk": "goal"}, manage_a(200)),
@@ -250,6 +265,7 @@ def objects(contract_a, supplier_a, procurement):
     return {
         "forum": forum.pk,
         "goal": Goal.objects.create(contract=contract_a, title="One service desk").pk,
+        "city_goal": CityGoal.objects.create(title="Digital first").pk,
         "expectation": Expectation.objects.create(
             contract=contract_a,
             agreed_on=date(2026, 10, 13),

@@ -17,7 +17,7 @@ from meetings.services import add_action, start_minutes
 from operations.models import Measurement
 from portal import dashboard
 from portal.dashboard import NOTICE_HORIZON_DAYS, notice_deadlines
-from relationship.models import PulseResponse
+from relationship.models import CityGoal, Goal, PulseResponse
 from suppliers.models import Contract, ServiceLevel
 from tests.factories import (
     fill_governance,
@@ -65,6 +65,8 @@ def _supplier_with_everything(by, name=None):
     flagged.flagged_at = timezone.now()
     flagged.save()
     make_issue([contract], by, title=f"{supplier.name} contract", level=Level.CONTRACT)
+    city_goal = CityGoal.objects.create(title=f"City goal for {supplier.name}")
+    Goal.objects.create(contract=contract, title="Our part", city_goal=city_goal)
 
     quarterly = make_forum(
         [contract], by, name=f"Key {supplier.name}", level=Level.CONTRACT, cadence=Cadence.QUARTERLY

@@ -1,13 +1,10 @@
 """The dashboard with hundreds of suppliers, forums and contracts: what needs attention first,
-each shortened list saying what it left out, and figures shared for a minute with their age
-shown (a refresh recomputes them)."""
+each shortened list saying what it left out. How the figures are shared and kept:
+test_dashboard_versions.py."""
 
-import time
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,54 +110,3 @@ def test_a_pulse_older_than_two_years_is_not_shown_as_the_latest(procurement, di
         meeting=meeting, respondent=procurement, side="buyer", trust=2, dialogue=2, delivery=2
     )
     assert dashboard_figures()["supplier_rows"][0].pulse is None
-
-
-@override_settings(DASHBOARD_CACHE_SECONDS=60)
-def test_figures_are_shared_for_a_minute_with_their_age_and_a_refresh(
-    procurement, director, client_for
-):
-    cache.clear()
-    contract = fill_governance(make_contract(make_supplier(), status="active"))
-    client = client_for(director)
-    first = _page(client)
-    assert "Figures as of" in first
-    assert "<strong>0</strong> flagged for escalation" in first
-
-    issue = make_issue([contract], procurement, title="Flagged now")
-    issue.flagged_at = timezone.now()
-    issue.save()
-    # Another member of the city's staff gets the same, shared figures.
-    assert "<strong>0</strong> flagged for escalation" in _page(client_for(procurement))
-    refreshed = _page(client, "?refresh=1")
-    assert "<strong>1</strong> flagged for escalation" in refreshed
-    assert "<strong>1</strong> flagged for escalation" in _page(client)
-    cache.clear()
-
-
-@override_settings(DASHBOARD_CACHE_SECONDS=1)
-def test_stale_figures_are_worked_out_again_by_one_visitor_while_the_others_see_the_last(
-    procurement, director, client_for
-):
-    cache.clear()
-    contract = fill_governance(make_contract(make_supplier(), status="active"))
-    client = client_for(director)
-    assert "<strong>0</strong> flagged for escalation" in _page(client)
-    issue = make_issue([contract], procurement, title="Flagged now")
-    issue.flagged_at = timezone.now()
-    issue.save()
-    time.sleep(1.1)  # the figures are now older than DASHBOARD_CACHE_SECONDS
-
-    # Someone else is already working them out: this visitor is not kept waiting for that,
-    # and is shown the previous figures, which say how old they are.
-    lock = f"{dashboard.CACHE_KEY}:en:top:recomputing"
-    assert cache.add(lock, 1, timeout=60)
-    stale = _page(client_for(procurement))
-    assert "<strong>0</strong> flagged for escalation" in stale
-    assert "Figures as of" in stale
-
-    # That visitor finished (or gave up): the next one works them out and everyone sees them.
-    cache.delete(lock)
-    assert "<strong>1</strong> flagged for escalation" in _page(client)
-    assert "<strong>1</strong> flagged for escalation" in _page(client_for(procurement))
-    assert cache.get(lock) is None
-    cache.clear()

@@ -76,12 +76,25 @@ def _contract(world, with_supplier=True):
     return fields
 
 
+def _city_goal(prefix):
+    def fields(world):
+        return {
+            f"{prefix(world)}-title": (TEXT, "Digital first"),
+            f"{prefix(world)}-description": (TEXT, "Every service online"),
+            f"{prefix(world)}-target_date": (DATE, "2028-12-31"),
+        }
+
+    return fields
+
+
 def _goal(prefix, status=False):
     def fields(world):
+        city_goal = world.objects["city_goal"]
         result = {
             f"{prefix(world)}-title": (TEXT, "One service desk"),
             f"{prefix(world)}-description": (TEXT, "One number to call"),
             f"{prefix(world)}-target_date": (DATE, "2027-06-30"),
+            f"{prefix(world)}-city_goal": (choice(city_goal), str(city_goal)),
         }
         if status:
             result[f"{prefix(world)}-status"] = (choice(*GoalStatus.values), GoalStatus.ACHIEVED)
@@ -291,6 +304,13 @@ FORMS = [
         },
     ),
     Form("suppliers:service_level_delete", no_fields),
+    Form("relationship:city_goal_add", _city_goal(lambda world: "city-goal")),
+    Form(
+        "relationship:city_goal_edit",
+        _city_goal(lambda world: f"city-goal-{world.objects['city_goal']}"),
+    ),
+    Form("relationship:city_goal_retire", no_fields),
+    Form("relationship:city_goal_reinstate", no_fields),
     Form("relationship:goal_add", _goal(lambda world: "goal")),
     Form(
         "relationship:goal_edit", _goal(lambda world: f"goal-{world.objects['goal']}", status=True)

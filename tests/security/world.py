@@ -48,7 +48,7 @@ from operations.services import (
     record_question_counts,
     record_ticket_counts,
 )
-from relationship.models import Expectation, Goal
+from relationship.models import CityGoal, Expectation, Goal
 from relationship.services import answer_pulse
 from suppliers.models import Contact, OutcomeCommitment, Tier
 from suppliers.services import accept_invitation, invite_contact, send_invitation_email
@@ -178,6 +178,7 @@ def build_world(text, *, render_pdfs=False):
             contract=contract, title=text, description=text, measured_by=text
         ).pk,
         goal=Goal.objects.create(contract=contract, title=text, description=text).pk,
+        city_goal=CityGoal.objects.create(title=text, description=text).pk,
     )
 
     # Invitations: one pending (its e-mail sent), one accepted: supplier A's contact.
@@ -407,6 +408,9 @@ ROUTES = {
     "suppliers:commitment_delete": {"pk": "contract", "commitment_pk": "commitment"},
     "suppliers:service_level_add": {"pk": "contract"},
     "suppliers:service_level_delete": {"pk": "contract", "service_level_pk": "service_level"},
+    "relationship:city_goal_edit": {"pk": "city_goal"},
+    "relationship:city_goal_retire": {"pk": "city_goal"},
+    "relationship:city_goal_reinstate": {"pk": "city_goal"},
     "relationship:goal_add": {"pk": "contract"},
     "relationship:goal_edit": {"pk": "contract", "goal_pk": "goal"},
     "relationship:goal_status": {"pk": "contract", "goal_pk": "goal"},
