@@ -148,7 +148,7 @@ def _record(
     context = {
         "minutes": minutes,
         "editing": editing,
-        "forum_level": minutes.meeting.forum.level,
+        "key_supplier_meeting": minutes.meeting.forum.is_key_supplier_meeting,
         "mandate_gaps": minutes.mandate_gaps() if editing else [],
         "items": [item_context(request, item, figures=figures.get(item.pk)) for item in items],
         "attendance": attendance,

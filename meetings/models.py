@@ -218,6 +218,12 @@ class Forum(models.Model):
         offset = (self.weekday - first_of_month.weekday()) % 7
         return first_of_month + timedelta(days=offset, weeks=self.week_of_month - 1)
 
+    @property
+    def is_key_supplier_meeting(self) -> bool:
+        """The quarterly key-supplier meeting: the city's target picture heads it, it takes a
+        pulse, and those with the contract-level mandate decide in it."""
+        return self.cadence == Cadence.QUARTERLY
+
     def default_attendees(self):
         """The people holding a role at this forum's level of its contracts, each once."""
         return Forum.default_attendees_of([self])[self.pk]
@@ -494,12 +500,11 @@ class Minutes(models.Model):
         return self.approved_at is not None
 
     def mandate_gaps(self) -> list["MandateGap"]:
-        """At a contract-level forum (the key-supplier meeting, where those with the mandate
-        decide who owns a solution and who puts resources on it): each party, the city and
-        each supplier on the meeting, none of whose contract-level role holders is marked
-        present. Elsewhere none."""
+        """At the key-supplier meeting, where those with the mandate decide who owns a solution
+        and who puts resources on it: each party, the city and each supplier on the meeting,
+        none of whose contract-level role holders is marked present. Elsewhere none."""
         meeting = self.meeting
-        if meeting.forum.level != Level.CONTRACT:
+        if not meeting.forum.is_key_supplier_meeting:
             return []
         present = {row.email.lower() for row in self.attendance.all() if row.present and row.email}
         contracts = list(meeting.contracts.select_related("supplier"))

@@ -27,7 +27,7 @@ def pulse_open(meeting: Meeting, now: datetime | None = None) -> bool:
     """A quarterly meeting that has started and was not cancelled takes answers."""
     now = now or timezone.now()
     return (
-        meeting.forum.cadence == Cadence.QUARTERLY
+        meeting.forum.is_key_supplier_meeting
         and meeting.status != MeetingStatus.CANCELLED
         and meeting.starts_at <= now
     )

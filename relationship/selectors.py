@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 
 from governance.models import User
-from meetings.models import Cadence, Meeting, Minutes
+from meetings.models import Meeting, Minutes
 from suppliers.models import Contract
 
 from .forms import CityGoalForm, ExpectationForm, GoalForm, PulseForm
@@ -60,7 +60,7 @@ def city_target_picture() -> list[CityGoal]:
 def agenda_heading(meeting: Meeting) -> list[CityGoal] | None:
     """The city's target picture that heads a quarterly key-supplier meeting's agenda (and its
     minutes while they are written); None for other meetings."""
-    if meeting.forum.cadence != Cadence.QUARTERLY:
+    if not meeting.forum.is_key_supplier_meeting:
         return None
     return city_target_picture()
 
@@ -134,7 +134,7 @@ def pulse_section(
     meeting: Meeting, user: User, form: PulseForm | None = None, **extra: Any
 ) -> dict[str, Any]:
     """What the meeting page's pulse section needs; empty for a weekly meeting."""
-    if meeting.forum.cadence != Cadence.QUARTERLY:
+    if not meeting.forum.is_key_supplier_meeting:
         return {}
     is_open = pulse_open(meeting)
     can_answer = is_open and may_answer(user, meeting)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from governance.access import require_manager
 from governance.forms import id_from_query
 from governance.htmx import PortalRequest, section
-from meetings.models import Cadence, Meeting
+from meetings.models import Meeting
 from suppliers.models import Contract, Supplier
 from suppliers.selectors import visible_contract
 
@@ -229,7 +229,7 @@ def pulse_answer(request: PortalRequest, pk: int) -> HttpResponse:
         Meeting.objects.visible_to(request.user).select_related("forum"), pk=pk
     )
     if not pulse_open(meeting):
-        if meeting.forum.cadence != Cadence.QUARTERLY:
+        if not meeting.forum.is_key_supplier_meeting:
             message = _("Only quarterly key-supplier meetings have a pulse.")
         else:
             message = _("The pulse opens when the meeting has started, unless it was cancelled.")

@@ -126,9 +126,9 @@ def make_held_minutes(contract, chair, notes="Uptime 99.2 % against 99.5 %."):
 
 def mark_present(minutes):
     """The chair marked present, as approving the minutes needs someone present; at a
-    key-supplier (contract-level) meeting everyone invited, so the mandate holders were there."""
+    key-supplier (quarterly) meeting everyone invited, so the mandate holders were there."""
     attendance = minutes.attendance.all()
-    if minutes.meeting.forum.level != Level.CONTRACT:
+    if not minutes.meeting.forum.is_key_supplier_meeting:
         attendance = attendance.filter(email=minutes.meeting.forum.chair.email)
     attendance.update(present=True)
     return minutes
