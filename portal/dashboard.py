@@ -46,6 +46,7 @@ from suppliers.models import (
     Contract,
     ContractStatus,
     Metric,
+    NoticeDecision,
     Renewal,
     ServiceLevel,
     Supplier,
@@ -352,6 +353,13 @@ def notice_deadlines(today: date) -> dict[str, Any]:
     shown = Contract.objects.select_related("supplier").in_bulk(
         [pk for _deadline, pk in due[:DEADLINES_SHOWN]]
     )
+    # Each shown contract's decision for its current term (renew, let run, terminate), if any.
+    decisions = {
+        (decision.contract_id, decision.term_end): decision
+        for decision in NoticeDecision.objects.filter(contract_id__in=list(shown))
+    }
+    for pk, contract in shown.items():
+        contract.notice_decision = decisions.get((pk, contract.current_term_end(today)))
     return {
         "count": len(due),
         "shown": [(deadline, shown[pk]) for deadline, pk in due[:DEADLINES_SHOWN]],
@@ -403,6 +411,7 @@ class Parts:
         PulseResponse,
         GovernanceLevel,
         RoleHolder,
+        NoticeDecision,
     )
 
     def __init__(self, today: date, reuse: bool = True, now: datetime | None = None):
@@ -462,7 +471,9 @@ def dashboard_figures(
         "overdue_actions": parts.get(
             "overdue", (Action, *meetings), lambda: overdue_actions(today)
         ),
-        "deadlines": parts.get("deadlines", (Contract, Supplier), lambda: notice_deadlines(today)),
+        "deadlines": parts.get(
+            "deadlines", (Contract, Supplier, NoticeDecision), lambda: notice_deadlines(today)
+        ),
         "incomplete_governance": parts.get(
             "incomplete", (Contract, Supplier, GovernanceLevel, RoleHolder), incomplete_governance
         ),

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import GovernanceLevel, RoleHolder
 from relationship.models import Expectation, Goal
-from suppliers.models import Contract, OutcomeCommitment, ServiceLevel
+from suppliers.models import (
+    Contract,
+    NoticeDecision,
+    OutcomeCommitment,
+    ServiceLevel,
+    StatusDecision,
+)
 
 HISTORY_LIMIT = 200
 ACTIONS = {"+": _("added"), "~": _("changed"), "-": _("removed")}
@@ -61,8 +67,9 @@ def _entries(records: Any, describe: Callable[[Any], Any]) -> list[HistoryEntry]
     return entries
 
 
-def contract_history(contract: Contract) -> list[HistoryEntry]:
-    """Every recorded change to a contract and its governance model, newest first.
+def contract_history(contract: Contract, *, city_side: bool = False) -> list[HistoryEntry]:
+    """Every recorded change to a contract and its governance model, newest first; for the
+    city's side (city_side) also its decisions before each notice deadline.
 
     A fixed number of queries whatever the length of the history.
     """
@@ -108,7 +115,28 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
             ordered(Expectation.history.filter(contract_id=contract.pk)),
             lambda record: _("Expectation: %(requirement)s") % {"requirement": record.requirement},
         ),
+        (
+            ordered(StatusDecision.history.filter(contract_id=contract.pk)),
+            lambda record: (
+                _("%(status)s, decided by %(name)s (business level): %(reason)s")
+                % {
+                    "status": record.get_status_display(),
+                    "name": record.decided_by_name,
+                    "reason": record.reason,
+                }
+            ),
+        ),
     ]
+    if city_side:
+        sources.append(
+            (
+                ordered(NoticeDecision.history.filter(contract_id=contract.pk)),
+                lambda record: (
+                    _("Notice decision for the term ending %(term_end)s: %(decision)s")
+                    % {"term_end": record.term_end, "decision": record.get_decision_display()}
+                ),
+            )
+        )
     entries = [entry for records, describe in sources for entry in _entries(records, describe)]
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:HISTORY_LIMIT]
