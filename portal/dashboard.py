@@ -359,7 +359,8 @@ def notice_deadlines(today: date) -> dict[str, Any]:
         for decision in NoticeDecision.objects.filter(contract_id__in=list(shown))
     }
     for pk, contract in shown.items():
-        contract.notice_decision = decisions.get((pk, contract.current_term_end(today)))
+        term_end = contract.current_term_end(today)
+        contract.notice_decision = decisions.get((pk, term_end)) if term_end else None  # type: ignore[attr-defined]
     return {
         "count": len(due),
         "shown": [(deadline, shown[pk]) for deadline, pk in due[:DEADLINES_SHOWN]],

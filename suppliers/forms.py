@@ -265,7 +265,7 @@ class NoticeSnoozeForm(forms.Form):
     until = forms.DateField(
         label=_("Remind again on"),
         widget=DateInput(),
-        help_text=_("At the latest the day of the next alert."),
+        help_text=_("At the latest the day of the next threshold, or the deadline after the last."),
     )
 
     def __init__(self, *args, **kwargs):

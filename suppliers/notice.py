@@ -3,6 +3,7 @@ run, terminate), the snooze, and the e-mail alerts to the contract level's role 
 the city's side at NOTICE_ALERT_DAYS before the deadline (then weekly after the last one)
 until a decision for the term is recorded."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,13 +16,24 @@ from django.utils.translation import gettext as _
 
 from governance.history import stamp
 from governance.languages import languages_for
-from governance.models import Level, RoleHolder, Side, User
+from governance.models import Level, OutboxMessage, RoleHolder, Side, User
 from governance.outbox import email_message, enqueue_many, one_line
 
 from .models import Contract, ContractStatus, NoticeChoice, NoticeDecision, NoticeSnooze
 from .services import change_contract_status
 
 WEEK = 7
+
+
+@dataclass
+class Due:
+    """A term whose alert stage is reached today (stage: its part of the outbox key)."""
+
+    contract: Contract
+    term_end: date
+    deadline: date
+    stage: str
+    began: date
 
 
 def alert_days() -> list[int]:
@@ -47,7 +59,7 @@ def alert_stage(deadline: date, today: date) -> tuple[str, date] | None:
 
 def next_alert_day(deadline: date, today: date) -> date:
     """The day after today the next alert is due: the next threshold, after the last one the
-    next week, never past the deadline. A snooze lasts at most until then."""
+    next week, never past the deadline."""
     days_left = (deadline - today).days
     for days in alert_days():
         if days < days_left:
@@ -56,6 +68,16 @@ def next_alert_day(deadline: date, today: date) -> date:
     if stage is None:
         return deadline
     return min(stage[1] + timedelta(days=WEEK), deadline)
+
+
+def snooze_limit(deadline: date, today: date) -> date:
+    """The last day a snooze may run to: the next threshold's day, after the last threshold
+    the deadline (the weekly alerts then are the portal's, and may be held back)."""
+    days_left = (deadline - today).days
+    for days in alert_days():
+        if days < days_left:
+            return deadline - timedelta(days=days)
+    return deadline
 
 
 def current_decision(contract: Contract, today: date | None = None) -> NoticeDecision | None:
@@ -137,17 +159,17 @@ def decide_on_notice(
 def snooze_notice_alerts(
     *, contract: Contract, until: date, by: User, today: date | None = None
 ) -> NoticeSnooze:
-    """Hold the term's alerts back until `until` (after today, at most the next alert's
-    day), when the alert comes again."""
+    """Hold the term's alerts back until `until` (after today, at most the next threshold's
+    day or, after the last, the deadline), when the alert comes again."""
     today = today or timezone.localdate()
     term_end, deadline = _open_term(contract, today)
-    latest = next_alert_day(deadline, today)
+    latest = snooze_limit(deadline, today)
     if until <= today:
         raise ValidationError({"until": _("Choose a day after today.")})
     if until > latest:
         raise ValidationError(
             {
-                "until": _("At the latest %(day)s, the day of the next alert.")
+                "until": _("At the latest %(day)s, the next threshold's day or the deadline.")
                 % {"day": latest.isoformat()}
             }
         )
@@ -163,7 +185,7 @@ def send_notice_alerts(*, today: date | None = None) -> int:
     none while snoozed, one again on the day a snooze ends. Idempotent by the outbox key
     notice-alert:<contract>:<term end>:<stage>:<e-mail>. Returns how many were queued."""
     today = today or timezone.localdate()
-    due: list[tuple[Contract, date, date, str]] = []
+    due: list[Due] = []
     for contract in Contract.objects.filter(
         status=ContractStatus.ACTIVE, end_date__isnull=False
     ).select_related("supplier"):
@@ -173,10 +195,10 @@ def send_notice_alerts(*, today: date | None = None) -> int:
             continue
         stage = alert_stage(deadline, today)
         if stage is not None:
-            due.append((contract, term_end, deadline, *stage))  # type: ignore[arg-type]
+            due.append(Due(contract, term_end, deadline, *stage))
     if not due:
         return 0
-    pks = [contract.pk for contract, *_rest in due]
+    pks = [alert.contract.pk for alert in due]
     decided = set(
         NoticeDecision.objects.filter(contract_id__in=pks).values_list("contract_id", "term_end")
     )
@@ -184,25 +206,30 @@ def send_notice_alerts(*, today: date | None = None) -> int:
     for snooze in NoticeSnooze.objects.filter(contract_id__in=pks).order_by("at", "pk"):
         snoozes[(snooze.contract_id, snooze.term_end)] = snooze  # the latest wins
     alerts = []
-    for contract, term_end, deadline, stage, began in due:  # type: ignore[misc]
-        if (contract.pk, term_end) in decided:
+    for alert in due:
+        if (alert.contract.pk, alert.term_end) in decided:
             continue
-        token = stage
-        snooze = snoozes.get((contract.pk, term_end))
-        if snooze is not None:
-            if today < snooze.until:
+        latest = snoozes.get((alert.contract.pk, alert.term_end))
+        if latest is not None:
+            if today < latest.until:
                 continue
-            if snooze.until > began:  # it ended within this stage: the alert comes again
-                token = f"{stage}~{snooze.pk}"
-        alerts.append((contract, term_end, deadline, token))
+            if latest.until > alert.began:  # it ended within this stage: the alert comes again
+                alert.stage = f"{alert.stage}~{latest.pk}"
+        alerts.append(alert)
     messages = _alert_emails(alerts, today)
-    enqueue_many(messages)
+    sent = set(
+        OutboxMessage.objects.filter(key__in=[message.key for message in messages]).values_list(
+            "key", flat=True
+        )
+    )
+    messages = [message for message in messages if message.key not in sent]
+    enqueue_many(messages)  # ignores a key a run at the same moment wrote first
     return len(messages)
 
 
-def _alert_emails(alerts: list[tuple[Contract, date, date, str]], today: date) -> list[Any]:
+def _alert_emails(alerts: list[Due], today: date) -> list[Any]:
     holders = RoleHolder.objects.people_at(
-        Level.CONTRACT, [contract for contract, *_rest in alerts]
+        Level.CONTRACT, [alert.contract for alert in alerts]
     ).select_related("governance_level")
     people: dict[int, dict[str, str]] = {}
     for holder in holders:
@@ -211,7 +238,8 @@ def _alert_emails(alerts: list[tuple[Contract, date, date, str]], today: date) -
             people.setdefault(contract_pk, {}).setdefault(holder.email.lower(), holder.name)
     languages = languages_for({email for found in people.values() for email in found})
     messages = []
-    for contract, term_end, deadline, token in alerts:
+    for alert in alerts:
+        contract, term_end, deadline = alert.contract, alert.term_end, alert.deadline
         context = {
             "contract": contract,
             "deadline": deadline,
@@ -231,7 +259,7 @@ def _alert_emails(alerts: list[tuple[Contract, date, date, str]], today: date) -
                 )
             messages.append(
                 email_message(
-                    f"notice-alert:{contract.pk}:{term_end.isoformat()}:{token}:{email}",
+                    f"notice-alert:{contract.pk}:{term_end.isoformat()}:{alert.stage}:{email}",
                     to=email,
                     subject=one_line(subject),
                     body=body,

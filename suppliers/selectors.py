@@ -170,7 +170,7 @@ def notice_section(
     today = today or timezone.localdate()
     deadline = contract.notice_deadline(today)
     decision = notice.current_decision(contract, today)
-    open_to_decide = (
+    open_to_decide = bool(
         contract.status == ContractStatus.ACTIVE
         and deadline is not None
         and deadline >= today
@@ -185,10 +185,12 @@ def notice_section(
             "decision": decision,
             "snooze": notice.current_snooze(contract, today),
             "open_to_decide": open_to_decide,
-            "next_alert": notice.next_alert_day(deadline, today) if open_to_decide else None,
+            "next_alert": notice.next_alert_day(deadline, today) if deadline else None,
         },
     }
-    if user.can_manage and open_to_decide:
-        context["notice_form"] = notice_form or NoticeDecisionForm(contract=contract)
-        context["snooze_form"] = snooze_form or NoticeSnoozeForm()
+    if user.can_manage:  # a refused form is shown with its errors, whatever the state now
+        if notice_form is not None or open_to_decide:
+            context["notice_form"] = notice_form or NoticeDecisionForm(contract=contract)
+        if snooze_form is not None or open_to_decide:
+            context["snooze_form"] = snooze_form or NoticeSnoozeForm()
     return context

@@ -390,6 +390,8 @@ ROUTES = {
     "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},
     "suppliers:contract_status": {"pk": "contract"},
+    "suppliers:notice_decide": {"pk": "contract"},
+    "suppliers:notice_snooze": {"pk": "contract"},
     "portal:contract_history": {"pk": "contract"},
     "suppliers:commitment_add": {"pk": "contract"},
     "suppliers:commitment_delete": {"pk": "contract", "commitment_pk": "commitment"},
