@@ -194,6 +194,8 @@ def test_the_contract_page_shows_the_deadline_and_the_forms_to_the_city(
     assert reverse("suppliers:notice_decide", args=[running.pk]) not in page
     page = client_for(contact_a).get(running.get_absolute_url()).content.decode()
     assert "Notice decision" not in page
+    dashboard = client_for(director).get(reverse("portal:dashboard")).content.decode()
+    assert "Undecided" in dashboard
 
     client = client_for(procurement)
     url = reverse("suppliers:notice_snooze", args=[running.pk])
