@@ -36,7 +36,7 @@ from .forms import (
     StatusChangeForm,
     SupplierForm,
 )
-from .models import Contract, ContractStatus, Supplier
+from .models import DECIDED_STATUSES, Contract, ContractStatus, Supplier
 
 CONTRACTS_PER_PAGE = 50
 # What the contract list shows: contracts, their suppliers, and who holds each level's roles.
@@ -324,16 +324,25 @@ def contract_status(request: PortalRequest, pk: int) -> HttpResponse:
     role holder of the city who decided, and the reason."""
     contract = _managed_contract(request, pk)
     form = StatusChangeForm(request.POST, contract=contract)
+    if not form.is_valid() and "status" in form.errors:
+        messages.error(request, _("Choose a status."))
+        return redirect(contract)
     if form.is_valid():
+        status = form.cleaned_data["status"]
         try:
             services.change_contract_status(
                 contract=contract,
-                status=form.cleaned_data["status"],
+                status=status,
                 by=request.user,
                 decided_by=form.cleaned_data["decided_by"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
+            if status not in DECIDED_STATUSES:
+                # Nothing typed to keep: the page says why (e.g. which roles are missing).
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect(contract)
             form.add_error(None, error)
         else:
             messages.success(
