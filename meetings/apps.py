@@ -13,10 +13,12 @@ class MeetingsConfig(AppConfig):
         from escalations.services import find_next_meeting_with
         from governance import outbox
         from governance.models import OutboxKind
+        from suppliers.signals import contract_ending
 
         from .selectors import next_meeting_for
-        from .services import minutes_pdf_attachment, publish_minutes_pdf
+        from .services import minutes_pdf_attachment, on_contract_ending, publish_minutes_pdf
 
         outbox.register_handler(OutboxKind.MINUTES_PDF, publish_minutes_pdf)
         outbox.register_attachment("minutes_pdf", minutes_pdf_attachment)
         find_next_meeting_with(next_meeting_for)
+        contract_ending.connect(on_contract_ending, dispatch_uid="meetings.end_contract_meetings")

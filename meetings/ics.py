@@ -81,15 +81,17 @@ def _vtimezone(key, first_year, last_year):
     return vtimezone
 
 
-def meeting_ics(meeting, attendees):
-    """The meeting as an iCalendar REQUEST, or a CANCEL once it is cancelled.
+def meeting_ics(meeting, attendees, cancelled=None):
+    """The meeting as an iCalendar REQUEST, or a CANCEL once it is cancelled (or, with
+    cancelled=True, for people taken off a meeting that goes on without them).
 
     The UID never changes and SEQUENCE rises with each change, so a calendar updates the
     event it already has instead of adding a second one.
     """
     forum = meeting.forum
     local = ZoneInfo(settings.TIME_ZONE)
-    cancelled = meeting.status == MeetingStatus.CANCELLED
+    if cancelled is None:
+        cancelled = meeting.status == MeetingStatus.CANCELLED
     calendar = Calendar()
     calendar.add("prodid", "-//City IT governance portal//EN")
     calendar.add("version", "2.0")

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
 from governance.models import NOTES_MAX_LENGTH, TEXT_MAX_LENGTH, Level, RoleHolder, Side
+from suppliers.models import ContractStatus
 from suppliers.validators import validate_plausible_date
 
 from .agenda import create_standard_template
@@ -225,7 +226,8 @@ class Forum(models.Model):
         return self.cadence == Cadence.QUARTERLY
 
     def default_attendees(self):
-        """The people holding a role at this forum's level of its contracts, each once."""
+        """The people holding a role at this forum's level of its contracts that have not
+        ended, each once."""
         return Forum.default_attendees_of([self])[self.pk]
 
     @staticmethod
@@ -237,6 +239,9 @@ class Forum(models.Model):
                 governance_level__contract__forums__in=forums,
                 governance_level__level=models.F("governance_level__contract__forums__level"),
             )
+            # An ended contract's people are told nothing more (suppliers.services: ending
+            # cancels or leaves their meetings first).
+            .exclude(governance_level__contract__status=ContractStatus.ENDED)
             .annotate(forum_pk=models.F("governance_level__contract__forums__pk"))
             .select_related("governance_level__contract__supplier")
             .order_by("side", "governance_level__contract__supplier__name", "name")

@@ -14,8 +14,9 @@ from simple_history.utils import bulk_create_with_history
 
 from governance.history import stamp
 from governance.languages import languages_for
-from governance.models import OutboxKind, Side, User
+from governance.models import OutboxKind, RoleHolder, Side, User
 from governance.outbox import email_message, enqueue, enqueue_many
+from suppliers.models import Contract, ContractStatus
 
 from .figures import freeze_figures
 from .ics import meeting_ics
@@ -59,7 +60,11 @@ def reconcile_meetings(
     last = today + timedelta(weeks=horizon_weeks)
     horizon_end = datetime.combine(last + timedelta(days=1), time.min, ZoneInfo(settings.TIME_ZONE))
     wanted = {}
-    for forum in Forum.objects.filter(is_active=True):
+    # A forum plans meetings only while one of its contracts has not ended.
+    forums = Forum.objects.filter(
+        is_active=True, contracts__in=Contract.objects.not_ended()
+    ).distinct()
+    for forum in forums:
         for day in forum.meeting_dates(today, last):
             starts_at = forum.starts_at(day)
             if starts_at > now:
@@ -99,9 +104,20 @@ def take_forum_contracts(*, meetings: QuerySet[Meeting]) -> None:
     contract added to a forum takes part from its next meeting on, and sees nothing of the
     forum's past; one taken off keeps the meetings it was on."""
     through = Meeting.contracts.through
-    pairs = list(
-        meetings.filter(forum__contracts__isnull=False).values_list("pk", "forum__contracts")
-    )
+    forum_of = dict(meetings.values_list("pk", "forum_id"))
+    # Not an ended contract: ending takes it off its coming meetings (end_contract_meetings).
+    contracts_of: dict[int, list[int]] = {}
+    for forum, contract in (
+        Forum.contracts.through.objects.filter(forum_id__in=set(forum_of.values()))
+        .exclude(contract__status=ContractStatus.ENDED)
+        .values_list("forum_id", "contract_id")
+    ):
+        contracts_of.setdefault(forum, []).append(contract)
+    pairs = [
+        (meeting, contract)
+        for meeting, forum in forum_of.items()
+        for contract in contracts_of.get(forum, [])
+    ]
     through.objects.filter(meeting__in=meetings).delete()
     through.objects.bulk_create(
         [through(meeting_id=meeting, contract_id=contract) for meeting, contract in pairs]
@@ -258,6 +274,73 @@ def cancel_meeting(*, meeting: Meeting, by: User | None, now: datetime | None = 
     )
     notify_meeting_changes(now=now)
     return bool(updated)
+
+
+@transaction.atomic
+def end_contract_meetings(
+    *, contract: Contract, by: User | None, now: datetime | None = None
+) -> tuple[int, int]:
+    """A contract is ending: each coming meeting that is for it alone is cancelled (its
+    invitees get a CANCEL, as for any cancellation); a joint meeting that goes on for other
+    contracts drops it, and the people invited only through it get a CANCEL of their own.
+    Runs before the contract is marked ended, while its people are still invitees.
+    Returns (cancelled, left)."""
+    now = now or timezone.now()
+    coming = list(
+        Meeting.objects.filter(
+            contracts=contract, status=MeetingStatus.PLANNED, starts_at__gt=now
+        ).select_related("forum__chair")
+    )
+    through = Meeting.contracts.through
+    joint = set(
+        through.objects.filter(meeting__in=coming)
+        .exclude(contract=contract)
+        .exclude(contract__status=ContractStatus.ENDED)
+        .values_list("meeting_id", flat=True)
+    )
+    cancelled = 0
+    for meeting in coming:
+        if meeting.pk not in joint:
+            cancelled += cancel_meeting(meeting=meeting, by=by, now=now)
+    left = [meeting for meeting in coming if meeting.pk in joint]
+    enqueue_many(_leaving_emails(left, contract))
+    through.objects.filter(meeting__in=left, contract=contract).delete()
+    return cancelled, len(left)
+
+
+def _leaving_emails(meetings: list[Meeting], contract: Contract) -> list[Any]:
+    """A CANCEL for each person invited to these meetings only through `contract` (already
+    told of the meeting), in their own language."""
+    batches = []
+    for meeting in meetings:
+        if meeting.notified_sequence is None:
+            continue  # nobody has heard of it yet
+        forum = meeting.forum
+        others = meeting.contracts.exclude(pk=contract.pk)
+        staying = {forum.chair.email.lower()} | {
+            holder.email.lower() for holder in RoleHolder.objects.people_at(forum.level, others)
+        }
+        leaving = {
+            holder.email.lower(): holder
+            for holder in RoleHolder.objects.people_at(forum.level, [contract])
+            if holder.email.lower() not in staying
+        }
+        batches.append((meeting, leaving))
+    languages = languages_for({email for _meeting, people in batches for email in people})
+    messages = []
+    for meeting, people in batches:
+        for email, holder in people.items():
+            with translation.override(languages[email]):
+                ics = meeting_ics(meeting, [holder], cancelled=True).decode()
+                messages.append(_meeting_email(meeting, "cancel", email, holder.name, ics))
+    return messages
+
+
+def on_contract_ending(
+    sender: Any, *, contract: Contract, by: User | None, now: datetime, **kwargs: Any
+) -> None:
+    """Receiver of suppliers.signals.contract_ending (connected in meetings.apps)."""
+    end_contract_meetings(contract=contract, by=by, now=now)
 
 
 @transaction.atomic

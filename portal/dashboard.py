@@ -49,6 +49,7 @@ from suppliers.models import (
     Contract,
     ContractStatus,
     Metric,
+    NoticeDecision,
     Renewal,
     ServiceLevel,
     Supplier,
@@ -399,6 +400,14 @@ def notice_deadlines(today: date) -> dict[str, Any]:
     shown = Contract.objects.select_related("supplier").in_bulk(
         [pk for _deadline, pk in due[:DEADLINES_SHOWN]]
     )
+    # Each shown contract's decision for its current term (renew, let run, terminate), if any.
+    decisions = {
+        (decision.contract_id, decision.term_end): decision
+        for decision in NoticeDecision.objects.filter(contract_id__in=list(shown))
+    }
+    for pk, contract in shown.items():
+        term_end = contract.current_term_end(today)
+        contract.notice_decision = decisions.get((pk, term_end)) if term_end else None  # type: ignore[attr-defined]
     return {
         "count": len(due),
         "shown": [(deadline, shown[pk]) for deadline, pk in due[:DEADLINES_SHOWN]],
@@ -456,6 +465,7 @@ class Parts:
         RoleHolder,
         CityGoal,
         Goal,
+        NoticeDecision,
     )
 
     def __init__(
@@ -543,7 +553,9 @@ def dashboard_figures(
         "overdue_actions": parts.get(
             "overdue", (Action, *meetings), lambda: overdue_actions(today)
         ),
-        "deadlines": parts.get("deadlines", (Contract, Supplier), lambda: notice_deadlines(today)),
+        "deadlines": parts.get(
+            "deadlines", (Contract, Supplier, NoticeDecision), lambda: notice_deadlines(today)
+        ),
         "incomplete_governance": parts.get(
             "incomplete", (Contract, Supplier, GovernanceLevel, RoleHolder), incomplete_governance
         ),

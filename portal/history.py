@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import GovernanceLevel, RoleHolder
 from relationship.models import CityGoal, Expectation, Goal
-from suppliers.models import Contract, OutcomeCommitment, ServiceLevel
+from suppliers.models import (
+    Contract,
+    NoticeDecision,
+    OutcomeCommitment,
+    ServiceLevel,
+    StatusDecision,
+)
 
 HISTORY_LIMIT = 200
 ACTIONS = {"+": _("added"), "~": _("changed"), "-": _("removed")}
@@ -68,8 +74,9 @@ def _entries(
     return entries
 
 
-def contract_history(contract: Contract) -> list[HistoryEntry]:
-    """Every recorded change to a contract and its governance model, newest first.
+def contract_history(contract: Contract, *, city_side: bool = False) -> list[HistoryEntry]:
+    """Every recorded change to a contract and its governance model, newest first; for the
+    city's side (city_side) also its decisions before each notice deadline.
 
     A fixed number of queries whatever the length of the history.
     """
@@ -115,7 +122,28 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
             ordered(Expectation.history.filter(contract_id=contract.pk)),
             lambda record: _("Expectation: %(requirement)s") % {"requirement": record.requirement},
         ),
+        (
+            ordered(StatusDecision.history.filter(contract_id=contract.pk)),
+            lambda record: (
+                _("%(status)s, decided by %(name)s (business level): %(reason)s")
+                % {
+                    "status": record.get_status_display(),
+                    "name": record.decided_by_name,
+                    "reason": record.reason,
+                }
+            ),
+        ),
     ]
+    if city_side:
+        sources.append(
+            (
+                ordered(NoticeDecision.history.filter(contract_id=contract.pk)),
+                lambda record: (
+                    _("Notice decision for the term ending %(term_end)s: %(decision)s")
+                    % {"term_end": record.term_end, "decision": record.get_decision_display()}
+                ),
+            )
+        )
     # A goal's city-wide goal by its title (the city's few goals, one query).
     names = {"city_goal": dict(CityGoal.objects.values_list("id", "title"))}
     entries = [

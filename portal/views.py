@@ -78,12 +78,13 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         **relationship.goals_section(contract, user),
         **governance_model(contract, user),
+        **suppliers.status_section(contract, user),
+        **suppliers.notice_section(contract, user),
         **suppliers.commitments_section(contract, user),
         **suppliers.service_levels_section(contract, user),
         **relationship.expectations_section(contract, user),
         "contract": contract,
         "can_manage": user.can_manage,
-        "transitions": contract.allowed_transitions() if user.can_manage else [],
     }
     return render(request, "portal/contract_detail.html", context)
 
@@ -91,7 +92,8 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @login_required
 def contract_history(request: PortalRequest, pk: int) -> HttpResponse:
     contract = suppliers.visible_contract(request.user, pk)
-    context = {"contract": contract, "entries": history_of(contract)}
+    entries = history_of(contract, city_side=request.user.sees_portfolio)
+    context = {"contract": contract, "entries": entries}
     return render(request, "portal/contract_history.html", context)
 
 

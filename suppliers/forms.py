@@ -4,12 +4,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import ID_MAX, Textarea
-from governance.models import normalise_email
+from governance.models import TEXT_MAX_LENGTH, RoleHolder, normalise_email
 
 from .models import (
     Contact,
     Contract,
     ContractStatus,
+    NoticeChoice,
     OutcomeCommitment,
     Renewal,
     ServiceLevel,
@@ -206,3 +207,67 @@ def offer_running_contracts(field):
     field.label_from_instance = lambda contract: (
         f"{contract.supplier.name}: {contract.reference} {contract.title}"
     )
+
+
+class StatusChangeForm(forms.Form):
+    """A contract's next status; giving notice and ending also ask who decided and why (the
+    service refuses them without: change_contract_status)."""
+
+    status = forms.ChoiceField(choices=ContractStatus.choices, widget=forms.HiddenInput)
+    decided_by = forms.ModelChoiceField(
+        label=_("Decided by"),
+        queryset=RoleHolder.objects.none(),
+        required=False,
+        help_text=_("A business-level role holder on the city's side."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        kwargs.setdefault("auto_id", "id_status_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["decided_by"].queryset = contract.business_deciders()
+        self.fields["decided_by"].label_from_instance = lambda holder: holder.name
+
+
+class NoticeDecisionForm(forms.Form):
+    """The city's decision for the current term before its notice deadline."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=NoticeChoice.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 2}),
+        help_text=_("To terminate: the reason, which giving notice records."),
+    )
+    decided_by = forms.ModelChoiceField(
+        label=_("Decided by (to terminate)"),
+        queryset=RoleHolder.objects.none(),
+        required=False,
+        help_text=_("A business-level role holder on the city's side gives the notice."),
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        kwargs.setdefault("auto_id", "id_notice_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["decided_by"].queryset = contract.business_deciders()
+        self.fields["decided_by"].label_from_instance = lambda holder: holder.name
+
+
+class NoticeSnoozeForm(forms.Form):
+    until = forms.DateField(
+        label=_("Remind again on"),
+        widget=DateInput(),
+        help_text=_("At the latest the day of the next threshold, or the deadline after the last."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_snooze_%s")
+        super().__init__(*args, **kwargs)

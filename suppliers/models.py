@@ -16,7 +16,15 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.access import VisibleToQuerySet
-from governance.models import LEVEL_ORDER, NOTES_MAX_LENGTH, TEXT_MAX_LENGTH, Level, Side
+from governance.models import (
+    LEVEL_ORDER,
+    NOTES_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Level,
+    RoleHolder,
+    RoleHolderQuerySet,
+    Side,
+)
 
 from .validators import (
     validate_at_most_ten_years,
@@ -118,6 +126,8 @@ class ContractStatus(models.TextChoices):
 RUNNING_STATUSES = (ContractStatus.ACTIVE, ContractStatus.TERMINATING)
 
 # Which status may follow which; activation has its own rule (see Contract.missing_roles).
+# Giving notice and ending are the business level's: they record who decided and why.
+DECIDED_STATUSES = (ContractStatus.TERMINATING, ContractStatus.ENDED)
 STATUS_TRANSITIONS = {
     ContractStatus.DRAFT: [ContractStatus.ACTIVE],
     ContractStatus.ACTIVE: [ContractStatus.TERMINATING],
@@ -272,6 +282,11 @@ class Contract(models.Model):
 
     def allowed_transitions(self) -> list[ContractStatus]:
         return STATUS_TRANSITIONS[ContractStatus(self.status)]
+
+    def business_deciders(self) -> RoleHolderQuerySet:
+        """Who may decide to give notice on the contract or end it: the business level's role
+        holders on the city's side (the level that starts and ends the relationship)."""
+        return RoleHolder.objects.people_at(Level.BUSINESS, [self]).filter(side=Side.BUYER)
 
 
 class OutcomeCommitment(models.Model):
@@ -438,3 +453,122 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return not self.accepted_at and not self.revoked_at and self.expires_at > timezone.now()
+
+
+class StatusDecision(models.Model):
+    """The business level's decision behind giving notice on a contract or ending it: which
+    role holder on the city's side decided, and why. The holder's name is kept as it was, so
+    the record stays whole when the person leaves (and the link to them is cleared)."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="status_decisions",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ContractStatus)
+    decided_by = models.ForeignKey(
+        "governance.RoleHolder",
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by_name = models.CharField(_("decided by"), max_length=120)
+    reason = models.TextField(_("reason"), max_length=TEXT_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("status decision")
+        verbose_name_plural = _("status decisions")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference}: {self.get_status_display()} ({self.decided_by_name})"
+
+
+class NoticeChoice(models.TextChoices):
+    RENEW = "renew", _("Renew")
+    LET_RUN = "let_run", _("Let it run")
+    TERMINATE = "terminate", _("Terminate")
+
+
+class NoticeDecision(models.Model):
+    """What the city decided before a term's notice deadline; once recorded, the notice alerts
+    for that term stop. Terminate goes on to giving notice (a StatusDecision)."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="notice_decisions",
+    )
+    term_end = models.DateField(_("term ends"))
+    decision = models.CharField(_("decision"), max_length=10, choices=NoticeChoice)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_MAX_LENGTH)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by_name = models.CharField(_("recorded by"), max_length=310)
+    at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notice decision")
+        verbose_name_plural = _("notice decisions")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "term_end"], name="one_notice_decision_per_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} {self.term_end}: {self.get_decision_display()}"
+
+
+class NoticeSnooze(models.Model):
+    """The notice alerts of a term held back until a day someone chose (at most the next
+    alert's day); on that day the alert comes again."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="notice_snoozes",
+    )
+    term_end = models.DateField(_("term ends"))
+    until = models.DateField(_("snoozed until"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("snoozed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("snoozed at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notice alert snooze")
+        verbose_name_plural = _("notice alert snoozes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} {self.term_end}: {self.until}"

@@ -1,16 +1,27 @@
 """Reads of the register that views and other apps share."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from governance.models import GovernanceLevel, User
 
-from .forms import ContactForm, InvitationForm, OutcomeCommitmentForm, ServiceLevelForm
-from .models import RUNNING_STATUSES, Contract, ContractQuerySet, Supplier
+from . import notice
+from .forms import (
+    ContactForm,
+    InvitationForm,
+    NoticeDecisionForm,
+    NoticeSnoozeForm,
+    OutcomeCommitmentForm,
+    ServiceLevelForm,
+    StatusChangeForm,
+)
+from .models import RUNNING_STATUSES, Contract, ContractQuerySet, ContractStatus, Supplier
 
 INVITATIONS_SHOWN = 20
 
@@ -112,3 +123,74 @@ def invitations_section(supplier: Supplier, user: User, **overrides: Any) -> dic
         "invitation_form": InvitationForm(),
     }
     return context | overrides
+
+
+def status_section(
+    contract: Contract, user: User, *, status_form: StatusChangeForm | None = None
+) -> dict[str, Any]:
+    """The contract's status and the business level's decisions behind notice and ending; a
+    manager gets the next statuses, giving notice and ending with who decided and why
+    (status_form: a refused change with its errors and what was typed)."""
+    context: dict[str, Any] = {
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "status_decisions": contract.status_decisions.all(),
+        "status_errors": [],
+    }
+    if user.can_manage:
+        refused = status_form.data.get("status") if status_form is not None else None
+        transitions = []
+        for transition in contract.allowed_transitions():
+            if transition == refused:
+                transitions.append((transition, status_form))
+            else:
+                transitions.append((transition, StatusChangeForm(contract=contract)))
+        context["transitions"] = transitions
+        if status_form is not None and refused not in contract.allowed_transitions():
+            context["status_errors"] = [
+                message for messages in status_form.errors.values() for message in messages
+            ]
+        context["has_deciders"] = contract.business_deciders().exists()
+    return context
+
+
+def notice_section(
+    contract: Contract,
+    user: User,
+    *,
+    notice_form: NoticeDecisionForm | None = None,
+    snooze_form: NoticeSnoozeForm | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The city's side of the notice deadline: the decision for the current term (or that
+    none is recorded), a snooze of its alerts, and for managers the forms. A supplier's
+    contact gets nothing (what the city will do is the city's until notice is given)."""
+    if not user.sees_portfolio:
+        return {"notice": None}
+    today = today or timezone.localdate()
+    deadline = contract.notice_deadline(today)
+    decision = notice.current_decision(contract, today)
+    open_to_decide = bool(
+        contract.status == ContractStatus.ACTIVE
+        and deadline is not None
+        and deadline >= today
+        and decision is None
+    )
+    context: dict[str, Any] = {
+        "contract": contract,
+        "can_manage": user.can_manage,
+        "notice": {
+            "deadline": deadline,
+            "term_end": contract.current_term_end(today),
+            "decision": decision,
+            "snooze": notice.current_snooze(contract, today),
+            "open_to_decide": open_to_decide,
+            "next_alert": notice.next_alert_day(deadline, today) if deadline else None,
+        },
+    }
+    if user.can_manage:  # a refused form is shown with its errors, whatever the state now
+        if notice_form is not None or open_to_decide:
+            context["notice_form"] = notice_form or NoticeDecisionForm(contract=contract)
+        if snooze_form is not None or open_to_decide:
+            context["snooze_form"] = snooze_form or NoticeSnoozeForm()
+    return context

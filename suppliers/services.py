@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from governance import access_log
 from governance.history import stamp
 from governance.languages import current_language, speaking_to
-from governance.models import AccessEventKind, Role, User, normalise_email
+from governance.models import AccessEventKind, Role, RoleHolder, User, normalise_email
 from governance.outbox import one_line
 from governance.services import (
     deactivate_user,
@@ -29,15 +29,18 @@ from governance.services import (
 )
 
 from .models import (
+    DECIDED_STATUSES,
     Contact,
     Contract,
     ContractStatus,
     Invitation,
     OutcomeCommitment,
     ServiceLevel,
+    StatusDecision,
     Supplier,
     hash_token,
 )
+from .signals import contract_ending
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +109,22 @@ def update_contract(*, contract: Contract, by: User, **fields: Any) -> Contract:
 
 
 @transaction.atomic
-def change_contract_status(*, contract: Contract, status: str, by: User | None) -> Contract:
-    """Move a contract to a new status; activation needs every role named on both sides."""
+def change_contract_status(
+    *,
+    contract: Contract,
+    status: str,
+    by: User | None,
+    decided_by: RoleHolder | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Contract:
+    """Move a contract to a new status; activation needs every role named on both sides.
+
+    Giving notice and ending need the business-level role holder on the city's side who
+    decided, and the reason (recorded as a StatusDecision). Ending also cancels the contract's
+    coming meetings (through the contract_ending signal); a supplier left without a contract
+    loses its contacts' access after the grace period (end_access_after_last_contract)."""
+    now = now or timezone.now()
     if status not in contract.allowed_transitions():
         raise ValidationError(
             _("A %(current)s contract cannot become %(new)s."),
@@ -123,9 +140,35 @@ def change_contract_status(*, contract: Contract, status: str, by: User | None) 
                 _("The contract cannot be made active: %(count)s roles are not yet named."),
                 params={"count": len(missing)},
             )
+    reason = reason.strip()
+    if status in DECIDED_STATUSES:
+        errors = {}
+        if decided_by is None or not contract.business_deciders().filter(pk=decided_by.pk).exists():
+            errors["decided_by"] = _(
+                "Choose who decided: a business-level role holder on the city's side."
+            )
+        if not reason:
+            errors["reason"] = _("Give the reason for the decision.")
+        if errors:
+            raise ValidationError(errors)
+    if status == ContractStatus.ENDED:
+        contract_ending.send(sender=Contract, contract=contract, by=by, now=now)
     contract.status = status
     stamp(contract, by)
     contract.save(update_fields=["status", "updated_at"])
+    if status in DECIDED_STATUSES:
+        assert decided_by is not None  # checked above
+        decision = StatusDecision(
+            contract=contract,
+            status=status,
+            decided_by=decided_by,
+            decided_by_name=decided_by.name,
+            reason=reason,
+            recorded_by=by,
+            recorded_at=now,
+        )
+        stamp(decision, by)
+        decision.save()
     return contract
 
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import notice, services
 
 
 @shared_task(acks_late=True)
@@ -13,3 +13,9 @@ def purge_expired_invitations():
 def end_access_after_last_contract():
     """Contacts of a supplier whose last contract ended over the grace period ago lose access."""
     return services.end_access_after_last_contract()
+
+
+@shared_task(acks_late=True)
+def send_notice_alerts():
+    """Queue today's notice-deadline alerts (idempotent: one outbox key per alert)."""
+    return notice.send_notice_alerts()

@@ -31,6 +31,8 @@ urlpatterns = [
     path("contracts/new/", views.contract_create, name="contract_create"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/status/", views.contract_status, name="contract_status"),
+    path("contracts/<int:pk>/notice/decide/", views.notice_decide, name="notice_decide"),
+    path("contracts/<int:pk>/notice/snooze/", views.notice_snooze, name="notice_snooze"),
     path("contracts/<int:pk>/commitments/", views.commitment_add, name="commitment_add"),
     path(
         "contracts/<int:pk>/commitments/<int:commitment_pk>/delete/",

@@ -22,18 +22,21 @@ from governance.htmx import PortalRequest, section
 from governance.models import GovernanceLevel, Role, RoleHolder, User
 from governance.views import people_changed, people_refusal
 
-from . import selectors, services
+from . import notice, selectors, services
 from .forms import (
     AcceptInvitationForm,
     ContactForm,
     ContractFilterForm,
     ContractForm,
     InvitationForm,
+    NoticeDecisionForm,
+    NoticeSnoozeForm,
     OutcomeCommitmentForm,
     ServiceLevelForm,
+    StatusChangeForm,
     SupplierForm,
 )
-from .models import Contract, ContractStatus, Supplier
+from .models import DECIDED_STATUSES, Contract, ContractStatus, Supplier
 
 CONTRACTS_PER_PAGE = 50
 # What the contract list shows: contracts, their suppliers, and who holds each level's roles.
@@ -304,26 +307,99 @@ def contract_edit(request: PortalRequest, pk: int) -> HttpResponse:
     return render(request, "suppliers/contract_form.html", {"form": form, "contract": contract})
 
 
+def _status(
+    request: PortalRequest, contract: Contract, status_form: StatusChangeForm | None = None
+) -> HttpResponse:
+    # A change of status changes the whole page (its heading, what may be done): the browser
+    # goes back to it; a refused one shows the section as a page, its errors and text kept.
+    context = selectors.status_section(contract, request.user, status_form=status_form)
+    done = None if status_form else f"{contract.get_absolute_url()}#status"
+    return section(request, "suppliers/contract_status.html", context, done=done)
+
+
 @require_POST
 @login_required
 def contract_status(request: PortalRequest, pk: int) -> HttpResponse:
+    """Make active, give notice, withdraw it, end: notice and ending name the business-level
+    role holder of the city who decided, and the reason."""
     contract = _managed_contract(request, pk)
-    status = request.POST.get("status", "")
-    if status not in ContractStatus.values:
+    form = StatusChangeForm(request.POST, contract=contract)
+    if not form.is_valid() and "status" in form.errors:
         messages.error(request, _("Choose a status."))
         return redirect(contract)
-    try:
-        services.change_contract_status(contract=contract, status=status, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("The contract is now %(status)s.")
-            % {"status": contract.get_status_display().lower()},
-        )
-    return redirect(contract)
+    if form.is_valid():
+        status = form.cleaned_data["status"]
+        try:
+            services.change_contract_status(
+                contract=contract,
+                status=status,
+                by=request.user,
+                decided_by=form.cleaned_data["decided_by"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            if status not in DECIDED_STATUSES:
+                # Nothing typed to keep: the page says why (e.g. which roles are missing).
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect(contract)
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The contract is now %(status)s.")
+                % {"status": contract.get_status_display().lower()},
+            )
+            return _status(request, contract)
+    contract.refresh_from_db(fields=["status"])
+    return _status(request, contract, form)
+
+
+def _notice(request: PortalRequest, contract: Contract, **forms: Any) -> HttpResponse:
+    context = selectors.notice_section(contract, request.user, **forms)
+    done = None if forms else f"{contract.get_absolute_url()}#notice"
+    return section(request, "suppliers/notice.html", context, done=done)
+
+
+@require_POST
+@login_required
+def notice_decide(request: PortalRequest, pk: int) -> HttpResponse:
+    """The city's decision for the current term (renew, let it run, terminate): its notice
+    alerts stop; terminate gives notice."""
+    contract = _managed_contract(request, pk)
+    form = NoticeDecisionForm(request.POST, contract=contract)
+    if form.is_valid():
+        try:
+            notice.decide_on_notice(contract=contract, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return _notice(request, contract)
+    contract.refresh_from_db(fields=["status"])
+    return _notice(request, contract, notice_form=form)
+
+
+@require_POST
+@login_required
+def notice_snooze(request: PortalRequest, pk: int) -> HttpResponse:
+    """Hold the current term's notice alerts back until a chosen day."""
+    contract = _managed_contract(request, pk)
+    form = NoticeSnoozeForm(request.POST)
+    if form.is_valid():
+        try:
+            snooze = notice.snooze_notice_alerts(
+                contract=contract, until=form.cleaned_data["until"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The alerts are held back until %(day)s.") % {"day": snooze.until.isoformat()},
+            )
+            return _notice(request, contract)
+    return _notice(request, contract, snooze_form=form)
 
 
 def _commitments(request: PortalRequest, contract: Contract, **overrides: Any) -> HttpResponse:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -233,6 +234,14 @@ ISSUE_RESPONSE_DAYS = {
 # A reported figure below its target raises an operational issue due this many days later.
 BREACH_ISSUE_DUE_DAYS = int(os.environ.get("BREACH_ISSUE_DUE_DAYS", "14"))
 
+# Notice deadlines alert the contract level's role holders of the city this many days before
+# the deadline (comma-separated), then weekly after the last, until a decision is recorded.
+NOTICE_ALERT_DAYS = tuple(
+    int(days)
+    for days in os.environ.get("NOTICE_ALERT_DAYS", "180,90,30").split(",")
+    if days.strip()
+)
+
 # Beat's scheduler also leaves a heartbeat in the cache, which /readyz/ reads.
 CELERY_BEAT_SCHEDULER = "governance.health:HeartbeatScheduler"
 # /readyz/ fails when beat's last heartbeat is older than this, or when an outbox row has been
@@ -265,6 +274,11 @@ CELERY_BEAT_SCHEDULE = {
     "end-access-after-last-contract": {
         "task": "suppliers.tasks.end_access_after_last_contract",
         "schedule": 60 * 60,
+    },
+    # Daily, in the morning (Stockholm): the notice-deadline alerts due today.
+    "send-notice-alerts": {
+        "task": "suppliers.tasks.send_notice_alerts",
+        "schedule": crontab(hour=7, minute=0),
     },
     "purge-old-records": {
         "task": "governance.tasks.purge_old_records",

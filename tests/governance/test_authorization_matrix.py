@@ -134,6 +134,9 @@ MATRIX = {
     "suppliers:contract_edit": ("get", {"pk": "contract"}, manage_a(200)),
     "portal:contract_history": ("get", {"pk": "contract"}, READ_A),
     "suppliers:contract_status": ("post", {"pk": "contract"}, manage_a(302)),
+    # An empty POST: refused, the section shown as a page with the reasons.
+    "suppliers:notice_decide": ("post", {"pk": "contract"}, manage_a(200)),
+    "suppliers:notice_snooze": ("post", {"pk": "contract"}, manage_a(200)),
     "suppliers:commitment_add": ("post", {"pk": "contract"}, manage_a(200)),
     "suppliers:commitment_delete": (
         "post",

@@ -8,7 +8,7 @@ from urllib.parse import quote_from_bytes
 from governance.models import Level, Side
 from meetings.models import ActionStatus, Cadence, Mode, Weekday
 from relationship.models import GoalStatus
-from suppliers.models import Comparison, Metric, Period, Renewal, Tier, Unit
+from suppliers.models import Comparison, Metric, NoticeChoice, Period, Renewal, Tier, Unit
 from tests.factories import PASSWORD
 
 TEXT, EMAIL, INT, DECIMAL, DATE, TIME, BOOL, FILE = (
@@ -282,7 +282,23 @@ FORMS = [
     ),
     Form("suppliers:contract_create", _contract),
     Form("suppliers:contract_edit", lambda world: _contract(world, with_supplier=False)),
-    Form("suppliers:contract_status", lambda world: {"status": (choice("terminating"), "ended")}),
+    Form(
+        "suppliers:contract_status",
+        lambda world: {
+            "status": (choice("terminating"), "ended"),
+            "decided_by": (INT, str(world.objects["holder"])),
+            "reason": (TEXT, "The service moves in-house"),
+        },
+    ),
+    Form(
+        "suppliers:notice_decide",
+        lambda world: {
+            "decision": (choice(*NoticeChoice.values), NoticeChoice.RENEW),
+            "note": (TEXT, "Good value"),
+            "decided_by": (INT, str(world.objects["holder"])),
+        },
+    ),
+    Form("suppliers:notice_snooze", lambda world: {"until": (DATE, "2028-01-01")}),
     Form(
         "suppliers:commitment_add",
         lambda world: {

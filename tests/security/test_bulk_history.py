@@ -120,6 +120,10 @@ DECISIONS = {
     ("meetings/services.py", "take_forum_contracts", "bulk_create"): (
         "a coming meeting's contracts follow its forum's, whose history records the change"
     ),
+    ("meetings/services.py", "end_contract_meetings", "delete"): (
+        "an ended contract leaves its coming joint meetings: the contract's StatusDecision "
+        "records who ended it, when and why"
+    ),
     ("meetings/services.py", "notify_meeting_changes", "update"): (
         "bookkeeping: the calendar SEQUENCE last e-mailed"
     ),

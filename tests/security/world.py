@@ -50,7 +50,7 @@ from operations.services import (
 )
 from relationship.models import CityGoal, Expectation, Goal
 from relationship.services import answer_pulse
-from suppliers.models import Contact, OutcomeCommitment, Tier
+from suppliers.models import Contact, NoticeDecision, OutcomeCommitment, StatusDecision, Tier
 from suppliers.services import accept_invitation, invite_contact, send_invitation_email
 from tests.factories import (
     PASSWORD,
@@ -179,6 +179,18 @@ def build_world(text, *, render_pdfs=False):
         ).pk,
         goal=Goal.objects.create(contract=contract, title=text, description=text).pk,
         city_goal=CityGoal.objects.create(title=text, description=text).pk,
+    )
+    # The business level's decision behind a notice, and the city's for the current term.
+    StatusDecision.objects.create(
+        contract=contract, status="terminating", decided_by_name=text, reason=text
+    )
+    NoticeDecision.objects.create(
+        contract=contract,
+        term_end=contract.current_term_end(),
+        decision="renew",
+        note=text,
+        decided_by=chair,
+        decided_by_name=text,
     )
 
     # Invitations: one pending (its e-mail sent), one accepted: supplier A's contact.
@@ -403,6 +415,8 @@ ROUTES = {
     "portal:contract_detail": {"pk": "contract"},
     "suppliers:contract_edit": {"pk": "contract"},
     "suppliers:contract_status": {"pk": "contract"},
+    "suppliers:notice_decide": {"pk": "contract"},
+    "suppliers:notice_snooze": {"pk": "contract"},
     "portal:contract_history": {"pk": "contract"},
     "suppliers:commitment_add": {"pk": "contract"},
     "suppliers:commitment_delete": {"pk": "contract", "commitment_pk": "commitment"},

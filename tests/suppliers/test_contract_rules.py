@@ -60,8 +60,12 @@ def test_contract_cannot_be_activated_with_a_role_missing(supplier_a):
 
 def test_complete_contract_activates_and_follows_the_lifecycle(contract_a):
     change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
-    change_contract_status(contract=contract_a, status=ContractStatus.TERMINATING, by=None)
-    change_contract_status(contract=contract_a, status=ContractStatus.ENDED, by=None)
+    # Notice and ending are the business level's (tests/suppliers/test_ending.py).
+    decision = {"decided_by": contract_a.business_deciders().get(), "reason": "Ends as agreed."}
+    change_contract_status(
+        contract=contract_a, status=ContractStatus.TERMINATING, by=None, **decision
+    )
+    change_contract_status(contract=contract_a, status=ContractStatus.ENDED, by=None, **decision)
     assert Contract.objects.get(pk=contract_a.pk).status == ContractStatus.ENDED
     with pytest.raises(ValidationError, match="cannot become active"):
         change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
