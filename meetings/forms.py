@@ -33,6 +33,8 @@ class ForumForm(forms.ModelForm):
             "duration_minutes",
             "week_of_month",
             "month_of_quarter",
+            "month_of_year",
+            "on_holiday",
             "agenda_template",
             "starts_on",
             "ends_on",

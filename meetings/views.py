@@ -83,6 +83,9 @@ def forum_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "contracts": forum.contracts.select_related("supplier"),
         "attendees": forum.default_attendees(),
         "upcoming": meetings.filter(starts_at__gte=now)[:UPCOMING_LIMIT],
+        "holiday_changes": (
+            forum.holiday_changes(timezone.localdate(now)) if forum.is_active else []
+        ),
         # ?past=year: the whole last year, which the dashboard's held/due figures count.
         "recent": recent if request.GET.get("past") == "year" else recent[:UPCOMING_LIMIT],
         "can_manage": request.user.can_manage,

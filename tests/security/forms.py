@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote_from_bytes
 
 from governance.models import Level, Side
-from meetings.models import ActionStatus, Cadence, Mode, Weekday
+from meetings.models import ActionStatus, Cadence, Mode, OnHoliday, Weekday
 from relationship.models import GoalStatus
 from suppliers.models import Comparison, Metric, Period, Renewal, Tier, Unit
 from tests.factories import PASSWORD
@@ -108,6 +108,8 @@ def _forum(world):
         "duration_minutes": (INT, "60"),
         "week_of_month": (INT, "2"),
         "month_of_quarter": (INT, "1"),
+        "month_of_year": (INT, "11"),
+        "on_holiday": (choice(*OnHoliday.values), OnHoliday.MOVE),
         "agenda_template": (TEXT, ""),
         "starts_on": (DATE, "2026-01-05"),
         "ends_on": (DATE, ""),
