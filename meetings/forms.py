@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import Textarea
@@ -89,6 +90,21 @@ class MinutesItemForm(RevisionForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", f"item-{kwargs['instance'].pk}")
         super().__init__(*args, **kwargs)
+        # Autosave: a second after the typing stops, the item is saved (with its revision, so
+        # the usual conflict rules hold) and only its "Saved" note and revision come back: the
+        # text being typed is never replaced. Requests of one item's form wait for each other.
+        pk = self.instance.pk
+        autosave = {
+            "hx-post": reverse("meetings:minutes_item_edit", args=[pk]),
+            "hx-trigger": "input changed delay:1s",
+            "hx-include": "closest form",
+            "hx-vals": '{"autosave": "1"}',
+            "hx-target": f"#item-{pk}-saved",
+            "hx-swap": "outerHTML",
+            "hx-sync": "closest form:queue last",
+        }
+        for name in ("notes", "decisions"):
+            self.fields[name].widget.attrs.update(autosave)
 
 
 class ActionForm(RevisionForm):
