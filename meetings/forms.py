@@ -9,6 +9,7 @@ from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import (
     Action,
+    AgendaProposal,
     Attendance,
     Forum,
     MinutesComment,
@@ -151,3 +152,28 @@ class CorrectionForm(forms.Form):
         widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = AgendaProposal
+        fields = ["title", "description"]
+        widgets = {"description": Textarea(attrs={"rows": 2})}
+
+
+class DecisionForm(forms.Form):
+    """The chair's answer to a proposal: the pressed button says accept or decline."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Reason, if declined (the proposer sees it)"),
+        required=False,
+        max_length=2000,
+        widget=Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", f"proposal-{kwargs.pop('proposal').pk}")
+        super().__init__(*args, **kwargs)

@@ -477,11 +477,97 @@ class Meeting(models.Model):
             .first()
         )
 
+    def takes_proposals(self, now=None):
+        """Agenda items can be proposed for a planned meeting until its minutes start."""
+        now = now or timezone.now()
+        return (
+            self.status == MeetingStatus.PLANNED
+            and self.starts_at > now
+            and not self.minutes_versions.exists()
+        )
+
     def can_start_minutes(self, now=None):
         """Minutes can be started from 24 hours before the start (to prepare the agenda): the
         same span whatever the hour, as the page says."""
         now = now or timezone.now()
         return self.status != MeetingStatus.CANCELLED and self.starts_at - MINUTES_LEAD <= now
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the chair")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class AgendaProposalQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user):
+        """A supplier's own proposals, on meetings it takes part in; another supplier's on a
+        joint forum only once accepted (then they are on the agenda everyone reads)."""
+        return self.filter(meeting_id__in=meetings_taken_part_in(user)).filter(
+            Q(supplier_id=user.supplier_id) | Q(status=ProposalStatus.ACCEPTED)
+        )
+
+
+class AgendaProposal(models.Model):
+    """An item someone proposes for a coming meeting's agenda (a supplier on the meeting, or
+    the city's staff); the chair accepts or declines it, and an accepted one is on the agenda
+    and becomes an item of the minutes."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="agenda_proposals",
+    )
+    title = models.CharField(_("item"), max_length=200)
+    description = models.TextField(
+        _("what to discuss, and why"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The proposer's supplier; empty when the city proposed it."),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus, default=ProposalStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, max_length=TEXT_MAX_LENGTH, help_text=_("Why it was declined.")
+    )
+    history = HistoricalRecords()
+
+    objects = AgendaProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agenda proposal")
+        verbose_name_plural = _("agenda proposals")
+        ordering = ["meeting", "proposed_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def proposer_organisation(self):
+        return self.supplier.name if self.supplier_id else _("City")
 
 
 class MinutesQuerySet(VisibleToQuerySet):

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from functools import cache
 
 import holidays
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 # What each holiday is called on the forum page: the package names them in English only.
@@ -27,7 +26,6 @@ HOLIDAY_NAMES = {
 CHRISTMAS_EVE = pgettext_lazy("holiday", "Christmas Eve")
 NEW_YEARS_EVE = pgettext_lazy("holiday", "New Year's Eve")
 MIDSUMMER_EVE = pgettext_lazy("holiday", "Midsummer Eve")
-WEEKEND = _("weekend")
 
 
 @cache
