@@ -5,7 +5,10 @@ from datetime import date, timedelta
 from functools import cache
 
 import holidays
+from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
+
+StrOrPromise = str | Promise
 
 # What each holiday is called on the forum page: the package names them in English only.
 HOLIDAY_NAMES = {
@@ -29,9 +32,9 @@ MIDSUMMER_EVE = pgettext_lazy("holiday", "Midsummer Eve")
 
 
 @cache
-def holidays_in(year: int) -> dict[date, str]:
+def holidays_in(year: int) -> dict[date, "StrOrPromise"]:
     """The year's days off with their (translatable) names: public holidays and the eves."""
-    days: dict[date, str] = {
+    days: dict[date, StrOrPromise] = {
         day: HOLIDAY_NAMES.get(name, name)
         for day, name in holidays.country_holidays("SE", years=year, language="en_US").items()
     }
@@ -43,7 +46,7 @@ def holidays_in(year: int) -> dict[date, str]:
     return days
 
 
-def holiday_name(day: date) -> str | None:
+def holiday_name(day: date) -> "StrOrPromise | None":
     """The day's holiday (or eve) name, or None on an ordinary day (weekends included)."""
     return holidays_in(day.year).get(day)
 
