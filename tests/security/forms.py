@@ -317,6 +317,21 @@ FORMS = [
     Form("meetings:forum_edit", _forum),
     Form("meetings:meeting_cancel", no_fields),
     Form("meetings:minutes_start", no_fields),
+    Form(
+        "meetings:agenda_proposal_add",
+        lambda world: {"title": (TEXT, "Capacity"), "description": (TEXT, "Both need it")},
+        user="contact_a",
+    ),
+    Form(
+        "meetings:agenda_proposal_decide",
+        lambda world: {
+            f"proposal-{world.objects['proposal']}-decision": (
+                choice("accept", "decline"),
+                "decline",
+            ),
+            f"proposal-{world.objects['proposal']}-reason": (TEXT, "Not this time"),
+        },
+    ),
     Form("meetings:minutes_item_add", lambda world: {"title": (TEXT, "Any other business")}),
     Form(
         "meetings:attendee_add",
