@@ -96,6 +96,60 @@ STANDARD_TEMPLATES = {
 }
 
 
+# The annual business-level review (a forum of the annual rhythm starts from it): the whole
+# relationship once a year, where the business level decides on starting and ending it.
+ANNUAL_REVIEW = gettext_noop("Annual business review")
+ANNUAL_REVIEW_ITEMS = [
+    (
+        gettext_noop("Relationship review"),
+        gettext_noop("The year in the relationship: trust, dialogue and delivery, on both sides."),
+        "topic",
+    ),
+    (
+        gettext_noop("Goals against the target picture"),
+        gettext_noop("Where each goal stands against the city's target picture, and what next."),
+        "topic",
+    ),
+    (
+        gettext_noop("Contract portfolio and renewals"),
+        gettext_noop("The contracts, their renewals and notice deadlines in the coming year."),
+        "topic",
+    ),
+    (
+        gettext_noop("Decisions on starting or ending relationships"),
+        gettext_noop("Only the business level starts and ends a relationship: what is decided."),
+        "topic",
+    ),
+    (
+        gettext_noop("Open actions"),
+        gettext_noop("Actions from earlier meetings that are not done yet."),
+        "open_actions",
+    ),
+    (
+        gettext_noop("Escalations"),
+        gettext_noop("Matters escalated from the contract level."),
+        "escalations",
+    ),
+]
+
+
+def create_annual_review_template(template_model, item_model):
+    """The annual review's template with its items, created unless one of that name exists."""
+    template, created = template_model.objects.get_or_create(
+        name=ANNUAL_REVIEW, defaults={"level": "business"}
+    )
+    if created:
+        _add_items(item_model, template, ANNUAL_REVIEW_ITEMS)
+    return template
+
+
+def _add_items(item_model, template, items):
+    item_model.objects.bulk_create(
+        item_model(template=template, position=position, title=title, guidance=guidance, kind=kind)
+        for position, (title, guidance, kind) in enumerate(items, start=1)
+    )
+
+
 def create_standard_template(template_model, item_model, level):
     """The level's standard template with its items, created unless one of that name exists.
 
@@ -108,10 +162,5 @@ def create_standard_template(template_model, item_model, level):
     )
     template, created = template_model.objects.get_or_create(name=name, defaults={"level": level})
     if created:
-        item_model.objects.bulk_create(
-            item_model(
-                template=template, position=position, title=title, guidance=guidance, kind=kind
-            )
-            for position, (title, guidance, kind) in enumerate(items, start=1)
-        )
+        _add_items(item_model, template, items)
     return template

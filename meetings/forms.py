@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import Textarea
@@ -8,6 +9,7 @@ from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import (
     Action,
+    AgendaProposal,
     Attendance,
     Forum,
     MinutesComment,
@@ -33,6 +35,8 @@ class ForumForm(forms.ModelForm):
             "duration_minutes",
             "week_of_month",
             "month_of_quarter",
+            "month_of_year",
+            "on_holiday",
             "agenda_template",
             "starts_on",
             "ends_on",
@@ -87,6 +91,21 @@ class MinutesItemForm(RevisionForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", f"item-{kwargs['instance'].pk}")
         super().__init__(*args, **kwargs)
+        # Autosave: a second after the typing stops, the item is saved (with its revision, so
+        # the usual conflict rules hold) and only its "Saved" note and revision come back: the
+        # text being typed is never replaced. Requests of one item's form wait for each other.
+        pk = self.instance.pk
+        autosave = {
+            "hx-post": reverse("meetings:minutes_item_edit", args=[pk]),
+            "hx-trigger": "input changed delay:1s",
+            "hx-include": "closest form",
+            "hx-vals": '{"autosave": "1"}',
+            "hx-target": f"#item-{pk}-saved",
+            "hx-swap": "outerHTML",
+            "hx-sync": "closest form:queue last",
+        }
+        for name in ("notes", "decisions"):
+            self.fields[name].widget.attrs.update(autosave)
 
 
 class ActionForm(RevisionForm):
@@ -133,3 +152,28 @@ class CorrectionForm(forms.Form):
         widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = AgendaProposal
+        fields = ["title", "description"]
+        widgets = {"description": Textarea(attrs={"rows": 2})}
+
+
+class DecisionForm(forms.Form):
+    """The chair's answer to a proposal: the pressed button says accept or decline."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Reason, if declined (the proposer sees it)"),
+        required=False,
+        max_length=2000,
+        widget=Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", f"proposal-{kwargs.pop('proposal').pk}")
+        super().__init__(*args, **kwargs)

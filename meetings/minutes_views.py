@@ -239,14 +239,25 @@ def minutes_start(request: PortalRequest, pk: int) -> HttpResponse:
     return redirect(meeting)
 
 
+def _whole_item(request: PortalRequest, context: dict[str, Any], autosave: bool) -> HttpResponse:
+    """The item's section; an autosave (which swaps only its "Saved" note) is told to swap the
+    whole item instead, to show a conflict, an error or the lock with the typed text kept."""
+    response = _item_section(request, context)
+    if autosave:
+        response["HX-Retarget"] = f"#item-{context['item'].pk}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
 @require_POST
 @login_required
 def minutes_item_edit(request: PortalRequest, pk: int) -> HttpResponse:
     item = _visible_row(request, MinutesItem, pk)
     require_manager(request.user)
+    autosave = bool(request.htmx) and request.POST.get("autosave") == "1"
     form = MinutesItemForm(request.POST, instance=item)
     if not form.is_valid():
-        return _item_section(request, item_context(request, item, form))
+        return _whole_item(request, item_context(request, item, form), autosave)
     try:
         item = services.save_item(
             item=item,
@@ -264,11 +275,14 @@ def minutes_item_edit(request: PortalRequest, pk: int) -> HttpResponse:
             "notes": form["notes"].value(),
             "decisions": form["decisions"].value(),
         }
-        return _item_section(request, context)
+        return _whole_item(request, context, autosave)
     except services.EditConflict as conflict:
         form = _conflict_form(request, form, conflict.current)
         context = item_context(request, conflict.current, form, conflict=conflict.current)
-        return _item_section(request, context)
+        return _whole_item(request, context, autosave)
+    if autosave:
+        context = {"item": item, "autosaved": True}
+        return section(request, ITEM, context, partial="autosaved")
     return _item_section(request, item_context(request, item, saved=True), changed=True)
 
 
@@ -384,50 +398,71 @@ def attendee_add(request: PortalRequest, pk: int) -> HttpResponse:
     return section(request, MINUTES, context, partial="attendance")
 
 
+def _unsaved_items(request: PortalRequest, minutes: Minutes) -> list[MinutesItem]:
+    """The items whose text the page sent with the approval (htmx includes the item forms)
+    differs from the saved text: typed, and neither saved nor autosaved yet."""
+    unsaved = []
+    for item in minutes.items.all():
+        for field in ("notes", "decisions"):
+            sent = request.POST.get(f"item-{item.pk}-{field}")
+            # As the item form cleans it: browsers send CRLF, and the text is stripped.
+            if sent is not None and sent.replace("\r\n", "\n").strip() != getattr(item, field):
+                unsaved.append(item)
+                break
+    return unsaved
+
+
 @require_POST
 @login_required
 def minutes_approve(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
+    def refuse(refusal: str) -> HttpResponse:
+        if request.htmx:
+            return message_above_the_page(refusal, status=409)
+        messages.error(request, refusal)
+        return redirect(minutes.meeting)
+
     reason = request.POST.get("absent_mandate_reason", "")
     if len(reason) > TEXT_MAX_LENGTH:
-        too_long = _("The reason is %(length)s characters long; at most %(limit)s fit.") % {
-            "length": len(reason),
-            "limit": TEXT_MAX_LENGTH,
-        }
-        if request.htmx:
-            return message_above_the_page(too_long, status=409)
-        messages.error(request, too_long)
-        return redirect(minutes.meeting)
-    try:
-        services.approve_minutes(
-            minutes=minutes,
-            by=request.user,
-            absent_mandate_reason=reason,
+        return refuse(
+            _("The reason is %(length)s characters long; at most %(limit)s fit.")
+            % {"length": len(reason), "limit": TEXT_MAX_LENGTH}
         )
+    if unsaved := _unsaved_items(request, minutes):
+        return refuse(
+            _(
+                "Not approved: %(items)s has text that is not saved yet. It is still on the "
+                "page: save it (or wait a second for the autosave), then approve."
+            )
+            % {"items": ", ".join(f"{item.position}. {item.title}" for item in unsaved)}
+        )
+    try:
+        services.approve_minutes(minutes=minutes, by=request.user, absent_mandate_reason=reason)
     except services.MinutesLocked:
         messages.info(request, _("These minutes were already approved."))
-        return redirect(minutes.meeting)
+        return _to_the_meeting(request, minutes)
     except services.NobodyPresent:
-        refusal = _("Mark who was present before approving. The minutes are still a draft.")
-        if request.htmx:
-            return message_above_the_page(refusal, status=409)
-        messages.error(request, refusal)
-        return redirect(minutes.meeting)
+        return refuse(_("Mark who was present before approving. The minutes are still a draft."))
     except services.MandateAbsent as absent:
-        refusal = _(
-            "Nobody with the contract-level mandate was marked present for: %(parties)s. Mark "
-            "them present, or give the reason for approving without them. The minutes are "
-            "still a draft."
-        ) % {"parties": ", ".join(gap.party for gap in absent.gaps)}
-        if request.htmx:
-            return message_above_the_page(refusal, status=409)
-        messages.error(request, refusal)
-        return redirect(minutes.meeting)
+        return refuse(
+            _(
+                "Nobody with the contract-level mandate was marked present for: %(parties)s. "
+                "Mark them present, or give the reason for approving without them. The minutes "
+                "are still a draft."
+            )
+            % {"parties": ", ".join(gap.party for gap in absent.gaps)}
+        )
     messages.success(
         request,
         _("Minutes approved and locked. The PDF is being produced and sent to the attendees."),
     )
+    return _to_the_meeting(request, minutes)
+
+
+def _to_the_meeting(request: PortalRequest, minutes: Minutes) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(minutes.meeting.get_absolute_url())
     return redirect(minutes.meeting)
 
 

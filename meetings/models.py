@@ -16,15 +16,27 @@ from governance.models import NOTES_MAX_LENGTH, TEXT_MAX_LENGTH, Level, RoleHold
 from suppliers.models import ContractStatus
 from suppliers.validators import validate_plausible_date
 
-from .agenda import create_standard_template
+from .agenda import ANNUAL_REVIEW, create_annual_review_template, create_standard_template
+from .working_days import holiday_name, next_working_day
 
 # How long before its start a meeting's minutes can be opened (the agenda page says so).
 MINUTES_LEAD = timedelta(hours=24)
+# How far a meeting moved off a holiday can land after its rule day (Christmas Eve to the
+# Monday after Boxing Day is four days; Easter from Good Friday to Tuesday five).
+HOLIDAY_REACH = timedelta(days=10)
 
 
 class Cadence(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
     QUARTERLY = "quarterly", _("Quarterly")
+    ANNUAL = "annual", _("Annual")
+
+
+class OnHoliday(models.TextChoices):
+    """What happens to a meeting whose rule day is a holiday or an eve (meetings.working_days)."""
+
+    MOVE = "move", _("Move to the next working day")
+    SKIP = "skip", _("Skip it")
 
 
 class Mode(models.TextChoices):
@@ -54,10 +66,15 @@ class ItemKind(models.TextChoices):
 class AgendaTemplateQuerySet(models.QuerySet):
     def standard_for(self, level):
         """The level's first template; the built-in standard one if the level has none."""
-        template = self.filter(level=level).first()
+        # The annual review is not a level's standard (forums of the annual rhythm take it).
+        template = self.filter(level=level).exclude(name=ANNUAL_REVIEW).first()
         if template is None:
             template = create_standard_template(AgendaTemplate, AgendaTemplateItem, level)
         return template
+
+    def annual_review(self):
+        """The annual business review's template (re-created if it was deleted)."""
+        return create_annual_review_template(AgendaTemplate, AgendaTemplateItem)
 
 
 class AgendaTemplate(models.Model):
@@ -146,12 +163,30 @@ class Forum(models.Model):
     week_of_month = models.PositiveSmallIntegerField(
         _("week of the month"),
         default=2,
-        help_text=_("Quarterly forums: the first, second, third or fourth such weekday."),
+        help_text=_(
+            "Quarterly and annual forums: the first, second, third or fourth such weekday."
+        ),
     )
     month_of_quarter = models.PositiveSmallIntegerField(
         _("month of the quarter"),
         default=1,
         help_text=_("Quarterly forums: the first, second or third month of each quarter."),
+    )
+    month_of_year = models.PositiveSmallIntegerField(
+        _("month of the year"),
+        default=11,
+        help_text=_("Annual forums: the month (1-12) of the yearly meeting."),
+    )
+    on_holiday = models.CharField(
+        _("on a holiday"),
+        max_length=10,
+        choices=OnHoliday,
+        default=OnHoliday.MOVE,
+        help_text=_(
+            "Swedish public holidays and the eves the city takes off (Christmas Eve, New Year's "
+            "Eve, Midsummer Eve): move the meeting to the next working day, at the same time, "
+            "or skip it."
+        ),
     )
     agenda_template = models.ForeignKey(
         AgendaTemplate,
@@ -159,7 +194,10 @@ class Forum(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text=_("Empty: the standard template of the forum's level."),
+        help_text=_(
+            "Empty: the standard template of the forum's level (an annual forum: the annual "
+            "business review's)."
+        ),
     )
     starts_on = models.DateField(_("first possible date"), validators=[validate_plausible_date])
     ends_on = models.DateField(
@@ -184,6 +222,10 @@ class Forum(models.Model):
                 name="forum_month_of_quarter_1_to_3",
             ),
             models.CheckConstraint(
+                condition=Q(month_of_year__gte=1, month_of_year__lte=12),
+                name="forum_month_of_year_1_to_12",
+            ),
+            models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=600),
                 name="forum_duration_5_to_600_minutes",
             ),
@@ -196,7 +238,37 @@ class Forum(models.Model):
         return reverse("meetings:forum_detail", args=[self.pk])
 
     def meeting_dates(self, first, last):
-        """The local dates of this forum's meetings between first and last, inclusive."""
+        """The local dates of this forum's meetings between first and last, inclusive: the
+        rule's days, each on a holiday moved to the next working day or skipped."""
+        for _rule_day, day, _holiday in self.meeting_plan(first, last):
+            if day is not None:
+                yield day
+
+    def meeting_plan(self, first, last):
+        """(rule day, meeting day or None when skipped, holiday name or None) of the meetings
+        between first and last: a rule day just before `first` may move into the span."""
+        seen = set()
+        for rule_day in self.rule_dates(first - HOLIDAY_REACH, last):
+            holiday = holiday_name(rule_day)
+            if holiday is None:
+                day = rule_day
+            elif self.on_holiday == OnHoliday.MOVE:
+                day = next_working_day(rule_day)
+            else:
+                day = None
+            if not first <= (day or rule_day) <= last or (day is not None and day in seen):
+                continue
+            seen.add(day)
+            yield rule_day, day, holiday
+
+    def holiday_changes(self, today, days=365):
+        """The coming year's rule days that fall on a holiday: (rule day, the day the meeting
+        moved to or None when skipped, the holiday's name)."""
+        last = today + timedelta(days=days)
+        return [plan for plan in self.meeting_plan(today, last) if plan[2] is not None]
+
+    def rule_dates(self, first, last):
+        """The dates the forum's rule gives between first and last, before any holiday."""
         first = max(first, self.starts_on)
         if self.ends_on:
             last = min(last, self.ends_on)
@@ -208,11 +280,16 @@ class Forum(models.Model):
             return
         year, month = first.year, first.month
         while (year, month) <= (last.year, last.month):
-            if (month - 1) % 3 + 1 == self.month_of_quarter:
+            if self._meets_in(month):
                 day = self._nth_weekday(year, month)
                 if first <= day <= last:
                     yield day
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    def _meets_in(self, month):
+        if self.cadence == Cadence.ANNUAL:
+            return month == self.month_of_year
+        return (month - 1) % 3 + 1 == self.month_of_quarter
 
     def _nth_weekday(self, year, month):
         first_of_month = datetime(year, month, 1).date()
@@ -260,8 +337,13 @@ class Forum(models.Model):
         return people
 
     def agenda_items(self):
-        """The standing items from the forum's template, or its level's first template."""
-        template = self.agenda_template or AgendaTemplate.objects.standard_for(self.level)
+        """The standing items from the forum's template; else the annual review's for an annual
+        forum, or its level's first template."""
+        template = self.agenda_template
+        if template is None and self.cadence == Cadence.ANNUAL:
+            template = AgendaTemplate.objects.annual_review()
+        elif template is None:
+            template = AgendaTemplate.objects.standard_for(self.level)
         return list(template.items.all())
 
     def supplier_names(self):
@@ -407,11 +489,97 @@ class Meeting(models.Model):
             .first()
         )
 
+    def takes_proposals(self, now=None):
+        """Agenda items can be proposed for a planned meeting until its minutes start."""
+        now = now or timezone.now()
+        return (
+            self.status == MeetingStatus.PLANNED
+            and self.starts_at > now
+            and not self.minutes_versions.exists()
+        )
+
     def can_start_minutes(self, now=None):
         """Minutes can be started from 24 hours before the start (to prepare the agenda): the
         same span whatever the hour, as the page says."""
         now = now or timezone.now()
         return self.status != MeetingStatus.CANCELLED and self.starts_at - MINUTES_LEAD <= now
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the chair")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class AgendaProposalQuerySet(VisibleToQuerySet):
+    def supplier_rows(self, user):
+        """A supplier's own proposals, on meetings it takes part in; another supplier's on a
+        joint forum only once accepted (then they are on the agenda everyone reads)."""
+        return self.filter(meeting_id__in=meetings_taken_part_in(user)).filter(
+            Q(supplier_id=user.supplier_id) | Q(status=ProposalStatus.ACCEPTED)
+        )
+
+
+class AgendaProposal(models.Model):
+    """An item someone proposes for a coming meeting's agenda (a supplier on the meeting, or
+    the city's staff); the chair accepts or declines it, and an accepted one is on the agenda
+    and becomes an item of the minutes."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="agenda_proposals",
+    )
+    title = models.CharField(_("item"), max_length=200)
+    description = models.TextField(
+        _("what to discuss, and why"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The proposer's supplier; empty when the city proposed it."),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus, default=ProposalStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, max_length=TEXT_MAX_LENGTH, help_text=_("Why it was declined.")
+    )
+    history = HistoricalRecords()
+
+    objects = AgendaProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agenda proposal")
+        verbose_name_plural = _("agenda proposals")
+        ordering = ["meeting", "proposed_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def proposer_organisation(self):
+        return self.supplier.name if self.supplier_id else _("City")
 
 
 class MinutesQuerySet(VisibleToQuerySet):

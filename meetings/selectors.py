@@ -10,7 +10,15 @@ from django.utils import timezone
 from escalations.models import Issue
 from governance.models import User
 
-from .models import Action, ActionStatus, Meeting, MeetingStatus, Minutes
+from .models import (
+    Action,
+    ActionStatus,
+    AgendaProposal,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    ProposalStatus,
+)
 
 
 def open_actions_before(meeting: Meeting) -> list[Action]:
@@ -74,4 +82,23 @@ def visible_meeting(user: User, pk: int, *related: str) -> Any:
     """A meeting the person may see (else 404), with the related rows named."""
     return get_object_or_404(
         Meeting.objects.visible_to(user).select_related("forum", *related), pk=pk
+    )
+
+
+def accepted_proposals(meeting: Meeting) -> list[AgendaProposal]:
+    """The proposals the chair accepted for the meeting: on its agenda after the standing
+    items, and items of its minutes when they start."""
+    return list(
+        meeting.agenda_proposals.filter(status=ProposalStatus.ACCEPTED).select_related(
+            "proposed_by", "supplier"
+        )
+    )
+
+
+def proposals_for(meeting: Meeting, user: User) -> list[AgendaProposal]:
+    """The meeting's proposals the person may see (a supplier: its own, and accepted ones)."""
+    return list(
+        AgendaProposal.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("proposed_by", "supplier", "decided_by")
     )

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from governance.history import stamp
-from governance.languages import languages_for
+from governance.languages import languages_for, speaking_to
 from governance.models import OutboxKind, RoleHolder, Side, User
 from governance.outbox import email_message, enqueue, enqueue_many
 from suppliers.models import Contract, ContractStatus
@@ -22,6 +23,7 @@ from .figures import freeze_figures
 from .ics import meeting_ics
 from .models import (
     Action,
+    AgendaProposal,
     Attendance,
     Forum,
     ItemKind,
@@ -32,9 +34,10 @@ from .models import (
     MinutesComment,
     MinutesItem,
     MinutesPdf,
+    ProposalStatus,
 )
 from .pdf import render_minutes_pdf
-from .selectors import open_actions_before
+from .selectors import accepted_proposals, open_actions_before
 
 HORIZON_WEEKS = 8
 # Calendar e-mails are queued for at most this many meetings per transaction, soonest first:
@@ -450,6 +453,15 @@ def _start_in_the_forums_language(minutes: Minutes, by: User) -> None:
         MinutesItem,
         default_user=by,
     )
+    # Then the accepted proposals, in the order they were proposed.
+    items += bulk_create_with_history(
+        [
+            _proposed_item(minutes, proposal, position)
+            for position, proposal in enumerate(accepted_proposals(meeting), start=len(items) + 1)
+        ],
+        MinutesItem,
+        default_user=by,
+    )
     if not items:
         items = [MinutesItem.objects.create(minutes=minutes, position=1, title=_("Discussion"))]
     actions_item = next((item for item in items if item.kind == ItemKind.OPEN_ACTIONS), items[-1])
@@ -470,6 +482,23 @@ def _start_in_the_forums_language(minutes: Minutes, by: User) -> None:
         default_user=by,
     )
     _attendance_from_governance(minutes, by)
+
+
+def _proposed_item(minutes: Minutes, proposal: AgendaProposal, position: int) -> MinutesItem:
+    """An accepted proposal as an item of the minutes: its title, and who proposed it (with
+    what to discuss) as the item's guidance."""
+    guidance = _("Proposed by %(who)s, %(organisation)s.") % {
+        "who": proposal.proposed_by,
+        "organisation": proposal.proposer_organisation(),
+    }
+    if proposal.description:
+        guidance = f"{guidance} {proposal.description}"
+    return MinutesItem(
+        minutes=minutes,
+        position=position,
+        title=proposal.title,
+        guidance=Truncator(guidance).chars(300),
+    )
 
 
 def _require_draft(minutes: Minutes) -> None:
@@ -721,3 +750,108 @@ def publish_minutes_pdf(payload: dict[str, Any]) -> MinutesPdf:
         )
     enqueue_many(messages)
     return pdf
+
+
+# Agenda proposals
+
+
+class ProposalsClosed(Exception):
+    """The meeting takes no proposals (it started, its minutes started, or it was cancelled),
+    or the proposal was decided already."""
+
+
+@transaction.atomic
+def propose_agenda_item(
+    *, meeting: Meeting, title: str, description: str, by: User, now: datetime | None = None
+) -> AgendaProposal:
+    """Propose an item for a coming meeting's agenda; the forum's chair is told by e-mail."""
+    meeting = Meeting.objects.select_for_update().select_related("forum__chair").get(pk=meeting.pk)
+    if not meeting.takes_proposals(now):
+        raise ProposalsClosed
+    proposal = AgendaProposal(
+        meeting=meeting,
+        title=title,
+        description=description,
+        proposed_by=by,
+        supplier_id=by.supplier_id if by.is_supplier_contact else None,
+    )
+    stamp(proposal, by)
+    proposal.save()
+    chair = meeting.forum.chair
+    with speaking_to(chair.email):
+        message = _proposal_email(
+            proposal,
+            key=f"agenda-proposal:{proposal.pk}",
+            to=chair.email,
+            subject=_("Agenda item proposed: %(title)s"),
+            template="meetings/email/agenda_proposal.txt",
+            name=str(chair),
+        )
+    enqueue_many([message])
+    return proposal
+
+
+@transaction.atomic
+def decide_agenda_proposal(
+    *, proposal: AgendaProposal, accept: bool, reason: str, by: User
+) -> AgendaProposal:
+    """The chair's decision on a proposal: accepted, it is on the agenda (and an item of the
+    draft minutes if they have started); declined, with the reason. The proposer is told."""
+    proposal = (
+        AgendaProposal.objects.select_for_update(of=("self",))
+        .select_related("meeting__forum", "proposed_by", "supplier")
+        .get(pk=proposal.pk)
+    )
+    meeting = proposal.meeting
+    if proposal.status != ProposalStatus.PROPOSED or meeting.status != MeetingStatus.PLANNED:
+        raise ProposalsClosed
+    draft = meeting.minutes_versions.filter(approved_at__isnull=True).first()
+    if meeting.minutes_versions.exists() and draft is None:
+        raise ProposalsClosed  # approved: a correction, not a proposal, changes them now
+    proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED
+    proposal.reason = "" if accept else reason
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    stamp(proposal, by)
+    proposal.save()
+    if accept and draft is not None:
+        _require_draft(draft)
+        with translation.override(meeting.forum.language):
+            item = _proposed_item(draft, proposal, _next_position(draft))
+        stamp(item, by)
+        item.save()
+    proposer = proposal.proposed_by
+    with speaking_to(proposer.email):
+        message = _proposal_email(
+            proposal,
+            key=f"agenda-decision:{proposal.pk}",
+            to=proposer.email,
+            subject=(
+                _("Agenda item accepted: %(title)s")
+                if accept
+                else _("Agenda item declined: %(title)s")
+            ),
+            template="meetings/email/agenda_decision.txt",
+            name=str(proposer),
+        )
+    enqueue_many([message])
+    return proposal
+
+
+def _proposal_email(
+    proposal: AgendaProposal, *, key: str, to: str, subject: str, template: str, name: str
+) -> Any:
+    meeting = proposal.meeting
+    context = {
+        "proposal": proposal,
+        "meeting": meeting,
+        "forum": meeting.forum,
+        "name": name,
+        "link": f"{settings.PORTAL_BASE_URL}{meeting.get_absolute_url()}#proposals",
+    }
+    return email_message(
+        key,
+        to=to,
+        subject=subject % {"title": proposal.title},
+        body=render_to_string(template, context),
+    )

@@ -2,26 +2,37 @@
 itself is the portal's (it shows the minutes, the pulse and what was agreed)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.access import manager_required, require_manager
 from governance.forms import id_from_query
-from governance.htmx import PortalRequest
+from governance.htmx import PortalRequest, section
 from suppliers.models import Contract
 
 from . import services
-from .forms import ForumForm
+from .forms import DecisionForm, ForumForm, ProposalForm
 from .ics import meeting_ics
-from .models import Action, ActionStatus, Forum, Meeting
-from .selectors import visible_meeting
+from .models import (
+    Action,
+    ActionStatus,
+    AgendaProposal,
+    Forum,
+    Meeting,
+    MeetingStatus,
+    ProposalStatus,
+)
+from .selectors import proposals_for, visible_meeting
 
 UPCOMING_LIMIT = 12
 
@@ -83,6 +94,9 @@ def forum_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "contracts": forum.contracts.select_related("supplier"),
         "attendees": forum.default_attendees(),
         "upcoming": meetings.filter(starts_at__gte=now)[:UPCOMING_LIMIT],
+        "holiday_changes": (
+            forum.holiday_changes(timezone.localdate(now)) if forum.is_active else []
+        ),
         # ?past=year: the whole last year, which the dashboard's held/due figures count.
         "recent": recent if request.GET.get("past") == "year" else recent[:UPCOMING_LIMIT],
         "can_manage": request.user.can_manage,
@@ -154,3 +168,94 @@ def action_list(request: PortalRequest) -> HttpResponse:
         "today": today,
     }
     return render(request, "meetings/action_list.html", context)
+
+
+# Agenda proposals: a section of the meeting page (portal/meeting_detail.html) that htmx asks
+# for, each person's own; as a page of its own without JavaScript.
+PROPOSALS = "meetings/agenda_proposals.html"
+
+
+def _proposals_section(
+    request: PortalRequest, meeting: Meeting, *, done: bool = False, **overrides: Any
+) -> HttpResponse:
+    user = request.user
+    proposals = proposals_for(meeting, user)
+    deciding = user.can_manage and meeting.status == MeetingStatus.PLANNED
+    context = {
+        "meeting": meeting,
+        "forum": meeting.forum,
+        "open": meeting.takes_proposals(),
+        "may_propose": user.may_contribute,
+        "form": ProposalForm(),
+        "rows": [
+            (
+                proposal,
+                DecisionForm(proposal=proposal)
+                if deciding and proposal.status == ProposalStatus.PROPOSED
+                else None,
+            )
+            for proposal in proposals
+        ],
+        **overrides,
+    }
+    if "decision_form" in overrides:  # a refused decision: its errors on its own row
+        refused = overrides["decision_form"]
+        context["rows"] = [
+            (proposal, refused if refused.prefix == f"proposal-{proposal.pk}" else form)
+            for proposal, form in context["rows"]
+        ]
+    url = reverse("meetings:agenda_proposals", args=[meeting.pk]) + "#proposals"
+    return section(request, PROPOSALS, context, done=url if done else None)
+
+
+@login_required
+def agenda_proposals(request: PortalRequest, pk: int) -> HttpResponse:
+    return _proposals_section(request, visible_meeting(request.user, pk, "forum__chair"))
+
+
+@require_POST
+@login_required
+def agenda_proposal_add(request: PortalRequest, pk: int) -> HttpResponse:
+    meeting = visible_meeting(request.user, pk, "forum__chair")
+    if not request.user.may_contribute:
+        raise PermissionDenied
+    form = ProposalForm(request.POST)
+    if not form.is_valid():
+        return _proposals_section(request, meeting, form=form)
+    try:
+        services.propose_agenda_item(
+            meeting=meeting,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            by=request.user,
+        )
+    except services.ProposalsClosed:
+        refusal = _("This meeting takes no more proposals: its minutes have started.")
+        return _proposals_section(request, meeting, form=form, refusal=refusal)
+    if not request.htmx:  # htmx shows it in the section
+        messages.success(request, _("Proposed. The chair decides whether it goes on the agenda."))
+    return _proposals_section(request, meeting, done=True, proposed=True)
+
+
+@require_POST
+@login_required
+def agenda_proposal_decide(request: PortalRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(
+        AgendaProposal.objects.visible_to(request.user).select_related("meeting__forum"), pk=pk
+    )
+    require_manager(request.user)
+    meeting = proposal.meeting
+    form = DecisionForm(request.POST, proposal=proposal)
+    if not form.is_valid():
+        return _proposals_section(request, meeting, decision_form=form)
+    try:
+        services.decide_agenda_proposal(
+            proposal=proposal,
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except services.ProposalsClosed:
+        refusal = _("This proposal was decided already, or the meeting is past proposals.")
+        return _proposals_section(request, meeting, refusal=refusal)
+    return _proposals_section(request, meeting, done=True)

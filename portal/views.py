@@ -31,6 +31,7 @@ from meetings.figures import FIGURE_KINDS, live_figures
 from meetings.minutes_views import minutes_page_context
 from meetings.models import Forum, Meeting, Minutes, MinutesComment, MinutesPdf
 from meetings.selectors import (
+    accepted_proposals,
     open_actions_before,
     open_issues_for,
     visible_meeting,
@@ -195,6 +196,7 @@ def _meeting_context(
                 else None
             ),
             "carried_actions": open_actions_before(meeting),
+            "proposed_items": accepted_proposals(meeting),
             "open_issues": open_issues_for(meeting, user),
             "can_start": user.can_manage and meeting.can_start_minutes(),
         }

@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from governance.models import Level, Role
 from meetings.models import MinutesPdf
-from meetings.services import add_action, approve_minutes, reconcile_meetings, start_minutes
+from meetings.services import (
+    add_action,
+    approve_minutes,
+    propose_agenda_item,
+    reconcile_meetings,
+    start_minutes,
+)
 from operations.services import create_import, record_measurement
 from relationship.models import CityGoal, Expectation, Goal
 from suppliers.models import Contact, OutcomeCommitment, ServiceLevel
@@ -176,6 +182,16 @@ MATRIX = {
     "escalations:issue_move": ("post", {"pk": "issue", "move": "move"}, manage_a(400)),
     "meetings:meeting_cancel": ("post", {"pk": "coming_meeting"}, manage_a(302)),
     "meetings:minutes_start": ("post", {"pk": "meeting"}, manage_a(302)),
+    # Proposed agenda items: everyone who sees the meeting reads (a supplier its own); the city's
+    # managers and the meeting's suppliers propose (an empty proposal: the form's errors), the
+    # director reads; only the managers decide (an empty decision: the form's errors).
+    "meetings:agenda_proposals": ("get", {"pk": "coming_meeting"}, READ_A),
+    "meetings:agenda_proposal_add": (
+        "post",
+        {"pk": "coming_meeting"},
+        statuses(LOGIN, 200, 404, 200, 403, 200),
+    ),
+    "meetings:agenda_proposal_decide": ("post", {"pk": "proposal"}, manage_a(200)),
     "meetings:minutes_detail": ("get", {"pk": "minutes"}, READ_A),
     "meetings:minutes_item_add": ("post", {"pk": "minutes"}, manage_a(302)),
     "meetings:attendee_add": ("post", {"pk": "minutes"}, manage_a(200)),
@@ -292,6 +308,12 @@ def objects(contract_a, supplier_a, procurement):
         "meeting": meeting.pk,
         "minutes": minutes.pk,
         "coming_meeting": forum.meetings.all()[2].pk,
+        "proposal": propose_agenda_item(
+            meeting=forum.meetings.all()[2],
+            title="Capacity",
+            description="",
+            by=make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a),
+        ).pk,
         "item": item.pk,
         "action": add_action(
             minutes=minutes,

@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from django.urls import reverse
 
-from meetings.agenda import STANDARD_TEMPLATES
+from meetings.agenda import ANNUAL_REVIEW, ANNUAL_REVIEW_ITEMS, STANDARD_TEMPLATES
 from tests.governance.test_authorization_matrix import MATRIX, ROLES, objects  # noqa: F401
 from tests.i18n.test_catalogue import CATALOGUE
 
@@ -33,7 +33,10 @@ DATA = {"Response time", "Chair", "City"} | {
     # The minutes' standing items, copied in the forum's language (English here) when the
     # minutes were started.
     text
-    for (name, _level), items in STANDARD_TEMPLATES.items()
+    for (name, _level), items in [
+        *STANDARD_TEMPLATES.items(),
+        ((ANNUAL_REVIEW, ""), ANNUAL_REVIEW_ITEMS),
+    ]
     for item in items
     for text in (name, *item[:2])
 }

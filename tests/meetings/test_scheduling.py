@@ -23,17 +23,18 @@ def at(year, month, day, hour=0):
 
 def test_weekly_meeting_stays_at_nine_across_daylight_saving(contract_a, procurement):
     forum = make_forum([contract_a], procurement, weekday=Weekday.MONDAY, time_of_day=time(9))
-    created, _cancelled = reconcile_meetings(now=at(2026, 3, 16), horizon_weeks=3)
+    created, _cancelled = reconcile_meetings(now=at(2026, 3, 16), horizon_weeks=4)
     starts = list(forum.meetings.values_list("starts_at", flat=True))
-    assert created == 4
+    assert created == 5
     local = [start.astimezone(STOCKHOLM) for start in starts]
     assert [(moment.date(), moment.hour) for moment in local] == [
         (date(2026, 3, 16), 9),
         (date(2026, 3, 23), 9),
         (date(2026, 3, 30), 9),  # the day after summer time starts
-        (date(2026, 4, 6), 9),
+        (date(2026, 4, 7), 9),  # Easter Monday: moved to the Tuesday
+        (date(2026, 4, 13), 9),
     ]
-    assert [start.astimezone(UTC).hour for start in starts] == [8, 8, 7, 7]
+    assert [start.astimezone(UTC).hour for start in starts] == [8, 8, 7, 7, 7]
 
 
 def test_weekly_meeting_stays_at_nine_when_summer_time_ends(contract_a, procurement):
@@ -172,6 +173,8 @@ def forum_form_data(contract, chair, **overrides):
         "duration_minutes": 60,
         "week_of_month": 2,
         "month_of_quarter": 1,
+        "month_of_year": 11,
+        "on_holiday": "move",
         "starts_on": "2026-01-05",
         "is_active": "on",
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote_from_bytes
 
 from governance.models import Level, Side
-from meetings.models import ActionStatus, Cadence, Mode, Weekday
+from meetings.models import ActionStatus, Cadence, Mode, OnHoliday, Weekday
 from relationship.models import GoalStatus
 from suppliers.models import Comparison, Metric, NoticeChoice, Period, Renewal, Tier, Unit
 from tests.factories import PASSWORD
@@ -121,6 +121,8 @@ def _forum(world):
         "duration_minutes": (INT, "60"),
         "week_of_month": (INT, "2"),
         "month_of_quarter": (INT, "1"),
+        "month_of_year": (INT, "11"),
+        "on_holiday": (choice(*OnHoliday.values), OnHoliday.MOVE),
         "agenda_template": (TEXT, ""),
         "starts_on": (DATE, "2026-01-05"),
         "ends_on": (DATE, ""),
@@ -352,6 +354,21 @@ FORMS = [
     Form("meetings:forum_edit", _forum),
     Form("meetings:meeting_cancel", no_fields),
     Form("meetings:minutes_start", no_fields),
+    Form(
+        "meetings:agenda_proposal_add",
+        lambda world: {"title": (TEXT, "Capacity"), "description": (TEXT, "Both need it")},
+        user="contact_a",
+    ),
+    Form(
+        "meetings:agenda_proposal_decide",
+        lambda world: {
+            f"proposal-{world.objects['proposal']}-decision": (
+                choice("accept", "decline"),
+                "decline",
+            ),
+            f"proposal-{world.objects['proposal']}-reason": (TEXT, "Not this time"),
+        },
+    ),
     Form("meetings:minutes_item_add", lambda world: {"title": (TEXT, "Any other business")}),
     Form(
         "meetings:attendee_add",

@@ -102,7 +102,7 @@ DECISIONS = {
     ("suppliers/services.py", "purge_expired_invitations", "delete"): (
         "housekeeping: never-accepted invitations a month past expiry are not kept"
     ),
-    ("meetings/agenda.py", "create_standard_template", "bulk_create"): (
+    ("meetings/agenda.py", "_add_items", "bulk_create"): (
         "configuration: the standard agenda templates, not a record"
     ),
     ("meetings/ics.py", "_address", "update"): "not a queryset: a calendar address's parameters",
@@ -406,6 +406,8 @@ def test_a_forum_change_that_moves_its_meetings_is_in_the_forum_s_history(
             "duration_minutes": 90,
             "week_of_month": 2,
             "month_of_quarter": 1,
+            "month_of_year": 11,
+            "on_holiday": "move",
             "starts_on": "2020-01-01",
             "is_active": "on",
         },

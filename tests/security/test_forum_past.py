@@ -34,6 +34,8 @@ def _forum_form(forum, contracts, chair):
         "duration_minutes": forum.duration_minutes,
         "week_of_month": 1,
         "month_of_quarter": 1,
+        "month_of_year": 11,
+        "on_holiday": "move",
         "starts_on": "2020-01-01",
         "is_active": "on",
     }

@@ -36,6 +36,8 @@ from meetings.services import (
     add_comment,
     add_item,
     approve_minutes,
+    decide_agenda_proposal,
+    propose_agenda_item,
     reconcile_meetings,
     save_item,
     start_correction,
@@ -277,6 +279,19 @@ def build_world(text, *, render_pdfs=False):
     reconcile_meetings()
     objects["forum"] = forum.pk
     objects["coming_meeting"] = forum.meetings.filter(starts_at__gt=now).first().pk
+    objects["proposal"] = propose_agenda_item(
+        meeting=forum.meetings.get(pk=objects["coming_meeting"]),
+        title=text[:200],
+        description=text,
+        by=contact_a,
+    ).pk
+    declined = propose_agenda_item(
+        meeting=forum.meetings.get(pk=objects["coming_meeting"]),
+        title=text[:200],
+        description=text,
+        by=contact_a,
+    )
+    decide_agenda_proposal(proposal=declined, accept=False, reason=text, by=chair)
 
     held_at = now - timedelta(days=9)
     held = Meeting.objects.create(
@@ -436,6 +451,9 @@ ROUTES = {
     "meetings:forum_edit": {"pk": "forum"},
     "portal:meeting_detail": {"pk": "meeting"},
     "meetings:meeting_cancel": {"pk": "coming_meeting"},
+    "meetings:agenda_proposals": {"pk": "coming_meeting"},
+    "meetings:agenda_proposal_add": {"pk": "coming_meeting"},
+    "meetings:agenda_proposal_decide": {"pk": "proposal"},
     "meetings:meeting_calendar": {"pk": "meeting"},
     "meetings:minutes_start": {"pk": "meeting"},
     "meetings:minutes_detail": {"pk": "minutes"},

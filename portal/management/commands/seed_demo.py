@@ -17,6 +17,7 @@ from meetings.models import Cadence, Forum, ItemKind, Meeting, Mode, Weekday
 from meetings.services import (
     add_action,
     approve_minutes,
+    propose_agenda_item,
     reconcile_meetings,
     save_item,
     start_minutes,
@@ -190,6 +191,7 @@ class Command(BaseCommand):
         breaches = seed_figures(self.stdout)
         self.stdout.write(f"Reported figures loaded ({breaches} new breach issues).")
         self._past_meetings(city["erik.berg@city.example"])
+        self._proposal()
         self._past_quarter(city["anna.lind@city.example"])
         self._escalated_issue(city["erik.berg@city.example"])
         self._overdue_issue(city["erik.berg@city.example"])
@@ -250,6 +252,45 @@ class Command(BaseCommand):
         )
         if created:
             forum.contracts.set(running.filter(supplier__tier=Tier.KEY))
+        # The business level's yearly look at the whole relationship, in December.
+        forum, created = Forum.objects.get_or_create(
+            name="Annual business review",
+            defaults={
+                "level": Level.BUSINESS,
+                "cadence": Cadence.ANNUAL,
+                "chair": chair,
+                "mode": Mode.ON_SITE,
+                "location": "City Hall, room Norrsken",
+                "weekday": Weekday.TUESDAY,
+                "week_of_month": 2,
+                "month_of_year": 12,
+                "time_of_day": time(10, 0),
+                "duration_minutes": 180,
+                "starts_on": date(2026, 1, 1),
+            },
+        )
+        if created:
+            forum.contracts.set(running.filter(supplier__tier=Tier.KEY))
+
+    def _proposal(self):
+        """A key supplier's proposal for the coming key-supplier meeting, waiting for the chair."""
+        meeting = (
+            Meeting.objects.filter(
+                forum__name="Quarterly key-supplier meeting", starts_at__gt=timezone.now()
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        contact = User.objects.filter(email="jonas.ek@nordlys.example").first()
+        if meeting is None or contact is None or meeting.agenda_proposals.exists():
+            return
+        if meeting.takes_proposals() and meeting.contracts.filter(supplier=contact.supplier_id):
+            propose_agenda_item(
+                meeting=meeting,
+                title="Capacity for the spring release of the school platform",
+                description="Both operations suppliers need the same test window in March.",
+                by=contact,
+            )
 
     def _past_meetings(self, chair):
         """The last two weeks of each weekly forum: one with approved minutes and an open

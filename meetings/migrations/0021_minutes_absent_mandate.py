@@ -13,7 +13,7 @@ approvers = import_module("meetings.migrations.0015_minutes_approved_by_name")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0017_verbose_names"),
+        ("meetings", "0020_agenda_proposals"),
     ]
 
     operations = [
