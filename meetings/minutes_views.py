@@ -417,6 +417,7 @@ def _unsaved_items(request: PortalRequest, minutes: Minutes) -> list[MinutesItem
 def minutes_approve(request: PortalRequest, pk: int) -> HttpResponse:
     minutes = _visible_minutes(request, pk)
     require_manager(request.user)
+
     def refuse(refusal: str) -> HttpResponse:
         if request.htmx:
             return message_above_the_page(refusal, status=409)
