@@ -7,3 +7,16 @@ class EscalationsConfig(AppConfig):
 
     name = "escalations"
     verbose_name = _("Escalations")
+
+    def ready(self) -> None:
+        from governance import notifications
+
+        notifications.register_kind(
+            "issue",
+            _("Issues raised, escalated or handed back at your level"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "issue-late", _("Late issues"), may_switch_off=True, may_wait_for_digest=True
+        )

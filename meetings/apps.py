@@ -11,7 +11,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # The floors below call back through these hooks instead of importing this app.
         from escalations.services import find_next_meeting_with
-        from governance import outbox
+        from governance import notifications, outbox
         from governance.models import OutboxKind
 
         from .selectors import next_meeting_for
@@ -20,3 +20,28 @@ class MeetingsConfig(AppConfig):
         outbox.register_handler(OutboxKind.MINUTES_PDF, publish_minutes_pdf)
         outbox.register_attachment("minutes_pdf", minutes_pdf_attachment)
         find_next_meeting_with(next_meeting_for)
+        # Invitations, updates, cancellations and reminders of meetings always go.
+        notifications.register_kind(
+            "meeting",
+            _("Meeting invitations, changes and cancellations"),
+            may_switch_off=False,
+            may_wait_for_digest=False,
+        )
+        notifications.register_kind(
+            "minutes-mail",
+            _("Approved minutes"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "action-reminder",
+            _("Reminders of your actions before their due date"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "action-overdue",
+            _("Reminders of your overdue actions"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )

@@ -3,11 +3,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import Textarea
-from governance.models import Role
+from governance.models import TEXT_MAX_LENGTH, Role
 from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import (
     Action,
+    ActionStatus,
     Attendance,
     Forum,
     MinutesComment,
@@ -133,3 +134,22 @@ class CorrectionForm(forms.Form):
         widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+
+
+class ActionUpdateForm(forms.Form):
+    """An owner's update of an action between meetings."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 3}),
+        help_text=_("What was done, or what is in the way. The next minutes start from it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == ActionStatus.DROPPED and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say why the action is dropped."))
+        return cleaned

@@ -36,7 +36,7 @@ from escalations.models import Issue, IssueStatus
 from governance.cache import NearCache
 from governance.fragments import data_version
 from governance.models import LEVEL_ORDER, GovernanceLevel, RoleHolder
-from meetings.models import Action, Forum, Meeting, MeetingStatus, Minutes
+from meetings.models import Action, ActionUpdate, Forum, Meeting, MeetingStatus, Minutes
 from operations.models import Measurement
 from relationship.models import PulseResponse
 from relationship.pulse import latest_pulse_by_supplier
@@ -460,7 +460,7 @@ def dashboard_figures(
         "forums_behind_count": forums["count"],
         "forum_count": forums["forum_count"],
         "overdue_actions": parts.get(
-            "overdue", (Action, *meetings), lambda: overdue_actions(today)
+            "overdue", (Action, ActionUpdate, *meetings), lambda: overdue_actions(today)
         ),
         "deadlines": parts.get("deadlines", (Contract, Supplier), lambda: notice_deadlines(today)),
         "incomplete_governance": parts.get(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -226,6 +227,12 @@ ISSUE_ESCALATION_GRACE_DAYS = int(os.environ.get("ISSUE_ESCALATION_GRACE_DAYS", 
 # A reported figure below its target raises an operational issue due this many days later.
 BREACH_ISSUE_DUE_DAYS = int(os.environ.get("BREACH_ISSUE_DUE_DAYS", "14"))
 
+# An action's owner is reminded this many days before its due date (and when it is overdue:
+# the day after, then weekly).
+ACTION_REMINDER_DAYS = int(os.environ.get("ACTION_REMINDER_DAYS", "3"))
+# The weekly digest looks this far ahead for notice deadlines of the person's contracts.
+DIGEST_NOTICE_DAYS = int(os.environ.get("DIGEST_NOTICE_DAYS", "180"))
+
 # Beat's scheduler also leaves a heartbeat in the cache, which /readyz/ reads.
 CELERY_BEAT_SCHEDULER = "governance.health:HeartbeatScheduler"
 # /readyz/ fails when beat's last heartbeat is older than this, or when an outbox row has been
@@ -258,6 +265,17 @@ CELERY_BEAT_SCHEDULE = {
     "end-access-after-last-contract": {
         "task": "suppliers.tasks.end_access_after_last_contract",
         "schedule": 60 * 60,
+    },
+    # Reminders before an action's due date and when it is overdue (each step once).
+    "remind-action-owners": {
+        "task": "meetings.tasks.remind_action_owners",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Each person's week: their actions, issues, deadlines and meetings, and what they asked
+    # to get in the digest.
+    "send-weekly-digests": {
+        "task": "portal.tasks.send_weekly_digests",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
     },
     "purge-old-records": {
         "task": "governance.tasks.purge_old_records",
