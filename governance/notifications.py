@@ -101,22 +101,33 @@ def route(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
     """The messages to send now. E-mails of a kind the recipient switched off are dropped;
     those they want in the digest are kept as HeldEmail rows for it (a key already held is
     neither held again nor sent)."""
-    emails = [m for m in messages if m.kind == OutboxKind.EMAIL and len(m.payload["to"]) == 1]
+    # Only e-mails of a kind a person has a choice about (not the thousands of calendar
+    # e-mails of a reconcile) cost a look-up.
+    choosable = {kind.prefix for kind in kinds()}
+    emails = {
+        id(message): message
+        for message in messages
+        if message.kind == OutboxKind.EMAIL
+        and kind_of(message.key) in choosable
+        and len(message.payload["to"]) == 1
+    }
     if not emails:
         return list(messages)
-    addresses = {normalise_email(m.payload["to"][0]) for m in emails}
+    addresses = {normalise_email(m.payload["to"][0]) for m in emails.values()}
     people = {user.email: user for user in User.objects.filter(email__in=addresses)}
     chosen = {
         (setting.user_id, setting.kind): setting.delivery
         for setting in NotificationSetting.objects.filter(user__in=people.values())
     }
     already_held = set(
-        HeldEmail.objects.filter(key__in=[m.key for m in emails]).values_list("key", flat=True)
+        HeldEmail.objects.filter(key__in=[m.key for m in emails.values()]).values_list(
+            "key", flat=True
+        )
     )
     held = []
     send = []
     for message in messages:
-        if message not in emails:
+        if id(message) not in emails:
             send.append(message)
             continue
         if message.key in already_held:

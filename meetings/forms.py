@@ -105,6 +105,11 @@ class ActionForm(RevisionForm):
             del self.fields["status"]
             self.fields["revision"].required = False
         self.fields["owner_organisation"].widget.attrs["list"] = "organisations"
+        self.fields["owner_name"].widget.attrs["list"] = "attendees"
+        self.fields["owner_name"].help_text = _(
+            "A name from the attendance with an account makes the action theirs: they update "
+            "it between meetings and get its reminders."
+        )
 
 
 class AddItemForm(forms.Form):

@@ -400,6 +400,7 @@ class Parts:
         Meeting,
         Minutes,
         Action,
+        ActionUpdate,
         PulseResponse,
         GovernanceLevel,
         RoleHolder,

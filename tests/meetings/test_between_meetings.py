@@ -233,3 +233,76 @@ def test_settings_page_saves_and_refuses_a_digest_that_is_off(client, owner):
             for kind in ("minutes-mail", "action-overdue", "issue-late", "notice-alert")
         },
     }
+
+
+def test_an_overdue_action_its_owner_closed_leaves_the_dashboard_at_the_next_look(
+    client, forum, procurement, owner
+):
+    from portal import dashboard
+
+    minutes = start_minutes(meeting=held_meeting(forum, 14), by=procurement)
+    action = add_action(
+        minutes=minutes,
+        item=minutes.items.first(),
+        description="Replace the backup tapes",
+        owner_name="Supplier person",
+        owner_organisation="Alpha Drift AB",
+        due_on=timezone.localdate() - timedelta(days=3),
+        by=procurement,
+    )
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
+    assert dashboard.dashboard_figures()["overdue_actions"]["count"] == 1
+
+    update(client, owner, action, status="done", comment="Replaced on Monday")
+    assert dashboard.dashboard_figures()["overdue_actions"]["count"] == 0
+
+
+def test_open_actions_of_approved_minutes_get_their_owners_account_by_migration(
+    forum, procurement, supplier_a
+):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("meetings.migrations.0019_owners_of_open_actions")
+    minutes = start_minutes(meeting=held_meeting(forum, 7), by=procurement)
+    action = add_action(
+        minutes=minutes,
+        item=minutes.items.first(),
+        description="Send the root-cause analysis",
+        owner_name="Supplier person",
+        owner_organisation="Alpha Drift AB",
+        due_on=None,
+        by=procurement,
+    )
+    approve_minutes(minutes=mark_present(minutes), by=procurement)
+    assert action.owner is None  # no account yet when the minutes were written
+    owner = make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a, email=OWNER_EMAIL)
+
+    with connection.cursor() as cursor:
+        # As a migration's own transaction would be: no foreign-key checks still waiting.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as schema_editor:
+        migration.name_the_owners(apps, schema_editor)
+
+    action.refresh_from_db()
+    assert action.owner == owner
+    assert action.owner_name == "Supplier person"
+    # The lock is back: the approved row refuses any other change.
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(status=ActionStatus.DONE)
+
+
+def test_erasing_a_person_deletes_the_emails_held_for_their_digest(action, owner, admin_user):
+    from portal.erasure import erase_person
+
+    save_settings(user=owner, deliveries={"action-reminder": Delivery.DIGEST})
+    queue_action_reminders(today=action.due_on)
+    assert HeldEmail.objects.filter(user=owner).exists()
+
+    erase_person(person=owner, by=admin_user)
+
+    assert not HeldEmail.objects.filter(user=owner).exists()
