@@ -3,8 +3,11 @@ next minutes start from it); reminders before the due date and when overdue, onc
 each person's e-mail settings and weekly digest."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,9 +22,11 @@ from governance.models import (
     Side,
 )
 from governance.notifications import save_settings
-from meetings.models import ActionStatus, Meeting
+from meetings.models import Action, ActionStatus, Meeting
 from meetings.services import add_action, approve_minutes, queue_action_reminders, start_minutes
+from portal import dashboard
 from portal.digest import send_weekly_digests
+from portal.erasure import erase_person
 from tests.factories import make_forum, make_issue, make_user, mark_present
 
 pytestmark = pytest.mark.django_db
@@ -238,8 +243,6 @@ def test_settings_page_saves_and_refuses_a_digest_that_is_off(client, owner):
 def test_an_overdue_action_its_owner_closed_leaves_the_dashboard_at_the_next_look(
     client, forum, procurement, owner
 ):
-    from portal import dashboard
-
     minutes = start_minutes(meeting=held_meeting(forum, 14), by=procurement)
     action = add_action(
         minutes=minutes,
@@ -260,11 +263,6 @@ def test_an_overdue_action_its_owner_closed_leaves_the_dashboard_at_the_next_loo
 def test_open_actions_of_approved_minutes_get_their_owners_account_by_migration(
     forum, procurement, supplier_a
 ):
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.db import connection
-
     migration = import_module("meetings.migrations.0019_owners_of_open_actions")
     minutes = start_minutes(meeting=held_meeting(forum, 7), by=procurement)
     action = add_action(
@@ -290,15 +288,11 @@ def test_open_actions_of_approved_minutes_get_their_owners_account_by_migration(
     assert action.owner == owner
     assert action.owner_name == "Supplier person"
     # The lock is back: the approved row refuses any other change.
-    from django.db import DatabaseError, transaction
-
     with pytest.raises(DatabaseError), transaction.atomic():
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.DONE)
 
 
 def test_erasing_a_person_deletes_the_emails_held_for_their_digest(action, owner, admin_user):
-    from portal.erasure import erase_person
-
     save_settings(user=owner, deliveries={"action-reminder": Delivery.DIGEST})
     queue_action_reminders(today=action.due_on)
     assert HeldEmail.objects.filter(user=owner).exists()
