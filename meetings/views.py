@@ -215,7 +215,8 @@ def action_update(request: PortalRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = context["form"]
     if not form.is_valid():
-        return section(request, ACTION_PAGE, context, status=400)
+        # htmx swaps only a 2xx answer: there the section with its errors comes as one.
+        return section(request, ACTION_PAGE, context, status=200 if request.htmx else 400)
     try:
         services.update_action(
             action=context["current"],
@@ -225,6 +226,7 @@ def action_update(request: PortalRequest, pk: int) -> HttpResponse:
         )
     except services.NotAllowed as refusal:
         raise PermissionDenied from refusal
-    messages.success(request, _("Your update is saved; the next minutes start from it."))
-    context = _action_context(request, action)
+    if not request.htmx:  # htmx shows it in the section it swaps
+        messages.success(request, _("Your update is saved; the next minutes start from it."))
+    context = {**_action_context(request, action), "saved": True}
     return section(request, ACTION_PAGE, context, done=reverse("meetings:action_detail", args=[pk]))

@@ -6,6 +6,7 @@ from datetime import timedelta
 from importlib import import_module
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -23,10 +24,17 @@ from governance.models import (
 )
 from governance.notifications import save_settings
 from meetings.models import Action, ActionStatus, Meeting
-from meetings.services import add_action, approve_minutes, queue_action_reminders, start_minutes
+from meetings.services import (
+    add_action,
+    approve_minutes,
+    queue_action_reminders,
+    reconcile_meetings,
+    start_minutes,
+)
 from portal import dashboard
 from portal.digest import send_weekly_digests
 from portal.erasure import erase_person
+from suppliers.models import ContractStatus
 from tests.factories import make_forum, make_issue, make_user, mark_present
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +102,10 @@ def test_owner_updates_an_action_between_meetings_and_the_next_minutes_start_fro
     assert action.status == ActionStatus.OPEN
     assert action.minutes.is_approved
 
-    next_minutes = start_minutes(meeting=held_meeting(forum, 0), by=procurement)
+    coming = held_meeting(forum, 0)
+    agenda = client.get(coming.get_absolute_url()).content.decode()
+    assert "Done</strong> (updated since the minutes)" in agenda
+    next_minutes = start_minutes(meeting=coming, by=procurement)
     carried = next_minutes.actions.get()
     assert carried.origin == action
     assert carried.status == ActionStatus.DONE
@@ -116,6 +127,23 @@ def test_a_contact_of_the_same_supplier_may_update_another_suppliers_may_not(
     assert update(client, director, action, status="done", comment="x").status_code == 403
     assert action.all_updates.count() == 1
     assert update(client, procurement, action, status="open", comment="Ok").status_code == 302
+
+
+def test_htmx_gets_the_section_back_saved_or_with_its_errors(client, action, owner):
+    client.force_login(owner)
+    url = reverse("meetings:action_update", args=[action.pk])
+    refused = client.post(url, {"status": "dropped", "comment": ""}, headers={"HX-Request": "true"})
+    assert refused.status_code == 200  # htmx swaps only a 2xx answer
+    assert "Say why the action is dropped." in refused.content.decode()
+    assert "<html" not in refused.content.decode()
+    saved = client.post(
+        url,
+        {"status": "dropped", "comment": "Replaced by the new contract"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Your update is saved" in saved
+    assert "Replaced by the new contract" in saved
+    assert saved.lstrip().startswith('<div id="action-section">')
 
 
 def test_dropping_without_a_reason_is_refused_and_the_text_kept(client, action, owner):
@@ -300,3 +328,31 @@ def test_erasing_a_person_deletes_the_emails_held_for_their_digest(action, owner
     erase_person(person=owner, by=admin_user)
 
     assert not HeldEmail.objects.filter(user=owner).exists()
+
+
+def test_the_digest_tells_the_notice_deadlines_and_meetings_of_the_persons_contracts(
+    owner, contract_a, contract_b, contact_b, forum, procurement
+):
+    today = timezone.localdate()
+    for contract in (contract_a, contract_b):
+        contract.status = ContractStatus.ACTIVE
+        contract.end_date = today + relativedelta(months=contract.notice_period_months, days=20)
+        contract.save()
+    RoleHolder.objects.create(
+        governance_level=GovernanceLevel.objects.get(contract=contract_b, level=Level.OPERATIONAL),
+        side=Side.SUPPLIER,
+        role_title="Service manager",
+        name="Bea",
+        email=contact_b.email,
+    )
+    reconcile_meetings()  # the forum's coming Monday meetings (contract A only)
+    send_weekly_digests()
+
+    to_owner = OutboxMessage.objects.get(key__startswith=f"digest:{owner.pk}:").payload["body"]
+    assert f"{contract_a.reference} {contract_a.title}" in to_owner
+    assert contract_b.reference not in to_owner
+    assert forum.name in to_owner  # their meeting of the week
+    to_b = OutboxMessage.objects.get(key__startswith=f"digest:{contact_b.pk}:").payload["body"]
+    assert f"{contract_b.reference} {contract_b.title}" in to_b
+    assert contract_a.reference not in to_b
+    assert forum.name not in to_b
