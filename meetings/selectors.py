@@ -32,16 +32,20 @@ def open_actions_before(meeting: Meeting) -> list[Action]:
     )
 
 
-def action_history(action: Action) -> list[Any]:
-    """An action's record from its first minutes on: each minutes row that recorded it and
-    each update made between meetings, newest first, as (when, kind, row) triples."""
+def action_history(action: Action, user: User) -> list[Any]:
+    """An action's record from its first minutes on, as far as the user may see it: each
+    minutes row that recorded it and each update made between meetings, newest first, as
+    (when, kind, row) triples."""
     origin = action.first_recorded
     rows = (
-        Action.objects.filter(Q(pk=origin.pk) | Q(origin=origin))
+        Action.objects.visible_to(user)
+        .filter(Q(pk=origin.pk) | Q(origin=origin))
         .select_related("minutes__meeting__forum")
         .order_by("-minutes__meeting__starts_at", "-minutes__number")
     )
-    updates = ActionUpdate.objects.filter(origin=origin).select_related("by", "action__minutes")
+    updates = ActionUpdate.objects.filter(origin=origin, action__in=rows).select_related(
+        "by", "action__minutes"
+    )
     entries: list[tuple[datetime, str, Any]] = [
         (row.minutes.meeting.starts_at, "minutes", row) for row in rows
     ]

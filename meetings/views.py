@@ -177,7 +177,8 @@ def _visible_action(request: PortalRequest, pk: int) -> Action:
 
 def _action_context(request: PortalRequest, action: Action, form: Any = None) -> dict[str, Any]:
     current = (
-        Action.objects.current()
+        Action.objects.visible_to(request.user)
+        .current()
         .filter(Q(pk=action.first_recorded.pk) | Q(origin=action.first_recorded))
         .with_latest_update()
         .select_related("minutes__meeting__forum", "owner__supplier", "origin")
@@ -189,7 +190,7 @@ def _action_context(request: PortalRequest, action: Action, form: Any = None) ->
     return {
         "action": current or action,
         "current": current,
-        "history": action_history(action),
+        "history": action_history(action, request.user),
         "may_update": may_update,
         "state_label": ActionStatus(current.state).label if current else "",
         "form": form if may_update else None,
