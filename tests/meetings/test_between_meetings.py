@@ -356,3 +356,17 @@ def test_the_digest_tells_the_notice_deadlines_and_meetings_of_the_persons_contr
     assert f"{contract_b.reference} {contract_b.title}" in to_b
     assert contract_a.reference not in to_b
     assert forum.name not in to_b
+
+
+def test_the_persons_data_shows_their_updates_settings_and_held_emails(
+    client, action, owner, procurement
+):
+    save_settings(user=owner, deliveries={"action-reminder": Delivery.DIGEST})
+    queue_action_reminders(today=action.due_on)
+    update(client, owner, action, status="open", comment="Waiting for the vendor's logs")
+
+    client.force_login(procurement)
+    page = client.get(reverse("portal:personal_data", args=[owner.pk])).content.decode()
+    assert "Waiting for the vendor&#x27;s logs" in page
+    assert "Action due" in page  # the held reminder's subject
+    assert "action-reminder" in page
