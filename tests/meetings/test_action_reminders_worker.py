@@ -9,7 +9,8 @@ from django.utils import timezone
 from governance.models import OutboxMessage, Role
 from meetings.services import add_action, approve_minutes, start_minutes
 from meetings.tasks import remind_action_owners
-from tests.factories import make_forum, make_user, mark_present
+from portal.tasks import send_weekly_digests
+from tests.factories import make_forum, make_issue, make_user, mark_present
 from tests.meetings.test_between_meetings import OWNER_EMAIL, held_meeting
 from tests.worker import wait_for
 
@@ -43,3 +44,15 @@ def test_reminder_task_reminds_the_owner_once_on_a_worker(
     reminder = reminders.get()
     assert reminder.key == f"action-reminder:{action.pk}:{action.due_on}:{owner.pk}"
     assert reminder.payload["to"] == [OWNER_EMAIL]
+
+
+def test_digest_task_queues_each_persons_digest_once_on_a_worker(worker, contract_a, procurement):
+    make_issue([contract_a], procurement, title="Alpha storage outage")
+    digests = OutboxMessage.objects.filter(key__startswith=f"digest:{procurement.pk}:")
+
+    send_weekly_digests.delay()
+
+    assert wait_for(lambda: digests.filter(done_at__isnull=False).exists())
+    send_weekly_digests.delay()  # a doubled beat
+    time.sleep(2)
+    assert "Alpha storage outage" in digests.get().payload["body"]
