@@ -8,7 +8,8 @@ class EscalationsConfig(AppConfig):
     name = "escalations"
     verbose_name = _("Escalations")
 
-    def ready(self):
+    def ready(self) -> None:
+        from governance import notifications
         from governance.services import response_time_changed
 
         from .services import retime_issues
@@ -17,3 +18,12 @@ class EscalationsConfig(AppConfig):
             retime_issues(governance_level=governance_level, by=by)
 
         response_time_changed.connect(retime, weak=False, dispatch_uid="escalations.retime")
+        notifications.register_kind(
+            "issue",
+            _("Issues raised, escalated or handed back at your level"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "issue-late", _("Late issues"), may_switch_off=True, may_wait_for_digest=True
+        )

@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CITY_ROLES,
+    Delivery,
     GovernanceLevel,
     RoleHolder,
     User,
     default_response_days,
     normalise_email,
 )
+from .notifications import DIGEST
 from .outbox import email_message, enqueue_many
 
 
@@ -161,3 +163,38 @@ class RoleForm(forms.Form):
         label=_("Role"),
         choices=[(role.value, role.label) for role in CITY_ROLES],
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """A person's choice for each kind of e-mail they have a choice about: at once, in the
+    weekly digest, or not at all, as far as the kind allows (governance.notifications)."""
+
+    def __init__(self, *args, kinds, initial_deliveries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        for kind in kinds:
+            self.fields[kind.prefix] = forms.ChoiceField(
+                label=kind.label,
+                choices=kind.deliveries(),
+                initial=initial_deliveries.get(kind.prefix),
+                widget=forms.RadioSelect,
+                required=False,  # a kind left unanswered comes at once
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind in self.kinds:
+            cleaned[kind.prefix] = cleaned.get(kind.prefix) or Delivery.AT_ONCE.value
+        if cleaned.get(DIGEST) == Delivery.OFF:
+            waiting = [
+                kind.prefix for kind in self.kinds if cleaned.get(kind.prefix) == Delivery.DIGEST
+            ]
+            for prefix in waiting:
+                self.add_error(
+                    prefix,
+                    _(
+                        "The weekly digest is switched off: choose at once or not at all here, or "
+                        "switch the digest on."
+                    ),
+                )
+        return cleaned

@@ -423,3 +423,62 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.email}"
+
+
+class Delivery(models.TextChoices):
+    """How a person gets one kind of e-mail (governance.notifications)."""
+
+    AT_ONCE = "at_once", _("At once")
+    DIGEST = "digest", _("In the weekly digest")
+    OFF = "off", _("Not at all")
+
+
+class NotificationSetting(models.Model):
+    """A person's choice for one kind of e-mail, named by its outbox key prefix; a kind
+    without a row comes at once."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    kind = models.CharField(_("kind of e-mail"), max_length=40)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_setting_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {self.delivery}"
+
+
+class HeldEmail(models.Model):
+    """An e-mail a person asked to get in their weekly digest instead of at once: kept until
+    the digest that carries it (digest_key) is queued. The unique key makes a repeat harmless,
+    as the outbox's does."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="held_emails"
+    )
+    key = models.CharField(_("key"), max_length=300, unique=True)
+    kind = models.CharField(_("kind of e-mail"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    digest_key = models.CharField(_("sent in the digest"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail held for the digest")
+        verbose_name_plural = _("e-mails held for the digest")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["user"], condition=Q(digest_key=""), name="held_email_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

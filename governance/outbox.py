@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from . import notifications
 from .celery import app
 from .models import OutboxKind, OutboxMessage, User, normalise_email
 
@@ -83,7 +84,10 @@ def _kick_after_commit() -> None:
 
 
 def enqueue_many(messages: Sequence[OutboxMessage]) -> None:
-    """Promise several unsaved OutboxMessage rows at once; keys already promised are skipped."""
+    """Promise several unsaved OutboxMessage rows at once; keys already promised are skipped.
+    Each e-mail goes as its recipient chose for its kind (governance.notifications): at once,
+    held for their weekly digest, or not at all."""
+    messages = notifications.route(messages)
     OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
     if messages:
         _kick_after_commit()

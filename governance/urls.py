@@ -81,6 +81,7 @@ urlpatterns = [
     path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
     path("account/recovery-codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("account/", views.account, name="account"),
+    path("account/notifications/", views.notification_settings, name="notification_settings"),
     path("access-log/", views.access_log_page, name="access_log"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/deactivate/", views.people_deactivate, name="people_deactivate"),

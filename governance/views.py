@@ -18,11 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access_log, mfa, selectors, services
+from . import access_log, mfa, notifications, selectors, services
 from .access import manager_required, require_manager
 from .cache import count_up
 from .forms import (
     MandateForm,
+    NotificationSettingsForm,
     PortalPasswordResetForm,
     ResponseTimeForm,
     RoleForm,
@@ -457,3 +458,22 @@ def account(request: PortalRequest) -> HttpResponse:
         "signed_in_through_provider": bool(request.session.get(mfa.SIGNED_IN_THROUGH)),
     }
     return render(request, "governance/account.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_settings(request: PortalRequest) -> HttpResponse:
+    """Which e-mails the person gets, and which wait for their weekly digest."""
+    kinds = notifications.kinds()
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None,
+        kinds=kinds,
+        initial_deliveries=notifications.settings_of(request.user),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            notifications.save_settings(user=request.user, deliveries=form.cleaned_data)
+            messages.success(request, _("Your e-mail settings are saved."))
+            return redirect("notification_settings")
+        return render(request, "governance/notification_settings.html", {"form": form}, status=400)
+    return render(request, "governance/notification_settings.html", {"form": form})

@@ -11,7 +11,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # The floors below call back through these hooks instead of importing this app.
         from escalations.services import find_next_meeting_with
-        from governance import outbox
+        from governance import notifications, outbox
         from governance.models import OutboxKind
         from suppliers.signals import contract_ending
 
@@ -22,3 +22,28 @@ class MeetingsConfig(AppConfig):
         outbox.register_attachment("minutes_pdf", minutes_pdf_attachment)
         find_next_meeting_with(next_meeting_for)
         contract_ending.connect(on_contract_ending, dispatch_uid="meetings.end_contract_meetings")
+        # Invitations, updates, cancellations and reminders of meetings always go.
+        notifications.register_kind(
+            "meeting",
+            _("Meeting invitations, changes and cancellations"),
+            may_switch_off=False,
+            may_wait_for_digest=False,
+        )
+        notifications.register_kind(
+            "minutes-mail",
+            _("Approved minutes"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "action-reminder",
+            _("Reminders of your actions before their due date"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "action-overdue",
+            _("Reminders of your overdue actions"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )

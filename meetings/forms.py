@@ -4,11 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.forms import Textarea
-from governance.models import Role
+from governance.models import TEXT_MAX_LENGTH, Role
 from suppliers.forms import DateInput, offer_running_contracts
 
 from .models import (
     Action,
+    ActionStatus,
     AgendaProposal,
     Attendance,
     Forum,
@@ -123,6 +124,11 @@ class ActionForm(RevisionForm):
             del self.fields["status"]
             self.fields["revision"].required = False
         self.fields["owner_organisation"].widget.attrs["list"] = "organisations"
+        self.fields["owner_name"].widget.attrs["list"] = "attendees"
+        self.fields["owner_name"].help_text = _(
+            "A name from the attendance with an account makes the action theirs: they update "
+            "it between meetings and get its reminders."
+        )
 
 
 class AddItemForm(forms.Form):
@@ -177,3 +183,22 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", f"proposal-{kwargs.pop('proposal').pk}")
         super().__init__(*args, **kwargs)
+
+
+class ActionUpdateForm(forms.Form):
+    """An owner's update of an action between meetings."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 3}),
+        help_text=_("What was done, or what is in the way. The next minutes start from it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == ActionStatus.DROPPED and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say why the action is dropped."))
+        return cleaned

@@ -156,6 +156,8 @@ def _record(
         "add_item_form": AddItemForm(),
         "versions": versions,
         "organisations": sorted({row.organisation for row in attendance}),
+        # Owners named from the attendance get the action as theirs between meetings.
+        "attendees": sorted({row.name for row in attendance}),
         **pdf_status_context(minutes),
         **overrides,
     }

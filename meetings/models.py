@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -815,7 +816,24 @@ class ActionQuerySet(VisibleToQuerySet):
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(status=ActionStatus.OPEN, due_on__lt=today)
+        return self.open_now().filter(due_on__lt=today)
+
+    def with_latest_update(self):
+        """Annotate `state`: the status of the row's latest update between meetings (an
+        ActionUpdate made against it), else the status the minutes record."""
+        latest = ActionUpdate.objects.filter(action=models.OuterRef("pk")).order_by("-at", "-pk")
+        return self.annotate(
+            state=Coalesce(models.Subquery(latest.values("status")[:1]), models.F("status"))
+        )
+
+    def open_now(self):
+        """The rows still open: open in the minutes and not closed by an update since."""
+        latest = ActionUpdate.objects.filter(action=models.OuterRef("pk")).order_by("-at", "-pk")
+        return (
+            self.filter(status=ActionStatus.OPEN)
+            .alias(latest_update=models.Subquery(latest.values("status")[:1]))
+            .filter(Q(latest_update__isnull=True) | Q(latest_update=ActionStatus.OPEN))
+        )
 
 
 class Action(models.Model):
@@ -844,6 +862,17 @@ class Action(models.Model):
     description = models.TextField(_("action"), max_length=TEXT_MAX_LENGTH)
     owner_name = models.CharField(_("owner"), max_length=120)
     owner_organisation = models.CharField(_("organisation"), max_length=200)
+    # The person behind owner_name when the minutes name someone the portal knows (an
+    # attendee with an account): they update the action between meetings and get its
+    # reminders. owner_name stays the record's snapshot.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner's account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+    )
     due_on = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
@@ -869,6 +898,9 @@ class Action(models.Model):
     def __str__(self):
         return self.description[:80]
 
+    def get_absolute_url(self):
+        return reverse("meetings:action_detail", args=[self.pk])
+
     @property
     def first_recorded(self):
         return self.origin or self
@@ -876,6 +908,53 @@ class Action(models.Model):
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.status == ActionStatus.OPEN and self.due_on is not None and self.due_on < today
+
+    def may_be_updated_by(self, user):
+        """Between meetings: procurement staff any action, its owner theirs, and a supplier's
+        contact those their supplier owns (an owner of that supplier, or one named by the
+        supplier's name). Visibility (ActionQuerySet.visible_to) is checked as well."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if user.can_manage or (self.owner_id is not None and self.owner_id == user.pk):
+            return True
+        if not user.is_supplier_contact:
+            return False
+        if self.owner_id is not None:
+            return self.owner.supplier_id == user.supplier_id
+        return self.owner_organisation.strip().lower() == user.supplier.name.strip().lower()
+
+
+class ActionUpdate(models.Model):
+    """What an action's owner (or procurement staff) recorded between meetings: its status
+    and a comment. Made against the row the latest minutes hold (`action`), never changing a
+    locked version; `origin` (the action as first recorded) gathers the whole history. The next
+    minutes carry the latest status."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.PROTECT, related_name="updates"
+    )
+    origin = models.ForeignKey(
+        Action,
+        verbose_name=_("first recorded"),
+        on_delete=models.PROTECT,
+        related_name="all_updates",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ActionStatus)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT_MAX_LENGTH)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # The dashboard's shared figures know from its history when an action was closed.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action update")
+        verbose_name_plural = _("action updates")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.comment[:60]}"
 
 
 class MinutesComment(models.Model):

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from governance.models import User
 from .models import (
     Action,
     ActionStatus,
+    ActionUpdate,
     AgendaProposal,
     Meeting,
     MeetingStatus,
@@ -32,7 +33,34 @@ def open_actions_before(meeting: Meeting) -> list[Action]:
     )
     if earlier is None:
         return []
-    return list(earlier.actions.filter(status=ActionStatus.OPEN).select_related("origin"))
+    # `state`: the status an owner gave it since (ActionUpdate), which the new row starts from.
+    return list(
+        earlier.actions.filter(status=ActionStatus.OPEN)
+        .with_latest_update()
+        .select_related("origin")
+    )
+
+
+def action_history(action: Action, user: User) -> list[Any]:
+    """An action's record from its first minutes on, as far as the user may see it: each
+    minutes row that recorded it and each update made between meetings, newest first, as
+    (when, kind, row) triples."""
+    origin = action.first_recorded
+    rows = (
+        Action.objects.visible_to(user)
+        .filter(Q(pk=origin.pk) | Q(origin=origin))
+        .select_related("minutes__meeting__forum")
+        .order_by("-minutes__meeting__starts_at", "-minutes__number")
+    )
+    updates = ActionUpdate.objects.filter(origin=origin, action__in=rows).select_related(
+        "by", "action__minutes"
+    )
+    entries: list[tuple[datetime, str, Any]] = [
+        (row.minutes.meeting.starts_at, "minutes", row) for row in rows
+    ]
+    entries += [(update.at, "update", update) for update in updates]
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return entries
 
 
 def open_issues_for(meeting: Meeting, user: User) -> list[Issue]:

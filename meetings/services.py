@@ -16,13 +16,14 @@ from simple_history.utils import bulk_create_with_history
 from governance.history import stamp
 from governance.languages import languages_for, speaking_to
 from governance.models import OutboxKind, RoleHolder, Side, User
-from governance.outbox import email_message, enqueue, enqueue_many
+from governance.outbox import email_message, enqueue, enqueue_many, one_line
 from suppliers.models import Contract, ContractStatus
 
 from .figures import freeze_figures
 from .ics import meeting_ics
 from .models import (
     Action,
+    ActionUpdate,
     AgendaProposal,
     Attendance,
     Forum,
@@ -474,7 +475,10 @@ def _start_in_the_forums_language(minutes: Minutes, by: User) -> None:
                 description=action.description,
                 owner_name=action.owner_name,
                 owner_organisation=action.owner_organisation,
+                owner_id=action.owner_id,
                 due_on=action.due_on,
+                # Where the owner left it between the meetings (the same when not updated).
+                status=action.state,  # type: ignore[attr-defined]  # annotated
             )
             for action in open_actions_before(meeting)
         ],
@@ -574,6 +578,7 @@ def add_action(
         description=description,
         owner_name=owner_name,
         owner_organisation=owner_organisation,
+        owner=owner_named(minutes, owner_name),
         due_on=due_on,
     )
     stamp(action, by)
@@ -583,7 +588,52 @@ def add_action(
 
 def save_action(*, action: Action, revision: int, by: User | None, **fields: Any) -> Action:
     """Save an action's fields (or status) unless someone saved it since `revision` was read."""
+    if "owner_name" in fields:
+        fields["owner"] = owner_named(action.minutes, fields["owner_name"])
     return _save_revised(action, revision, by, **fields)
+
+
+def owner_named(minutes: Minutes, owner_name: str) -> User | None:
+    """The account of the person the minutes name as an action's owner: an attendee of these
+    minutes by that name whose e-mail address has an active account (else None, and the
+    owner stays a name only)."""
+    name = " ".join(owner_name.split()).casefold()
+    emails = [
+        row.email.lower()
+        for row in minutes.attendance.exclude(email="")
+        if " ".join(row.name.split()).casefold() == name
+    ]
+    if len(set(emails)) != 1:
+        return None  # nobody, or two people of that name: no guess
+    return User.objects.filter(email=emails[0], is_active=True, erased_at=None).first()
+
+
+class NotAllowed(Exception):
+    """The person may not update this action between meetings."""
+
+
+@transaction.atomic
+def update_action(*, action: Action, status: str, comment: str, by: User) -> ActionUpdate:
+    """An owner's (or procurement staff's) update of an open action between meetings: kept
+    as an ActionUpdate against the row the forum's latest minutes hold, never changing
+    approved minutes. Draft minutes that hold the action take the status at once."""
+    current = (
+        Action.objects.current()
+        .filter(Q(pk=action.first_recorded.pk) | Q(origin=action.first_recorded))
+        .select_related("minutes", "owner", "origin")
+        .first()
+    )
+    if current is None or not current.may_be_updated_by(by):
+        raise NotAllowed
+    if not current.minutes.is_approved:
+        _require_draft(current.minutes)
+        current.status = status
+        current.revision += 1
+        stamp(current, by)
+        current.save(update_fields=["status", "revision"])
+    return ActionUpdate.objects.create(
+        action=current, origin=current.first_recorded, status=status, comment=comment, by=by
+    )
 
 
 @transaction.atomic
@@ -855,3 +905,55 @@ def _proposal_email(
         subject=subject % {"title": proposal.title},
         body=render_to_string(template, context),
     )
+
+
+# Reminders to action owners
+
+
+def queue_action_reminders(*, today: date | None = None) -> int:
+    """Remind each owner of an open action ACTION_REMINDER_DAYS before its due date, once,
+    and when it is overdue: the day after, then every seven days. Each step's outbox key
+    (action-reminder:…, action-overdue:…) makes a rerun harmless. Returns the e-mails queued."""
+    today = today or timezone.localdate()
+    lead = timedelta(days=settings.ACTION_REMINDER_DAYS)
+    actions = (
+        Action.objects.current()
+        .open_now()
+        .filter(
+            owner__isnull=False,
+            owner__is_active=True,
+            due_on__isnull=False,
+            due_on__lte=today + lead,
+        )
+        .select_related("owner", "minutes__meeting__forum")
+    )
+    messages = []
+    for action in actions:
+        owner = action.owner
+        assert owner is not None and action.due_on is not None  # filtered above
+        origin = action.origin_id or action.pk
+        if action.due_on >= today:
+            key = f"action-reminder:{origin}:{action.due_on}:{owner.pk}"
+            template = "meetings/email/action_reminder.txt"
+        else:
+            step = (today - action.due_on - timedelta(days=1)).days // 7
+            key = f"action-overdue:{origin}:{action.due_on}:{step}:{owner.pk}"
+            template = "meetings/email/action_overdue.txt"
+        context = {
+            "action": action,
+            "name": owner.get_full_name() or owner.email,
+            "forum": action.minutes.meeting.forum,
+            "days_late": (today - action.due_on).days,
+            "link": settings.PORTAL_BASE_URL + action.get_absolute_url(),
+        }
+        with translation.override(owner.language):
+            subject = (
+                _("Action due %(due)s: %(action)s")
+                if action.due_on >= today
+                else _("Action overdue since %(due)s: %(action)s")
+            ) % {"due": f"{action.due_on:%Y-%m-%d}", "action": one_line(action)}
+            body = render_to_string(template, context)
+        messages.append(email_message(key, to=owner.email, subject=subject, body=body))
+    with transaction.atomic():
+        enqueue_many(messages)
+    return len(messages)

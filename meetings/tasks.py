@@ -25,3 +25,12 @@ def notify_meeting_changes():
         batch = services.notify_meeting_changes()
         meetings += batch
     return {"meetings": meetings}
+
+
+@shared_task(acks_late=True)
+def remind_action_owners():
+    """Queue the reminders due today to action owners (before the due date, when overdue).
+
+    Idempotent: each reminder's outbox key names its step, so a rerun queues nothing new.
+    """
+    return {"reminders": services.queue_action_reminders()}

@@ -6,6 +6,8 @@ app_name = "meetings"
 
 urlpatterns = [
     path("actions/", views.action_list, name="action_list"),
+    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/update/", views.action_update, name="action_update"),
     path("forums/", views.forum_list, name="forum_list"),
     path("forums/new/", views.forum_create, name="forum_create"),
     path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from governance.htmx import PortalRequest, section
 from suppliers.models import Contract
 
 from . import services
-from .forms import DecisionForm, ForumForm, ProposalForm
+from .forms import ActionUpdateForm, DecisionForm, ForumForm, ProposalForm
 from .ics import meeting_ics
 from .models import (
     Action,
@@ -32,9 +32,10 @@ from .models import (
     MeetingStatus,
     ProposalStatus,
 )
-from .selectors import proposals_for, visible_meeting
+from .selectors import action_history, proposals_for, visible_meeting
 
 UPCOMING_LIMIT = 12
+ACTION_PAGE = "meetings/action_detail.html"
 
 
 @login_required
@@ -140,27 +141,33 @@ def meeting_calendar(request: PortalRequest, pk: int) -> HttpResponse:
 
 @login_required
 def action_list(request: PortalRequest) -> HttpResponse:
-    """The actions as each forum's latest minutes record them; `?overdue=1` and `?forum=<id>`
-    narrow it (the dashboard links here)."""
+    """The actions as each forum's latest minutes record them, with their owners' updates
+    since; `?overdue=1`, `?forum=<id>` and `?mine=1` (the person's own) narrow it (the
+    dashboard and the reminders link here)."""
     today = timezone.localdate()
     overdue = request.GET.get("overdue") == "1"
+    mine = request.GET.get("mine") == "1"
     forum = request.GET.get("forum", "")
     status = request.GET.get("status", ActionStatus.OPEN)
     actions = (
         Action.objects.visible_to(request.user)
         .current()
+        .with_latest_update()
         .select_related("minutes__meeting__forum", "origin__minutes__meeting")
         .order_by("due_on", "pk")
     )
     if overdue:
         actions = actions.overdue(today)
     elif status in ActionStatus.values:
-        actions = actions.filter(status=status)
+        actions = actions.filter(state=status)
+    if mine:
+        actions = actions.filter(owner=request.user)
     if forum_id := id_from_query(forum):
         actions = actions.filter(minutes__meeting__forum_id=forum_id)
     context = {
         "actions": actions,
         "overdue": overdue,
+        "mine": mine,
         "forum": forum,
         "forums": Forum.objects.visible_to(request.user).only("pk", "name"),
         "status": status,
@@ -259,3 +266,70 @@ def agenda_proposal_decide(request: PortalRequest, pk: int) -> HttpResponse:
         refusal = _("This proposal was decided already, or the meeting is past proposals.")
         return _proposals_section(request, meeting, refusal=refusal)
     return _proposals_section(request, meeting, done=True)
+
+
+def _visible_action(request: PortalRequest, pk: int) -> Action:
+    return get_object_or_404(
+        Action.objects.visible_to(request.user).select_related(
+            "minutes__meeting__forum", "owner__supplier", "origin"
+        ),
+        pk=pk,
+    )
+
+
+def _action_context(request: PortalRequest, action: Action, form: Any = None) -> dict[str, Any]:
+    current = (
+        Action.objects.visible_to(request.user)
+        .current()
+        .filter(Q(pk=action.first_recorded.pk) | Q(origin=action.first_recorded))
+        .with_latest_update()
+        .select_related("minutes__meeting__forum", "owner__supplier", "origin")
+        .first()
+    )
+    may_update = current is not None and current.may_be_updated_by(request.user)
+    if may_update and form is None:
+        form = ActionUpdateForm(initial={"status": current.state})
+    return {
+        "action": current or action,
+        "current": current,
+        "history": action_history(action, request.user),
+        "may_update": may_update,
+        "state_label": ActionStatus(current.state).label if current else "",
+        "form": form if may_update else None,
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def action_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    """One action: where it stands, its history (each minutes that recorded it and each update
+    between meetings) and, for its owner, their supplier's contacts and procurement staff, a
+    form to update it."""
+    action = _visible_action(request, pk)
+    return render(request, ACTION_PAGE, _action_context(request, action))
+
+
+@require_POST
+@login_required
+def action_update(request: PortalRequest, pk: int) -> HttpResponse:
+    action = _visible_action(request, pk)
+    context = _action_context(request, action, ActionUpdateForm(request.POST))
+    if not context["may_update"]:
+        raise PermissionDenied
+    form = context["form"]
+    if not form.is_valid():
+        # htmx swaps only a 2xx answer: there the section with its errors comes as one.
+        return section(request, ACTION_PAGE, context, status=200 if request.htmx else 400)
+    try:
+        services.update_action(
+            action=context["current"],
+            status=form.cleaned_data["status"],
+            comment=form.cleaned_data["comment"],
+            by=request.user,
+        )
+    except services.NotAllowed as refusal:
+        raise PermissionDenied from refusal
+    if not request.htmx:  # htmx shows it in the section it swaps
+        messages.success(request, _("Your update is saved; the next minutes start from it."))
+    context = {**_action_context(request, action), "saved": True}
+    return section(request, ACTION_PAGE, context, done=reverse("meetings:action_detail", args=[pk]))

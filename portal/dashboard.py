@@ -38,7 +38,7 @@ from escalations.models import Issue, IssueStatus
 from governance.cache import NearCache
 from governance.fragments import data_version
 from governance.models import LEVEL_ORDER, GovernanceLevel, RoleHolder
-from meetings.models import Action, Forum, Meeting, MeetingStatus, Minutes
+from meetings.models import Action, ActionUpdate, Forum, Meeting, MeetingStatus, Minutes
 from operations.models import Measurement
 from relationship.models import CityGoal, Goal, PulseResponse
 from relationship.pulse import latest_pulse_by_supplier
@@ -460,6 +460,7 @@ class Parts:
         Meeting,
         Minutes,
         Action,
+        ActionUpdate,
         PulseResponse,
         GovernanceLevel,
         RoleHolder,
@@ -551,7 +552,7 @@ def dashboard_figures(
             "without-mandate", (Meeting, Minutes), lambda: held_without_mandate(now)
         ),
         "overdue_actions": parts.get(
-            "overdue", (Action, *meetings), lambda: overdue_actions(today)
+            "overdue", (Action, ActionUpdate, *meetings), lambda: overdue_actions(today)
         ),
         "deadlines": parts.get(
             "deadlines", (Contract, Supplier, NoticeDecision), lambda: notice_deadlines(today)

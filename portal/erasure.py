@@ -23,6 +23,7 @@ from governance.history import stamp
 from governance.models import (
     AccessEvent,
     AccessEventKind,
+    HeldEmail,
     OutboxMessage,
     RoleHolder,
     User,
@@ -104,6 +105,7 @@ def erase_person(*, person: User, by: User) -> None:
         email=pseudonym,
     )
     _delete_mail_to(address)
+    HeldEmail.objects.filter(user=person).delete()  # e-mails waiting for their digest
     _forget_address_in_access_log(person, address, email=pseudonym)
     _delete_authenticators(person)
     _delete_sign_in_records(address)

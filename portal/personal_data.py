@@ -1,7 +1,8 @@
 """Everything the portal holds about one person, for their right of access (GDPR article 15):
 their account, where their address appears (contacts, role-holder slots, meeting attendance,
-invitations, e-mails sent), what they wrote (comments, pulse answers, issues raised) and the
-access log. One structure, shown as a page and given as JSON."""
+invitations, e-mails sent or held for their digest, their e-mail settings), what they wrote
+(comments, pulse answers, issues raised, updates of actions) and the access log. One
+structure, shown as a page and given as JSON."""
 
 from typing import Any
 
@@ -9,8 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalations.models import Issue
-from governance.models import AccessEvent, OutboxMessage, RoleHolder, User, normalise_email
-from meetings.models import Attendance, MinutesComment
+from governance.models import (
+    AccessEvent,
+    HeldEmail,
+    NotificationSetting,
+    OutboxMessage,
+    RoleHolder,
+    User,
+    normalise_email,
+)
+from meetings.models import ActionUpdate, Attendance, MinutesComment
 from relationship.models import PulseResponse
 from suppliers.models import Contact, Invitation
 
@@ -47,6 +56,12 @@ LABELS = {
     "when": _("When"),
     "what": _("What"),
     "from": _("From"),
+    "action": _("Action"),
+    "status": _("Status"),
+    "held": _("Held"),
+    "in_digest": _("Sent in the digest"),
+    "kind": _("Kind of e-mail"),
+    "comes": _("How it comes"),
 }
 
 
@@ -127,6 +142,27 @@ def personal_data(person: User) -> dict[str, Any]:
                 "accepted": bool(invitation.accepted_at),
             }
             for invitation in invitations
+        ],
+        "emails_held": [
+            {
+                "subject": held.subject,
+                "held": held.created_at.isoformat(),
+                "in_digest": bool(held.digest_key),
+            }
+            for held in HeldEmail.objects.filter(user=person)
+        ],
+        "email_settings": [
+            {"kind": setting.kind, "comes": setting.get_delivery_display()}
+            for setting in NotificationSetting.objects.filter(user=person)
+        ],
+        "action_updates": [
+            {
+                "action": update.action.description,
+                "status": update.get_status_display(),
+                "comment": update.comment,
+                "when": update.at.isoformat(),
+            }
+            for update in ActionUpdate.objects.filter(by=person).select_related("action")
         ],
         "emails_sent": [
             {

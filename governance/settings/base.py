@@ -241,6 +241,11 @@ NOTICE_ALERT_DAYS = tuple(
     for days in os.environ.get("NOTICE_ALERT_DAYS", "180,90,30").split(",")
     if days.strip()
 )
+# An action's owner is reminded this many days before its due date (and when it is overdue:
+# the day after, then weekly).
+ACTION_REMINDER_DAYS = int(os.environ.get("ACTION_REMINDER_DAYS", "3"))
+# The weekly digest looks this far ahead for notice deadlines of the person's contracts.
+DIGEST_NOTICE_DAYS = int(os.environ.get("DIGEST_NOTICE_DAYS", "180"))
 
 # Beat's scheduler also leaves a heartbeat in the cache, which /readyz/ reads.
 CELERY_BEAT_SCHEDULER = "governance.health:HeartbeatScheduler"
@@ -279,6 +284,17 @@ CELERY_BEAT_SCHEDULE = {
     "send-notice-alerts": {
         "task": "suppliers.tasks.send_notice_alerts",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Reminders before an action's due date and when it is overdue (each step once).
+    "remind-action-owners": {
+        "task": "meetings.tasks.remind_action_owners",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Each person's week: their actions, issues, deadlines and meetings, and what they asked
+    # to get in the digest.
+    "send-weekly-digests": {
+        "task": "portal.tasks.send_weekly_digests",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
     },
     "purge-old-records": {
         "task": "governance.tasks.purge_old_records",

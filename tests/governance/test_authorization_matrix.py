@@ -89,6 +89,8 @@ MATRIX = {
     # New recovery codes: shown to whoever has an app; a contact without one is sent back.
     "mfa_recovery_codes": ("post", {}, statuses(LOGIN, 302, 302, 200, 200, 200)),
     "account": ("get", {}, statuses(LOGIN, *[200] * 5)),
+    # Each person's own e-mail settings.
+    "notification_settings": ("get", {}, statuses(LOGIN, *[200] * 5)),
     # The city's single sign-on is off in the tests (tests/browser/test_city_sign_in.py).
     "oidc_authentication_init": ("get", {}, statuses(*[404] * 6)),
     "oidc_authentication_callback": ("get", {}, statuses(*[404] * 6)),
@@ -206,6 +208,15 @@ MATRIX = {
     # Without JavaScript the tick is saved and the browser sent back to the attendance.
     "meetings:attendance_toggle": ("post", {"pk": "attendance"}, manage_a(302)),
     "meetings:action_list": ("get", {}, EVERYONE_SIGNED_IN),
+    "meetings:action_detail": ("get", {"pk": "open_action"}, READ_A),
+    # Between meetings: procurement staff update any action (an empty form: 400), a supplier's
+    # contact only their supplier's (this one's owner is "Alpha", not supplier A's name), the
+    # director none.
+    "meetings:action_update": (
+        "post",
+        {"pk": "open_action"},
+        statuses(LOGIN, 403, 404, 400, 403, 400),
+    ),
     # Reported figures: a supplier's contacts report their own; the city's managers any; the
     # director reads. Corrections are the city's.
     # The relationship: goals and the expectations log are the city's to write and every
@@ -274,9 +285,18 @@ def objects(contract_a, supplier_a, procurement):
     meeting, held_meeting = forum.meetings.all()[:2]
     minutes = start_minutes(meeting=meeting, by=procurement)
     item = minutes.items.first()
-    approved_minutes = approve_minutes(
-        minutes=mark_present(start_minutes(meeting=held_meeting, by=procurement)), by=procurement
+    held_minutes = start_minutes(meeting=held_meeting, by=procurement)
+    # An action the forum's latest (approved) minutes hold: its owner updates it in between.
+    open_action = add_action(
+        minutes=held_minutes,
+        item=held_minutes.items.first(),
+        description="Renew the certificate",
+        owner_name="Ola",
+        owner_organisation="Alpha",
+        due_on=None,
+        by=None,
     )
+    approved_minutes = approve_minutes(minutes=mark_present(held_minutes), by=procurement)
     MinutesPdf.objects.create(minutes=approved_minutes, content=b"%PDF-1.7 stub", sha256="0" * 64)
     service_level = ServiceLevel.objects.create(
         contract=contract_a, name="Mail", metric="availability", target=99, unit="percent"
@@ -324,6 +344,7 @@ def objects(contract_a, supplier_a, procurement):
             due_on=None,
             by=None,
         ).pk,
+        "open_action": open_action.pk,
         "attendance": minutes.attendance.first().pk,
         "approved_minutes": approved_minutes.pk,
         "issue": make_issue([contract_a], procurement).pk,

@@ -233,6 +233,14 @@ FORMS = [
     Form("mfa_verify", lambda world: {"code": (TEXT, "123456")}, owes_second_factor=True),
     Form("mfa_setup", lambda world: {"code": (TEXT, "123456")}),
     Form("mfa_recovery_codes", no_fields),
+    Form(
+        "notification_settings",
+        lambda world: {
+            "digest": (choice("at_once", "off"), "at_once"),
+            "action-reminder": (choice("at_once", "digest", "off"), "digest"),
+            "issue": (choice("at_once", "digest", "off"), "off"),
+        },
+    ),
     Form("oidc_logout", no_fields),
     Form(
         "password_reset",
@@ -385,6 +393,13 @@ FORMS = [
     Form("meetings:minutes_item_edit", _item),
     Form("meetings:action_add", _new_action),
     Form("meetings:action_edit", _action),
+    Form(
+        "meetings:action_update",
+        lambda world: {
+            "status": (choice(*ActionStatus.values), ActionStatus.DONE),
+            "comment": (TEXT, "Sent on Friday"),
+        },
+    ),
     Form("meetings:attendance_toggle", lambda world: {"present": (BOOL, "on")}),
     Form("relationship:expectation_add", _expectation),
     Form("relationship:expectation_edit", _expectation),
@@ -437,6 +452,7 @@ FILTERS = {
         "overdue": (BOOL, "1"),
         "forum": (INT, str(world.objects["forum"])),
         "status": (choice(*ActionStatus.values), "done"),
+        "mine": (BOOL, "1"),
     },
     "operations:figure_list": lambda world: {
         "supplier": (INT, str(world.objects["supplier"])),

@@ -52,6 +52,12 @@ BULK_METHODS = {"update", "delete", "bulk_create", "bulk_update", "raw", "extra"
 DECISIONS = {
     ("governance/outbox.py", "enqueue_many", "bulk_create"): "bookkeeping: e-mails and jobs",
     ("governance/outbox.py", "relay_due_messages", "update"): "bookkeeping: outbox leases",
+    ("governance/notifications.py", "route", "bulk_create"): (
+        "bookkeeping: e-mails held for the recipient's weekly digest"
+    ),
+    ("portal/digest.py", "send_weekly_digests", "update"): (
+        "bookkeeping: held e-mails marked as sent in this week's digest"
+    ),
     ("governance/health.py", "check_database", "execute"): "reads: SELECT 1",
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
     ("governance/fragments.py", "_prepared_row", "execute"): "reads: the newest history rows",
@@ -75,6 +81,9 @@ DECISIONS = {
     ("portal/erasure.py", "_rewrite_history", "update"): (
         "erasure: the history rows' copies of the person's name, address and phone number "
         "become the pseudonym; a history row of its own would copy them again"
+    ),
+    ("portal/erasure.py", "erase_person", "delete"): (
+        "erasure: the e-mails held for the erased person's digest (bookkeeping, no history)"
     ),
     ("portal/erasure.py", "_delete_mail_to", "delete"): (
         "erasure: the e-mails to the erased person (bookkeeping, no history)"

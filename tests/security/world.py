@@ -20,8 +20,18 @@ from simple_history.models import HistoricalChanges
 
 from escalations.services import escalate
 from governance import access_log, outbox
-from governance.models import AccessEventKind, Level, OutboxMessage, Role, RoleHolder, Side
+from governance.models import (
+    AccessEventKind,
+    Delivery,
+    Level,
+    OutboxMessage,
+    Role,
+    RoleHolder,
+    Side,
+)
+from governance.notifications import save_settings
 from meetings.models import (
+    ActionStatus,
     AgendaTemplate,
     AgendaTemplateItem,
     Cadence,
@@ -42,6 +52,7 @@ from meetings.services import (
     save_item,
     start_correction,
     start_minutes,
+    update_action,
 )
 from operations.models import FigureImport, ImportStatus, Source
 from operations.services import (
@@ -91,6 +102,10 @@ NOT_USER_TEXT = {
     ("suppliers.Invitation", "token_hash"),
     ("meetings.MinutesPdf", "sha256"),
     ("operations.FigureImport", "content"),
+    ("governance.NotificationSetting", "kind"),
+    ("governance.HeldEmail", "key"),
+    ("governance.HeldEmail", "kind"),
+    ("governance.HeldEmail", "digest_key"),
 }
 
 
@@ -330,6 +345,8 @@ def build_world(text, *, render_pdfs=False):
     key_minutes.attendance.filter(email=chair.email).update(present=True)
     approve_minutes(minutes=key_minutes, by=chair, absent_mandate_reason=text)
     objects["key_minutes"] = key_minutes.pk
+    # Between the meetings the chair notes where last week's action stands.
+    update_action(action=approved.actions.first(), status=ActionStatus.OPEN, comment=text, by=chair)
 
     today = Meeting.objects.create(
         forum=forum, starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1)
@@ -387,6 +404,16 @@ def build_world(text, *, render_pdfs=False):
     # A failed sign-in under an address that is the attack: the access log shows it.
     access_log.record(AccessEventKind.SIGN_IN_FAILED, email=text)
     objects.update(reset_uid="MA", reset_token="no-such-token", person=users["contact_b"].pk)
+
+    # An e-mail supplier A's contact asked to get in their weekly digest.
+    save_settings(user=contact_a, deliveries={"issue": Delivery.DIGEST})
+    outbox.enqueue_many(
+        [
+            outbox.email_message(
+                f"issue:world:{contact_a.pk}", to=contact_a.email, subject=text, body=text
+            )
+        ]
+    )
 
     if render_pdfs:
         perform_outbox()
@@ -466,6 +493,8 @@ ROUTES = {
     "meetings:minutes_item_edit": {"pk": "item"},
     "meetings:action_add": {"pk": "item"},
     "meetings:action_edit": {"pk": "action"},
+    "meetings:action_detail": {"pk": "action"},
+    "meetings:action_update": {"pk": "action"},
     "meetings:attendance_toggle": {"pk": "attendance"},
     "relationship:expectation_list": {"pk": "contract"},
     "relationship:expectation_add": {"pk": "contract"},

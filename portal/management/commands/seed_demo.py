@@ -16,6 +16,7 @@ from governance.passwords import DEMO_PASSWORD
 from meetings.models import Cadence, Forum, ItemKind, Meeting, Mode, Weekday
 from meetings.services import (
     add_action,
+    add_attendee,
     approve_minutes,
     propose_agenda_item,
     reconcile_meetings,
@@ -322,11 +323,23 @@ class Command(BaseCommand):
                 by=chair,
             )
             supplier = forum.contracts.first().supplier
+            owner = supplier.contacts.first()
+            # The supplier's account manager (a demo login) attended and took the action: the
+            # minutes name a person the portal knows, who updates it between the meetings.
+            if not minutes.attendance.filter(email=owner.email).exists():
+                add_attendee(
+                    minutes=minutes,
+                    name=owner.name,
+                    email=owner.email,
+                    organisation=supplier.name,
+                    side=Side.SUPPLIER,
+                    by=chair,
+                )
             add_action(
                 minutes=minutes,
                 item=availability,
                 description="Root-cause analysis of the storage outage, with measures.",
-                owner_name=supplier.contacts.first().name,
+                owner_name=owner.name,
                 owner_organisation=supplier.name,
                 due_on=meetings[1].starts_at.date() + timedelta(days=7),
                 by=chair,
