@@ -47,3 +47,15 @@ class MeetingsConfig(AppConfig):
             may_switch_off=True,
             may_wait_for_digest=True,
         )
+        notifications.register_kind(
+            "agenda-proposal",
+            _("Agenda items proposed for meetings you chair"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
+        notifications.register_kind(
+            "agenda-decision",
+            _("Decisions on the agenda items you proposed"),
+            may_switch_off=True,
+            may_wait_for_digest=True,
+        )
