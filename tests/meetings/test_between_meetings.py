@@ -263,7 +263,14 @@ def test_settings_page_saves_and_refuses_a_digest_that_is_off(client, owner):
         "issue": "off",
         **{
             kind: "at_once"
-            for kind in ("minutes-mail", "action-overdue", "issue-late", "notice-alert")
+            for kind in (
+                "minutes-mail",
+                "action-overdue",
+                "issue-late",
+                "notice-alert",
+                "agenda-proposal",
+                "agenda-decision",
+            )
         },
     }
 

@@ -186,8 +186,13 @@ class BulkWriteFinder(ast.NodeVisitor):
             self.found.add((self.path, where, function.attr))
         if isinstance(function, ast.Attribute) and function.attr in BULK_METHODS:
             receiver = function.value
-            chained = not isinstance(receiver, ast.Name) and not (
-                isinstance(receiver, ast.Call) and getattr(receiver.func, "id", "") == "super"
+            chained = (
+                not isinstance(receiver, ast.Name)
+                and not (
+                    isinstance(receiver, ast.Call) and getattr(receiver.func, "id", "") == "super"
+                )
+                # A form widget's HTML attributes (`field.widget.attrs.update(...)`): a dict.
+                and not (isinstance(receiver, ast.Attribute) and receiver.attr == "attrs")
             )
             if chained or function.attr in self.ALWAYS:
                 where = self.functions[-1] if self.functions else "<module>"
