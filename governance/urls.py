@@ -30,6 +30,13 @@ governance_patterns = (
             views.mandate_edit,
             name="mandate_edit",
         ),
+        path(
+            "contracts/<int:pk>/sign-off/request/",
+            views.sign_off_request,
+            name="sign_off_request",
+        ),
+        path("contracts/<int:pk>/sign-off/", views.sign_off_confirm, name="sign_off_confirm"),
+        path("sign-off/<str:token>/", views.sign_off_link, name="sign_off_link"),
     ],
     "governance",
 )

@@ -22,10 +22,12 @@ from governance.history import stamp
 from governance.languages import current_language, speaking_to
 from governance.models import AccessEventKind, Role, User, normalise_email
 from governance.outbox import one_line
+from governance.selectors import sign_off_state
 from governance.services import (
     deactivate_user,
     ensure_governance_levels,
     leave_role_holder_slots,
+    leave_roles,
 )
 
 from .models import (
@@ -84,6 +86,7 @@ def remove_contact(*, contact: Contact, by: User) -> None:
     Invitation.objects.pending(now).filter(supplier=contact.supplier, email=email).update(
         revoked_at=now, revoked_by=by
     )
+    leave_roles(holders=contact.role_holders.select_related("governance_level"), by=by)
     leave_role_holder_slots(email=email, contracts=contact.supplier.contracts.all(), by=by)
     stamp(contact, by)
     contact.delete()
@@ -123,6 +126,10 @@ def change_contract_status(*, contract: Contract, status: str, by: User | None) 
                 _("The contract cannot be made active: %(count)s roles are not yet named."),
                 params={"count": len(missing)},
             )
+        # Both sides' business level signed off the model as it now is (a change reopens it).
+        refusal = sign_off_state(contract).refusal()
+        if refusal:
+            raise ValidationError(refusal)
     contract.status = status
     stamp(contract, by)
     contract.save(update_fields=["status", "updated_at"])

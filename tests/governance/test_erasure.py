@@ -58,10 +58,8 @@ def anna(client, supplier_a, contract_a, procurement):
     level = contract_a.governance_levels.get(level="operational")
     add_role_holder(
         governance_level=level,
-        side=Side.SUPPLIER,
         role_title="Service manager",
-        name=NAME,
-        email=EMAIL,
+        contact=contact,
         phone=PHONE,
         by=procurement,
     )
