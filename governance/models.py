@@ -465,7 +465,10 @@ class SignOffLink(models.Model):
     only the token's hash is kept (as suppliers.Invitation)."""
 
     round = models.ForeignKey(
-        SignOffRound, verbose_name=_("sign-off round"), on_delete=models.CASCADE, related_name="links"
+        SignOffRound,
+        verbose_name=_("sign-off round"),
+        on_delete=models.CASCADE,
+        related_name="links",
     )
     holder = models.ForeignKey(
         RoleHolder,

@@ -146,7 +146,9 @@ def remove_role_holder(*, holder: RoleHolder, by: User | None) -> None:
 def change_mandate(*, governance_level: GovernanceLevel, mandate: str, by: User) -> None:
     """Rewrite what a level may decide; the history keeps the earlier wording. A model already
     signed off is reopened when the wording changed."""
-    if governance_level.mandate == mandate:
+    # As saved (a bound form has set the instance's field already).
+    before = GovernanceLevel.objects.values_list("mandate", flat=True).get(pk=governance_level.pk)
+    if before == mandate:
         return
     governance_level.mandate = mandate
     stamp(governance_level, by)
@@ -373,9 +375,7 @@ def request_sign_off(*, contract: Any, by: User | None) -> int:
 
 
 @transaction.atomic
-def sign_off(
-    *, holder: RoleHolder, by: User | None, link: SignOffLink | None = None
-) -> SignOff:
+def sign_off(*, holder: RoleHolder, by: User | None, link: SignOffLink | None = None) -> SignOff:
     """Record that a business-level role holder confirmed the roles and mandates for their
     side: signed in as `by`, or through their e-mailed `link` (used up by it)."""
     governance_level = holder.governance_level
@@ -430,7 +430,7 @@ def find_sign_off_link(token: str) -> SignOffLink | None:
 @transaction.atomic
 def sign_off_by_link(*, link: SignOffLink) -> SignOff:
     """Sign off through an e-mailed link, exactly once."""
-    link = SignOffLink.objects.select_for_update().select_related("holder").get(pk=link.pk)
+    link = SignOffLink.objects.select_for_update().get(pk=link.pk)
     if not link_is_usable(link) or link.holder is None:
         raise ValidationError(_("This link can no longer be used."))
     return sign_off(holder=link.holder, by=None, link=link)

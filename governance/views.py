@@ -3,17 +3,17 @@ itself is the portal's; these endpoints answer with the section (htmx) or send t
 to it."""
 
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -209,47 +209,63 @@ def sign_off_confirm(request: PortalRequest, pk: int) -> HttpResponse:
     return _sign_off_section(request, governance_level)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_off_link(request: HttpRequest, token: str) -> HttpResponse:
     """The page an e-mailed sign-off link opens, without signing in: the governance model read
     only and a button to confirm it. A link that was used, replaced or has expired says so."""
+    template = "governance/sign_off_link.html"
     link = services.find_sign_off_link(token)
     if link is None:
-        return render(request, "governance/sign_off_link.html", {"unknown": True}, status=404)
+        return render(request, template, {"unknown": True}, status=404)
     contract = link.round.contract
-    if request.method == "POST" and services.link_is_usable(link):
+    why = _link_refusal(link)
+    if not why and request.method == "POST":
         try:
             signature = services.sign_off_by_link(link=link)
-        except ValidationError:
+        except ValidationError as error:
             link.refresh_from_db()
+            why = _link_refusal(link) or error.messages[0]
         else:
             context = {"link": link, "contract": contract, "signature": signature}
-            return render(request, "governance/sign_off_link.html", context)
-    elif request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-    if not services.link_is_usable(link):
-        context = {"link": link, "contract": contract, "why": _link_refusal(link)}
-        return render(request, "governance/sign_off_link.html", context, status=410)
+            return render(request, template, context)
+    if why:
+        return render(
+            request, template, {"link": link, "contract": contract, "why": why}, status=410
+        )
     selectors.with_role_holders([contract])
     context = {
         **selectors.governance_model(contract, request.user, read_only=True),
         "link": link,
     }
-    return render(request, "governance/sign_off_link.html", context)
+    return render(request, template, context)
+
+
+def _day(moment: Any) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
 
 
 def _link_refusal(link: SignOffLink) -> str:
+    """Why this link can no longer be used, or "" when it can."""
     if link.used_at is not None:
         return _("This link was used on %(date)s: the sign-off is recorded.") % {
-            "date": date_format(timezone.localtime(link.used_at), "SHORT_DATE_FORMAT")
+            "date": _day(link.used_at)
         }
-    if link.superseded_at is not None:
+    if link.superseded_at is not None or link.round.closed_at is not None:
         return _(
             "This link was replaced by a newer one (the governance model changed, or the "
             "request was sent again). Use the link in the latest e-mail."
         )
     if link.holder_id is None:
         return _("You no longer hold a business-level role on this contract.")
-    return _("This link has expired. Ask the city's procurement staff to send a new one.")
+    if link.expires_at <= timezone.now():
+        return _("This link has expired. Ask the city's procurement staff to send a new one.")
+    earlier = link.round.signatures.filter(side=link.side).first()
+    if earlier is not None:
+        return _("Your side's sign-off was given by %(name)s on %(date)s.") % {
+            "name": earlier.name,
+            "date": _day(earlier.signed_at),
+        }
+    return ""
 
 
 # Password reset ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Small builders for test data; each returns saved objects through the real services."""
 
 import itertools
+import re
 from datetime import date, time, timedelta
 
 from django.utils import timezone
@@ -8,9 +9,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escalations.models import EventKind, Issue, IssueEvent
 from governance.mfa import must_pass
-from governance.models import Level, Role, RoleHolder, Side, SignOffRound, User
+from governance.models import Level, OutboxMessage, Role, RoleHolder, Side, SignOffRound, User
 from governance.selectors import sign_off_state
-from governance.services import business_holders
+from governance.services import business_holders, request_sign_off
 from governance.services import sign_off as record_sign_off
 from meetings.models import Cadence, Forum, Meeting
 from meetings.services import add_action, save_item, start_minutes
@@ -94,6 +95,14 @@ def sign_off(contract):
         if holder.side not in sign_off_state(contract).signatures and holder.is_linked:
             record_sign_off(holder=holder, by=holder.account)
     return contract
+
+
+def sign_off_link_token(contract, by=None):
+    """Ask for the contract's sign-off and give the token of the single-use link e-mailed to
+    its supplier's business-level holder (a contact without an account)."""
+    request_sign_off(contract=contract, by=by)
+    message = OutboxMessage.objects.filter(key__startswith="signoff:link:").latest("pk")
+    return re.search(r"/sign-off/([^/\s]+)/", message.payload["body"]).group(1)
 
 
 def make_user(role, supplier=None, email=None, **fields):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escalations.models import Issue
-from governance.models import AccessEvent, OutboxMessage, Role, Side
+from governance.models import AccessEvent, OutboxMessage, Role
 from governance.outbox import email_message
 from governance.services import add_role_holder
 from meetings.models import Action, Attendance, Meeting, MinutesComment, MinutesPdf

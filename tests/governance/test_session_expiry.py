@@ -15,16 +15,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance.models import Level, RoleHolder
-from tests.factories import city_person
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, city_person
 from tests.helpers import give_code
 from tests.sessions import as_if_last_saved, idle_past_the_session_age
+
 
 def new_holder():
     """The add-a-role-holder form of the operational level, as the contract page posts it:
     Ny Person of the city's staff as Deputy."""
     person = city_person("ny@city.example", "Ny", "Person")
     return {"operational-person": f"user-{person.pk}", "operational-role_title": "Deputy"}
+
+
 EIGHT_HOURS = timedelta(hours=8)
 # A Redis that is not there: nothing listens on port 1.
 REDIS_AWAY = {
