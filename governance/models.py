@@ -362,7 +362,8 @@ def person_name(user: User) -> str:
 class SignOffRound(models.Model):
     """One asking of both sides' business level to sign off a contract's governance model (its
     roles and mandates). A change after a sign-off closes the round (both sign-offs void) and
-    opens the next (governance.services.reopen_sign_off)."""
+    opens the next (governance.services.reopen_sign_off). Rounds and sign-offs are never
+    edited but to close a round, and say who and when in their own fields (no history)."""
 
     contract = models.ForeignKey(
         "suppliers.Contract",
@@ -390,7 +391,6 @@ class SignOffRound(models.Model):
         related_name="+",
     )
     change = models.CharField(_("what changed"), max_length=300, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sign-off round")
@@ -446,7 +446,6 @@ class SignOff(models.Model):
     email = models.EmailField(_("e-mail"))
     role_title = models.CharField(_("role"), max_length=120)
     by_link = models.BooleanField(_("through an e-mailed link"), default=False)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sign-off")

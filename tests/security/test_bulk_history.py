@@ -79,6 +79,9 @@ DECISIONS = {
         "erasure: the history rows' copies of the person's name, address and phone number "
         "become the pseudonym; a history row of its own would copy them again"
     ),
+    ("portal/erasure.py", "_pseudonymise_sign_offs", "update"): (
+        "erasure: the sign-offs and sign-off links name the pseudonym, their history rows too"
+    ),
     ("portal/erasure.py", "_delete_mail_to", "delete"): (
         "erasure: the e-mails to the erased person (bookkeeping, no history)"
     ),

@@ -13,6 +13,7 @@ from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance import mfa
 from governance.models import Level, Role, RoleHolder, Side, User
 from governance.passwords import DEMO_PASSWORD
+from governance.services import business_holders, request_sign_off, sign_off
 from meetings.models import Cadence, Forum, ItemKind, Meeting, Mode, Weekday
 from meetings.services import (
     add_action,
@@ -428,6 +429,7 @@ class Command(BaseCommand):
                 governance_level=governance_level,
                 side=Side.BUYER,
                 role_title=role_title,
+                user=city_user,
                 name=city_user.get_full_name(),
                 email=email,
                 phone="+46 8 508 000 00",
@@ -439,9 +441,16 @@ class Command(BaseCommand):
                 governance_level=governance_level,
                 side=Side.SUPPLIER,
                 role_title=SUPPLIER_ROLES[governance_level.level],
+                contact=Contact.objects.get(supplier=supplier, email=contact_email),
                 name=contact_name,
                 email=contact_email,
             )
+        # Running contracts were signed off by both sides' business level; the draft waits
+        # for its supplier (the IT director signed, the supplier was e-mailed).
+        request_sign_off(contract=contract, by=city["anna.lind@city.example"])
+        for holder in business_holders(contract):
+            if status != ContractStatus.DRAFT or holder.side == Side.BUYER:
+                sign_off(holder=holder, by=holder.account)
         OutcomeCommitment.objects.create(
             contract=contract,
             title="Staff can work without interruption",
