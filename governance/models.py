@@ -342,9 +342,9 @@ class RoleHolder(models.Model):
     @property
     def account(self) -> "User | None":
         """The account the holder signs in with, if they have an active one."""
-        if self.user_id is not None:
+        if self.user is not None:
             return self.user if self.user.is_active else None
-        if self.contact_id is not None:
+        if self.contact is not None:
             user = self.contact.user
             return user if user is not None and user.is_active else None
         return None
