@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Level, OutboxMessage, Role, RoleHolder, Side, SignOff, SignOffLink
-from governance.services import deactivate_user
+from governance.services import change_mandate, deactivate_user, request_sign_off
 from suppliers.models import Contact, ContractStatus
 from tests.factories import (
     city_person,
@@ -175,11 +175,8 @@ def test_a_supplier_contact_with_an_account_signs_off_signed_in(client_for, cont
     contact = business(contract_a, Side.SUPPLIER).contact
     contact.user = make_user(Role.SUPPLIER_CONTACT, supplier=contract_a.supplier)
     contact.save()
-    sign_off_link_token_free = contract_a  # no link: the contact has an account
-    from governance.services import request_sign_off
-
-    request_sign_off(contract=sign_off_link_token_free, by=None)
-    assert not SignOffLink.objects.exists()
+    request_sign_off(contract=contract_a, by=None)
+    assert not SignOffLink.objects.exists()  # no link: the contact has an account
     client = client_for(contact.user)
     client.post(reverse("governance:sign_off_confirm", args=[contract_a.pk]))
     assert SignOff.objects.get().side == Side.SUPPLIER
@@ -333,8 +330,6 @@ def test_a_change_voids_the_links_already_sent(client, procurement, contract_a):
     sign_off(contract_a)  # the city signs (and the supplier, in the factory's way)
     SignOff.objects.filter(side=Side.SUPPLIER).delete()
     level = contract_a.governance_levels.get(level=Level.BUSINESS)
-    from governance.services import change_mandate
-
     change_mandate(governance_level=level, mandate="Only the board.", by=procurement)
     response = client.get(reverse("governance:sign_off_link", args=[token]))
     assert response.status_code == 410
@@ -395,3 +390,34 @@ def test_a_supplier_contact_sees_the_state_of_their_own_contract_only(
         reverse("governance:sign_off_confirm", args=[contract_a.pk])
     )
     assert response.status_code == 404
+
+
+# Rows from before people were linked --------------------------------------------------------
+
+
+def test_the_data_migration_links_typed_holders_to_people(client_for, procurement, supplier_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("governance.migrations.0013_link_role_holders_to_people")
+    contract = make_contract(supplier_a)
+    level = contract.governance_levels.get(level=Level.CONTRACT)
+    anna = city_person("anna@city.example", "Anna", "Lind")
+    typed = {
+        "anna": ("buyer", "Anna L", "Anna@City.example"),
+        "nobody": ("buyer", "Ex Employee", "ex@city.example"),
+        "olof": ("supplier", "Olof Vd", "olof@alpha.example"),
+    }
+    for key, (side, name, email) in typed.items():
+        RoleHolder.objects.create(
+            governance_level=level, side=side, role_title=key, name=name, email=email
+        )
+    migration.link(apps, None)
+    assert RoleHolder.objects.get(role_title="anna").user == anna
+    olof = RoleHolder.objects.get(role_title="olof").contact
+    assert (olof.supplier, olof.name, olof.email) == (supplier_a, "Olof Vd", "olof@alpha.example")
+    # Nobody with that address: kept as typed, and the page asks for a person.
+    assert not RoleHolder.objects.get(role_title="nobody").is_linked
+    page = contract_page(client_for(procurement), contract)
+    assert "not linked to a person in the portal: name them again from the list" in page
