@@ -11,7 +11,7 @@ from django.utils import timezone
 from escalations.models import Issue, Severity
 from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance import mfa
-from governance.models import Level, Role, RoleHolder, Side, User
+from governance.models import Level, Role, RoleHolder, Side, SignOffRound, User
 from governance.passwords import DEMO_PASSWORD
 from governance.services import business_holders, request_sign_off, sign_off
 from meetings.models import Cadence, Forum, ItemKind, Meeting, Mode, Weekday
@@ -447,7 +447,10 @@ class Command(BaseCommand):
             )
         # Running contracts were signed off by both sides' business level; the draft waits
         # for its supplier (the IT director signed, the supplier was e-mailed).
-        request_sign_off(contract=contract, by=city["anna.lind@city.example"])
+        if status == ContractStatus.DRAFT:
+            request_sign_off(contract=contract, by=city["anna.lind@city.example"])
+        else:  # asked long ago: no e-mail now
+            SignOffRound.objects.create(contract=contract, opened_by=city["anna.lind@city.example"])
         for holder in business_holders(contract):
             if status != ContractStatus.DRAFT or holder.side == Side.BUYER:
                 sign_off(holder=holder, by=holder.account)
