@@ -107,7 +107,7 @@ def add_role_holder(
         contract=governance_level.contract,
         change=Change(
             gettext_lazy("%(level)s: %(name)s named as %(role)s"),
-            level=governance_level.get_level_display(),
+            level=Level(governance_level.level).label,
             name=holder.name,
             role=role_title,
         ),
@@ -157,7 +157,7 @@ def change_mandate(*, governance_level: GovernanceLevel, mandate: str, by: User)
         contract=governance_level.contract,
         change=Change(
             gettext_lazy("%(level)s: the mandate was rewritten"),
-            level=governance_level.get_level_display(),
+            level=Level(governance_level.level).label,
         ),
         by=by,
     )
@@ -178,7 +178,7 @@ def leave_roles(*, holders: Iterable[RoleHolder], by: User | None) -> int:
             contract=changed[0].governance_level.contract,
             change=Change(
                 gettext_lazy("%(level)s: %(name)s no longer holds the role %(role)s"),
-                level=changed[0].governance_level.get_level_display(),
+                level=Level(changed[0].governance_level.level).label,
                 name=changed[0].name,
                 role=changed[0].role_title,
             ),

@@ -421,3 +421,17 @@ def test_the_data_migration_links_typed_holders_to_people(client_for, procuremen
     assert not RoleHolder.objects.get(role_title="nobody").is_linked
     page = contract_page(client_for(procurement), contract)
     assert "not linked to a person in the portal: name them again from the list" in page
+
+
+def test_each_side_is_told_in_their_own_language(procurement, contract_a):
+    sign_off(contract_a)
+    city = business(contract_a, Side.BUYER).user
+    city.language = "sv"
+    city.save()
+    level = contract_a.governance_levels.get(level=Level.CONTRACT)
+    change_mandate(governance_level=level, mandate="Prices only.", by=procurement)
+    (message,) = sign_off_mail(to=CITY_SIGNER)
+    assert message.payload["subject"] == "Styrmodellen för A-001 har ändrats: godkänn den igen"
+    assert "Kontraktsnivå: mandatet skrevs om" in message.payload["body"]
+    (message,) = sign_off_mail(to=SUPPLIER_SIGNER)  # no account: the portal's (as tested)
+    assert "Contract level: the mandate was rewritten" in message.payload["body"]
