@@ -94,27 +94,82 @@ class ResponseTimeForm(forms.ModelForm):
 
 
 class RoleHolderForm(forms.ModelForm):
+    """A role at one level for a person the portal knows: one of the city's active staff or
+    one of the contract's supplier's contacts, picked from a list (the side follows)."""
+
+    person = forms.ChoiceField(
+        label=_("Person"),
+        help_text=_(
+            "The city's staff, and the supplier's contacts. Add a contact on the supplier's "
+            "page first."
+        ),
+    )
+
     class Meta:
         model = RoleHolder
-        fields = ["side", "role_title", "name", "email", "phone"]
+        fields = ["role_title", "phone"]
+
+    field_order = ["person", "role_title", "phone"]
 
     def __init__(self, *args, governance_level, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.governance_level = governance_level
+        supplier = governance_level.contract.supplier
+        self.staff = {
+            f"user-{user.pk}": user
+            for user in User.objects.filter(
+                is_active=True, role__in=CITY_ROLES, erased_at__isnull=True
+            ).order_by("first_name", "last_name", "email")
+        }
+        self.contacts = {
+            f"contact-{contact.pk}": contact for contact in supplier.contacts.order_by("name")
+        }
+        self.fields["person"].choices = [
+            ("", _("Choose a person")),
+            (_("The city's staff"), [(key, _label(user)) for key, user in self.staff.items()]),
+            (supplier.name, [(key, _label(c)) for key, c in self.contacts.items()]),
+        ]
+
+    def clean_person(self):
+        key = self.cleaned_data["person"]
+        person = self.staff.get(key) or self.contacts.get(key)
+        if person is None:
+            raise forms.ValidationError(_("Choose a person from the list."))
+        return person
 
     def clean(self):
         cleaned = super().clean()
-        email = cleaned.get("email", "").lower()
-        cleaned["email"] = email
+        person = cleaned.get("person")
+        if person is None:
+            return cleaned
+        is_user = isinstance(person, User)
+        cleaned["user"] = person if is_user else None
+        cleaned["contact"] = None if is_user else person
         duplicate = RoleHolder.objects.filter(
             governance_level=self.instance.governance_level,
-            side=cleaned.get("side"),
             role_title__iexact=cleaned.get("role_title", ""),
-            email=email,
-        ).exclude(pk=self.instance.pk)
-        if email and duplicate.exists():
+            **({"user": person} if is_user else {"contact": person}),
+        )
+        if duplicate.exists():
             raise forms.ValidationError(_("This person already holds this role at this level."))
         return cleaned
+
+    def holder_fields(self) -> dict:
+        """The service's keywords (add_role_holder) from the cleaned form."""
+        return {
+            "role_title": self.cleaned_data["role_title"],
+            "phone": self.cleaned_data.get("phone", ""),
+            "user": self.cleaned_data["user"],
+            "contact": self.cleaned_data["contact"],
+        }
+
+
+def _label(person) -> str:
+    """A person in the list: name and address (two people may share a name)."""
+    if isinstance(person, User):
+        name = person.get_full_name()
+        return f"{name} ({person.email})" if name else person.email
+    return f"{person.name} ({person.email})"
 
 
 class PortalPasswordResetForm(PasswordResetForm):

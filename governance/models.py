@@ -300,7 +300,11 @@ class RoleHolderQuerySet(VisibleToQuerySet):
 
 
 class RoleHolder(models.Model):
-    """A named person who holds a role at one governance level, on the city's or supplier's side."""
+    """A person who holds a role at one governance level: one of the city's staff (`user`) on
+    the city's side, one of the supplier's contacts (`contact`) on the supplier's. `name` and
+    `email` are theirs, kept in step with the person (governance.services.keep_holders_in_step);
+    a person who leaves leaves their roles (deactivated, removed or erased). Rows from before
+    people were linked keep the name and address they were typed with until named again."""
 
     governance_level = models.ForeignKey(
         GovernanceLevel,
@@ -310,6 +314,24 @@ class RoleHolder(models.Model):
     )
     side = models.CharField(_("side"), max_length=10, choices=Side)
     role_title = models.CharField(_("role"), max_length=120)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_holders",
+        help_text=_("On the city's side: the member of staff."),
+    )
+    contact = models.ForeignKey(
+        "suppliers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_holders",
+        help_text=_("On the supplier's side: the supplier's contact."),
+    )
     name = models.CharField(_("name"), max_length=120)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -326,10 +348,184 @@ class RoleHolder(models.Model):
                 fields=["governance_level", "side", "role_title", "email"],
                 name="one_person_per_role",
             ),
+            # The city's side names one of its staff, the supplier's side one of its contacts.
+            models.CheckConstraint(
+                condition=Q(side="buyer", contact__isnull=True)
+                | Q(side="supplier", user__isnull=True),
+                name="role_holder_person_of_its_side",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.role_title}: {self.name}"
+
+    @property
+    def is_linked(self) -> bool:
+        """Whether the holder is a person the portal knows (not a name typed before)."""
+        return self.user_id is not None or self.contact_id is not None
+
+    @property
+    def account(self) -> "User | None":
+        """The account the holder signs in with, if they have an active one."""
+        if self.user is not None:
+            return self.user if self.user.is_active else None
+        if self.contact is not None:
+            user = self.contact.user
+            return user if user is not None and user.is_active else None
+        return None
+
+    def is_held_by(self, user: "User | AnonymousUser") -> bool:
+        account = self.account
+        return account is not None and user.is_authenticated and account.pk == user.pk
+
+
+def person_name(user: User) -> str:
+    """How a member of staff is named as a role holder."""
+    return user.get_full_name() or user.email
+
+
+class SignOffRound(models.Model):
+    """One asking of both sides' business level to sign off a contract's governance model (its
+    roles and mandates). A change after a sign-off closes the round (both sign-offs void) and
+    opens the next (governance.services.reopen_sign_off). Rounds and sign-offs are never
+    edited but to close a round, and say who and when in their own fields (no history)."""
+
+    contract = models.ForeignKey(
+        "suppliers.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="sign_off_rounds",
+    )
+    opened_at = models.DateTimeField(_("asked"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        User,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_by_change = models.BooleanField(_("reopened by a change"), default=False)
+    closed_at = models.DateTimeField(_("void since"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    change = models.CharField(_("what changed"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-off round")
+        verbose_name_plural = _("sign-off rounds")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_sign_off_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.opened_at:%Y-%m-%d}"
+
+    def signature(self, side: str) -> "SignOff | None":
+        return next((item for item in self.signatures.all() if item.side == side), None)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.closed_at is None and {s.side for s in self.signatures.all()} == set(Side)
+
+
+class SignOff(models.Model):
+    """One side's business-level role holder confirmed the governance model: who and when."""
+
+    round = models.ForeignKey(
+        SignOffRound,
+        verbose_name=_("sign-off round"),
+        on_delete=models.CASCADE,
+        related_name="signatures",
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side)
+    signed_at = models.DateTimeField(_("signed off"), default=timezone.now)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("signed in as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        "suppliers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    role_title = models.CharField(_("role"), max_length=120)
+    by_link = models.BooleanField(_("through an e-mailed link"), default=False)
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "side"], name="one_sign_off_per_side"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.signed_at:%Y-%m-%d}"
+
+
+class SignOffLink(models.Model):
+    """A single-use, expiring link e-mailed to a business-level holder without an account;
+    only the token's hash is kept (as suppliers.Invitation)."""
+
+    round = models.ForeignKey(
+        SignOffRound,
+        verbose_name=_("sign-off round"),
+        on_delete=models.CASCADE,
+        related_name="links",
+    )
+    holder = models.ForeignKey(
+        RoleHolder,
+        verbose_name=_("role holder"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side)
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        User,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-off link")
+        verbose_name_plural = _("sign-off links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d})"
 
 
 class OutboxKind(models.TextChoices):

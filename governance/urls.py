@@ -35,6 +35,13 @@ governance_patterns = (
             views.response_time_edit,
             name="response_time_edit",
         ),
+        path(
+            "contracts/<int:pk>/sign-off/request/",
+            views.sign_off_request,
+            name="sign_off_request",
+        ),
+        path("contracts/<int:pk>/sign-off/", views.sign_off_confirm, name="sign_off_confirm"),
+        path("sign-off/<str:token>/", views.sign_off_link, name="sign_off_link"),
     ],
     "governance",
 )

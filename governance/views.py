@@ -3,19 +3,23 @@ itself is the portal's; these endpoints answer with the section (htmx) or send t
 to it."""
 
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access_log, mfa, notifications, selectors, services
@@ -36,7 +40,9 @@ from .models import (
     AccessEvent,
     AccessEventKind,
     GovernanceLevel,
+    Level,
     Role,
+    SignOffLink,
     User,
     normalise_email,
 )
@@ -87,9 +93,13 @@ def role_holder_add(request: PortalRequest, pk: int, level: str) -> HttpResponse
     form = RoleHolderForm(request.POST, governance_level=governance_level, prefix=level)
     if not form.is_valid():
         return _level_section(request, governance_level, form=form)
-    services.add_role_holder(
-        governance_level=governance_level, by=request.user, **form.cleaned_data
-    )
+    try:
+        services.add_role_holder(
+            governance_level=governance_level, by=request.user, **form.holder_fields()
+        )
+    except ValidationError as error:
+        form.add_error("person", error)
+        return _level_section(request, governance_level, form=form)
     return _level_section(request, governance_level)
 
 
@@ -147,6 +157,145 @@ def response_time_edit(request: PortalRequest, pk: int, level: str) -> HttpRespo
     return section(
         request, "governance/response_time_form.html", context, partial="form", status=status
     )
+
+
+# Sign-off of the governance model -----------------------------------------------------------
+
+
+def _business_level(request: PortalRequest, pk: int) -> GovernanceLevel:
+    """The business level of a contract the person sees (else 404): its contract is the one
+    signed off."""
+    return get_object_or_404(
+        GovernanceLevel.objects.visible_to(request.user).select_related("contract__supplier"),
+        contract_id=pk,
+        level=Level.BUSINESS,
+    )
+
+
+def _sign_off_section(request: PortalRequest, governance_level: GovernanceLevel) -> HttpResponse:
+    """The sign-off as it now stands (htmx), or the contract page at it."""
+    contract = governance_level.contract
+    selectors.with_role_holders([contract])
+    context = selectors.governance_model(contract, request.user)
+    done = f"{contract.get_absolute_url()}#sign-off"
+    return section(request, TEMPLATE, context, partial="sign_off", done=done)
+
+
+def _sign_off_refusal(
+    request: PortalRequest, governance_level: GovernanceLevel, error: ValidationError
+) -> HttpResponse:
+    if request.htmx:
+        return message_above_the_page(error.messages[0], status=409)
+    messages.error(request, error.messages[0])
+    return redirect(f"{governance_level.contract.get_absolute_url()}#sign-off")
+
+
+@require_POST
+@login_required
+def sign_off_request(request: PortalRequest, pk: int) -> HttpResponse:
+    """Procurement asks both sides' business level to sign off (again)."""
+    governance_level = _business_level(request, pk)
+    require_manager(request.user)
+    try:
+        asked = services.request_sign_off(contract=governance_level.contract, by=request.user)
+    except ValidationError as error:
+        return _sign_off_refusal(request, governance_level, error)
+    messages.success(
+        request,
+        ngettext(
+            "The sign-off was asked of %(count)s person by e-mail.",
+            "The sign-off was asked of %(count)s people by e-mail.",
+            asked,
+        )
+        % {"count": asked},
+    )
+    return _sign_off_section(request, governance_level)
+
+
+@require_POST
+@login_required
+def sign_off_confirm(request: PortalRequest, pk: int) -> HttpResponse:
+    """A business-level role holder, signed in, confirms the roles and mandates for their side."""
+    governance_level = _business_level(request, pk)
+    contract = governance_level.contract
+    holder = selectors.signing_holder(contract, request.user, selectors.sign_off_state(contract))
+    if holder is None:
+        held = any(
+            holder.is_held_by(request.user)
+            for holder in governance_level.role_holders.select_related("user", "contact__user")
+        )
+        if not held:
+            raise PermissionDenied
+        return _sign_off_refusal(
+            request,
+            governance_level,
+            ValidationError(_("There is nothing for you to sign off now.")),
+        )
+    try:
+        services.sign_off(holder=holder, by=request.user)
+    except ValidationError as error:
+        return _sign_off_refusal(request, governance_level, error)
+    messages.success(request, _("You signed off the governance model."))
+    return _sign_off_section(request, governance_level)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_off_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an e-mailed sign-off link opens, without signing in: the governance model read
+    only and a button to confirm it. A link that was used, replaced or has expired says so."""
+    template = "governance/sign_off_link.html"
+    link = services.find_sign_off_link(token)
+    if link is None:
+        return render(request, template, {"unknown": True}, status=404)
+    contract = link.round.contract
+    why = _link_refusal(link)
+    if not why and request.method == "POST":
+        try:
+            signature = services.sign_off_by_link(link=link)
+        except ValidationError as error:
+            link.refresh_from_db()
+            why = _link_refusal(link) or error.messages[0]
+        else:
+            context = {"link": link, "contract": contract, "signature": signature}
+            return render(request, template, context)
+    if why:
+        return render(
+            request, template, {"link": link, "contract": contract, "why": why}, status=410
+        )
+    selectors.with_role_holders([contract])
+    context = {
+        **selectors.governance_model(contract, request.user, read_only=True),
+        "link": link,
+    }
+    return render(request, template, context)
+
+
+def _day(moment: Any) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+
+def _link_refusal(link: SignOffLink) -> str:
+    """Why this link can no longer be used, or "" when it can."""
+    if link.used_at is not None:
+        return _("This link was used on %(date)s: the sign-off is recorded.") % {
+            "date": _day(link.used_at)
+        }
+    if link.superseded_at is not None or link.round.closed_at is not None:
+        return _(
+            "This link was replaced by a newer one (the governance model changed, or the "
+            "request was sent again). Use the link in the latest e-mail."
+        )
+    if link.holder_id is None:
+        return _("You no longer hold a business-level role on this contract.")
+    if link.expires_at <= timezone.now():
+        return _("This link has expired. Ask the city's procurement staff to send a new one.")
+    earlier = link.round.signatures.filter(side=link.side).first()
+    if earlier is not None:
+        return _("Your side's sign-off was given by %(name)s on %(date)s.") % {
+            "name": earlier.name,
+            "date": _day(earlier.signed_at),
+        }
+    return ""
 
 
 # Password reset ---------------------------------------------------------------------------

@@ -26,6 +26,9 @@ from governance.models import (
     HeldEmail,
     OutboxMessage,
     RoleHolder,
+    SignOff,
+    SignOffLink,
+    SignOffRound,
     User,
     erased_email,
     erased_name,
@@ -79,10 +82,12 @@ def erase_person(*, person: User, by: User) -> None:
     pseudonym = erased_email(person)
     display = str(erased_name(person))[:NAME_LENGTH]
 
+    # The roles first (a sign-off they were part of reopens), then the contact rows.
+    leave_role_holder_slots(email=address, contracts=Contract.objects.all(), by=by)
+    _pseudonymise_sign_offs(person, address, contact_ids, names, name=display, email=pseudonym)
     for contact in contacts:
         stamp(contact, by)
         contact.delete()
-    leave_role_holder_slots(email=address, contracts=Contract.objects.all(), by=by)
     for row in attendance:
         row.name, row.email = display, pseudonym
         stamp(row, by)
@@ -118,6 +123,27 @@ def erase_person(*, person: User, by: User) -> None:
     # Pages shared between readers are kept per version of their records' history, which a
     # renamed account does not move (a comment's author): none may show the old name.
     transaction.on_commit(cache.clear)
+
+
+def _pseudonymise_sign_offs(
+    person: User,
+    address: str,
+    contact_ids: list[int],
+    names: set[str],
+    *,
+    name: str,
+    email: str,
+) -> None:
+    """A governance model's sign-off stays a record of when a side confirmed it, by the
+    pseudonym; so do the links e-mailed for it, and what a change that reopened one says."""
+    SignOff.objects.filter(
+        Q(user=person) | Q(contact_id__in=contact_ids) | Q(email=address)
+    ).update(name=name, email=email)
+    SignOffLink.objects.filter(email=address).update(name=name, email=email)
+    for old in names:
+        for sign_off_round in SignOffRound.objects.filter(change__contains=old):
+            sign_off_round.change = sign_off_round.change.replace(old, name)
+            sign_off_round.save(update_fields=["change"])
 
 
 def _revoke_invitations(ids: list[int], *, name: str, email: str, by: User) -> None:

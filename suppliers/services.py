@@ -22,10 +22,12 @@ from governance.history import stamp
 from governance.languages import current_language, speaking_to
 from governance.models import AccessEventKind, Role, RoleHolder, User, normalise_email
 from governance.outbox import one_line
+from governance.selectors import sign_off_state
 from governance.services import (
     deactivate_user,
     ensure_governance_levels,
     leave_role_holder_slots,
+    leave_roles,
 )
 
 from .models import (
@@ -87,6 +89,7 @@ def remove_contact(*, contact: Contact, by: User) -> None:
     Invitation.objects.pending(now).filter(supplier=contact.supplier, email=email).update(
         revoked_at=now, revoked_by=by
     )
+    leave_roles(holders=contact.role_holders.select_related("governance_level"), by=by)
     leave_role_holder_slots(email=email, contracts=contact.supplier.contracts.all(), by=by)
     stamp(contact, by)
     contact.delete()
@@ -140,6 +143,10 @@ def change_contract_status(
                 _("The contract cannot be made active: %(count)s roles are not yet named."),
                 params={"count": len(missing)},
             )
+        # Both sides' business level signed off the model as it now is (a change reopens it).
+        refusal = sign_off_state(contract).refusal()
+        if refusal:
+            raise ValidationError(refusal)
     reason = reason.strip()
     if status in DECIDED_STATUSES:
         errors = {}

@@ -1,6 +1,7 @@
 """Small builders for test data; each returns saved objects through the real services."""
 
 import itertools
+import re
 from datetime import date, time, timedelta
 
 from django.utils import timezone
@@ -8,10 +9,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escalations.models import EventKind, Issue, IssueEvent
 from governance.mfa import must_pass
-from governance.models import Level, RoleHolder, Side, User
+from governance.models import Level, OutboxMessage, Role, RoleHolder, Side, SignOffRound, User
+from governance.selectors import sign_off_state
+from governance.services import business_holders, request_sign_off
+from governance.services import sign_off as record_sign_off
 from meetings.models import Cadence, Forum, Meeting
 from meetings.services import add_action, save_item, start_minutes
-from suppliers.models import Supplier
+from suppliers.models import Contact, Supplier
 from suppliers.services import create_contract
 from suppliers.validators import complete_organisation_number
 
@@ -37,19 +41,68 @@ def make_contract(supplier, **fields):
 
 
 def fill_governance(contract, skip=()):
-    """Name one holder per level and side, except the (level, side) pairs in skip."""
+    """Name one holder per level and side, except the (level, side) pairs in skip: on the
+    city's side a member of staff (buyer.<level>@example.org, shared by every contract), on
+    the supplier's one of its contacts (supplier.<level>@example.org, without an account)."""
     for governance_level in contract.governance_levels.all():
         for side in Side:
             if (governance_level.level, side) in skip:
                 continue
+            email = f"{side}.{governance_level.level}@example.org"
+            if side == Side.BUYER:
+                person = {"user": city_person(email, f"{side.label}", "person")}
+            else:
+                contact, _created = Contact.objects.get_or_create(
+                    supplier=contract.supplier, email=email, defaults={"name": "Supplier person"}
+                )
+                person = {"contact": contact}
             RoleHolder.objects.create(
                 governance_level=governance_level,
                 side=side,
                 role_title=f"{governance_level.get_level_display()} lead",
                 name=f"{side.label} person",
-                email=f"{side}.{governance_level.level}@example.org",
+                email=email,
+                **person,
             )
     return contract
+
+
+def city_person(email, first_name="City", last_name="person", role=Role.PROCUREMENT):
+    """One of the city's staff with this address (made once), who may hold a city role."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email,
+            PASSWORD,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            language="en",
+        )
+        give_authenticator(user)
+    return user
+
+
+def sign_off(contract):
+    """Both sides' business level sign the contract's governance model off (asked first when
+    nobody was): the city's holder signed in, the supplier's through the e-mailed link's way."""
+    state = sign_off_state(contract)
+    if state.complete:
+        return contract
+    if not state.asked:
+        SignOffRound.objects.create(contract=contract)
+    for holder in business_holders(contract):
+        if holder.side not in sign_off_state(contract).signatures and holder.is_linked:
+            record_sign_off(holder=holder, by=holder.account)
+    return contract
+
+
+def sign_off_link_token(contract, by=None):
+    """Ask for the contract's sign-off and give the token of the single-use link e-mailed to
+    its supplier's business-level holder (a contact without an account)."""
+    request_sign_off(contract=contract, by=by)
+    message = OutboxMessage.objects.filter(key__startswith="signoff:link:").latest("pk")
+    return re.search(r"/sign-off/([^/\s]+)/", message.payload["body"]).group(1)
 
 
 def make_user(role, supplier=None, email=None, **fields):

@@ -211,6 +211,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Governance portal <po
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INVITATION_VALID_HOURS = 72
+# How long a link to sign off a governance model works (for a holder without an account).
+SIGN_OFF_LINK_VALID_HOURS = int(os.environ.get("SIGN_OFF_LINK_VALID_HOURS", str(14 * 24)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

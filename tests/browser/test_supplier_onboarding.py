@@ -7,8 +7,15 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from governance.models import Role
-from tests.factories import PASSWORD, fill_governance, make_contract, make_supplier, make_user
+from governance.models import OutboxMessage, Role
+from tests.factories import (
+    PASSWORD,
+    city_person,
+    fill_governance,
+    make_contract,
+    make_supplier,
+    make_user,
+)
 
 from .signing_in import sign_in
 
@@ -29,6 +36,9 @@ def test_procurement_onboards_a_supplier_and_the_contact_sees_only_theirs(
 ):
     base = live_server.url
     officer = make_user(Role.PROCUREMENT, email="officer@city.example")
+    for _level, side, _role, name, email in SIX_ROLES:
+        if side == "buyer":
+            city_person(email, *name.split())
     other_contract = fill_governance(make_contract(make_supplier("Delta Drift AB"), title="Delta"))
 
     sign_in(page, base, officer.email, PASSWORD)
@@ -62,22 +72,58 @@ def test_procurement_onboards_a_supplier_and_the_contact_sees_only_theirs(
     page.get_by_role("button", name="Make active").click()
     expect(page.get_by_text("6 roles are not yet named")).to_be_visible()
 
-    for level, side, role, name, email in SIX_ROLES:
+    # Role holders are people the portal knows: the city's staff, the supplier's contacts.
+    contract_url = page.url
+    page.get_by_role("link", name="Gamma Nät AB").first.click()
+    contacts = page.locator("#contacts")
+    for _level, side, _role, name, email in SIX_ROLES:
+        if side == "supplier":
+            contacts.locator("input[name=name]").fill(name)
+            contacts.locator("input[name=email]").fill(email)
+            contacts.get_by_role("button", name="Add contact").click()
+            expect(page.locator("#contacts")).to_contain_text(name)
+    page.goto(contract_url)
+    for level, _side, role, name, email in SIX_ROLES:
         panel = page.locator(f"#level-{level}")
         panel.get_by_text("Name a role holder").click()
-        panel.locator(f"#id_{level}-side").select_option(side)
+        panel.locator(f"#id_{level}-person").select_option(label=f"{name} ({email})")
         panel.locator(f"#id_{level}-role_title").fill(role)
-        panel.locator(f"#id_{level}-name").fill(name)
-        panel.locator(f"#id_{level}-email").fill(email)
         panel.get_by_role("button", name="Add").click()
-        expect(page.locator(f"#level-{level}")).to_contain_text(name)
+        # The holders, not the list of people to pick from (which names everyone).
+        expect(page.locator(f"#level-{level} .sides")).to_contain_text(name)
 
     expect(page.locator("#governance-status")).to_contain_text(
         "Every level has named role holders on both sides."
     )
+    # Activation then waits for both sides' business level to sign the model off.
+    page.get_by_role("button", name="Make active").click()
+    expect(page.get_by_text("nobody has been asked yet")).to_be_visible()
+    expect(page.locator("#sign-off")).to_contain_text("Not asked yet.")
+    page.get_by_role("button", name="Ask both sides to sign off").click()
+    expect(page.locator("#sign-off")).to_contain_text("Waiting for the city and the supplier")
+    page.get_by_role("button", name="Sign out").click()
+
+    # The IT director signs off for the city, signed in; the supplier's managing director,
+    # who has no account, through the link e-mailed to them.
+    sign_in(page, base, "maria@city.example", PASSWORD)
+    page.goto(contract_url)
+    page.get_by_role("button", name="Sign off the roles and mandates as IT director").click()
+    expect(page.locator("#sign-off")).to_contain_text("Waiting for the supplier")
+    page.get_by_role("button", name="Sign out").click()
+    message = OutboxMessage.objects.get(
+        key__startswith="signoff:link:", payload__to=["olof@gamma.example"]
+    )
+    link = re.search(r"/sign-off/\S+/", message.payload["body"]).group(0)
+    page.goto(base + link)
+    expect(page.locator("#level-business")).to_contain_text("Olof Vd")
+    page.get_by_role("button", name="I confirm these roles and mandates").click()
+    expect(page.get_by_text("Thank you: the governance model is signed off")).to_be_visible()
+
+    sign_in(page, base, officer.email, PASSWORD)
+    page.goto(contract_url)
+    expect(page.locator("#sign-off")).to_contain_text("Signed off by Maria Holm (the city)")
     page.get_by_role("button", name="Make active").click()
     expect(page.get_by_text("The contract is now active.")).to_be_visible()
-    contract_url = page.url
 
     # Invite the supplier's contact.
     page.get_by_role("link", name="Gamma Nät AB").first.click()

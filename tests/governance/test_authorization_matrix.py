@@ -30,6 +30,7 @@ from tests.factories import (
     make_quarterly_meeting,
     make_user,
     mark_present,
+    sign_off_link_token,
 )
 
 ROLES = ["anonymous", "contact_a", "contact_b", "procurement", "director", "admin"]
@@ -170,6 +171,17 @@ MATRIX = {
         {"pk": "contract", "level": "level"},
         manage_a(200),
     ),
+    # Procurement asks both sides' business level to sign off the governance model.
+    "governance:sign_off_request": ("post", {"pk": "contract"}, manage_a(302)),
+    # Only a business-level role holder of the contract signs off (none of these is one:
+    # tests/governance/test_sign_off.py signs in as them).
+    "governance:sign_off_confirm": (
+        "post",
+        {"pk": "contract"},
+        statuses(LOGIN, 403, 404, 403, 403, 403),
+    ),
+    # The e-mailed link is the credential: its page opens for anyone holding it.
+    "governance:sign_off_link": ("get", {"token": "sign_off_token"}, statuses(*[200] * 6)),
     "meetings:forum_list": ("get", {}, EVERYONE_SIGNED_IN),
     "meetings:forum_create": ("get", {}, MANAGE),
     "meetings:forum_detail": ("get", {"pk": "forum"}, READ_A),
@@ -354,6 +366,7 @@ def objects(contract_a, supplier_a, procurement):
         "contact": Contact.objects.create(supplier=supplier_a, name="C", email="c@a.example").pk,
         "invitation": invitation.pk,
         "token": token,
+        "sign_off_token": sign_off_link_token(contract_a, by=procurement),
         "commitment": OutcomeCommitment.objects.create(contract=contract_a, title="Uptime").pk,
         "service_level": service_level.pk,
         "level": Level.OPERATIONAL.value,

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from governance.models import Level, RoleHolder
+from tests.factories import city_person
 from tests.governance.test_authorization_matrix import MATRIX, objects  # noqa: F401
 
 # The admin's own pages beyond its index (in the matrix) that change something.
@@ -28,13 +29,11 @@ def database_rows():
     }
 
 
-# The add-a-role-holder form of the operational level, as the contract page posts it.
-NEW_HOLDER = {
-    "operational-side": "buyer",
-    "operational-role_title": "Deputy",
-    "operational-name": "Ny Person",
-    "operational-email": "ny@city.example",
-}
+def new_holder():
+    """The add-a-role-holder form of the operational level, as the contract page posts it:
+    Ny Person of the city's staff as Deputy."""
+    person = city_person("ny@city.example", "Ny", "Person")
+    return {"operational-person": f"user-{person.pk}", "operational-role_title": "Deputy"}
 
 
 @pytest.fixture
@@ -78,7 +77,7 @@ def test_an_htmx_change_with_the_token_from_hx_headers_goes_through(csrf_client,
     page = csrf_client.get(f"/contracts/{contract_a.pk}/")
     response = csrf_client.post(
         f"/contracts/{contract_a.pk}/levels/{Level.OPERATIONAL}/holders/",
-        NEW_HOLDER,
+        new_holder(),
         HTTP_HX_REQUEST="true",
         HTTP_X_CSRFTOKEN=page_token(page),
     )
@@ -92,7 +91,7 @@ def test_an_htmx_change_with_a_stale_token_reloads_the_page_with_a_message(csrf_
     csrf_client.get(page)
     response = csrf_client.post(
         f"/contracts/{contract_a.pk}/levels/{Level.OPERATIONAL}/holders/",
-        NEW_HOLDER,
+        new_holder(),
         HTTP_HX_REQUEST="true",
         HTTP_X_CSRFTOKEN="a" * 64,  # a token from another session
     )

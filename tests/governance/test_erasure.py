@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from escalations.models import Issue
-from governance.models import AccessEvent, OutboxMessage, Role, Side
+from governance.models import AccessEvent, OutboxMessage, Role
 from governance.outbox import email_message
 from governance.services import add_role_holder
 from meetings.models import Action, Attendance, Meeting, MinutesComment, MinutesPdf
@@ -58,10 +58,8 @@ def anna(client, supplier_a, contract_a, procurement):
     level = contract_a.governance_levels.get(level="operational")
     add_role_holder(
         governance_level=level,
-        side=Side.SUPPLIER,
         role_title="Service manager",
-        name=NAME,
-        email=EMAIL,
+        contact=contact,
         phone=PHONE,
         by=procurement,
     )

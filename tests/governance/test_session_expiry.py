@@ -15,17 +15,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance.models import Level, RoleHolder
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, city_person
 from tests.helpers import give_code
 from tests.sessions import as_if_last_saved, idle_past_the_session_age
 
-# The add-a-role-holder form of the operational level, as the contract page posts it.
-NEW_HOLDER = {
-    "operational-side": "buyer",
-    "operational-role_title": "Deputy",
-    "operational-name": "Ny Person",
-    "operational-email": "ny@city.example",
-}
+
+def new_holder():
+    """The add-a-role-holder form of the operational level, as the contract page posts it:
+    Ny Person of the city's staff as Deputy."""
+    person = city_person("ny@city.example", "Ny", "Person")
+    return {"operational-person": f"user-{person.pk}", "operational-role_title": "Deputy"}
+
+
 EIGHT_HOURS = timedelta(hours=8)
 # A Redis that is not there: nothing listens on port 1.
 REDIS_AWAY = {
@@ -133,7 +134,7 @@ def test_an_htmx_change_with_an_expired_session_saves_nothing_and_returns_to_the
     idle_past_the_session_age()
     response = signed_in.post(
         f"/contracts/{contract_a.pk}/levels/{Level.OPERATIONAL}/holders/",
-        NEW_HOLDER,
+        new_holder(),
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=page,
     )

@@ -348,16 +348,20 @@ FORMS = [
     Form(
         "governance:role_holder_add",
         lambda world: {
-            "operational-side": (choice(*Side.values), Side.BUYER),
+            "operational-person": (
+                choice(f"user-{world.users['procurement'].pk}"),
+                f"user-{world.users['procurement'].pk}",
+            ),
             "operational-role_title": (TEXT, "Service owner"),
-            "operational-name": (TEXT, "Eva"),
-            "operational-email": (EMAIL, "eva@city.example"),
             "operational-phone": (TEXT, "+46 8 1"),
         },
     ),
     Form("governance:role_holder_remove", no_fields),
     Form("governance:mandate_edit", lambda world: {"mandate": (TEXT, "Decides on the delivery")}),
     Form("governance:response_time_edit", lambda world: {"response_days": (INT, "10")}),
+    Form("governance:sign_off_request", no_fields),
+    Form("governance:sign_off_confirm", no_fields),
+    Form("governance:sign_off_link", no_fields, user=None),
     Form("meetings:forum_create", _forum),
     Form("meetings:forum_edit", _forum),
     Form("meetings:meeting_cancel", no_fields),

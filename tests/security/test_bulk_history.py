@@ -62,6 +62,9 @@ DECISIONS = {
     ("governance/fragments.py", "data_version", "execute"): "reads: the newest history rows",
     ("governance/fragments.py", "_prepared_row", "execute"): "reads: the newest history rows",
     ("governance/sessions.py", "save", "delete"): "not a queryset: a session's cached copy",
+    # A sign-off link replaced (by a newer one or a change) records when, on its own row.
+    ("governance/services.py", "_ask", "update"): "explicit fields: superseded_at",
+    ("governance/services.py", "reopen_sign_off", "update"): "explicit fields: superseded_at",
     # Authenticators and recovery codes are credentials, not governance records: their changes
     # are in the access log (set up, new codes, reset), never their secrets.
     ("governance/mfa.py", "new_authenticator", "delete"): "credentials: an unconfirmed key",
@@ -84,6 +87,9 @@ DECISIONS = {
     ),
     ("portal/erasure.py", "erase_person", "delete"): (
         "erasure: the e-mails held for the erased person's digest (bookkeeping, no history)"
+    ),
+    ("portal/erasure.py", "_pseudonymise_sign_offs", "update"): (
+        "erasure: the sign-offs and sign-off links name the pseudonym, their history rows too"
     ),
     ("portal/erasure.py", "_delete_mail_to", "delete"): (
         "erasure: the e-mails to the erased person (bookkeeping, no history)"

@@ -22,6 +22,7 @@ MARKER = "alpha-secret"
 NOT_AN_ID = {
     "suppliers:accept_invitation": "the token is the credential: whoever holds it",
     "password_reset_confirm": "the link is the credential, and names no supplier's record",
+    "governance:sign_off_link": "the e-mailed link is the credential: whoever holds it",
 }
 MISSING = 2_000_000_000
 HTMX = {"HX-Request": "true"}

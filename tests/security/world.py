@@ -28,6 +28,8 @@ from governance.models import (
     Role,
     RoleHolder,
     Side,
+    SignOff,
+    SignOffRound,
 )
 from governance.notifications import save_settings
 from meetings.models import (
@@ -74,6 +76,7 @@ from tests.factories import (
     make_service_level,
     make_supplier,
     make_user,
+    sign_off_link_token,
 )
 
 # Breaks out of an attribute value, opens a script element and tries template evaluation; 36
@@ -100,6 +103,7 @@ NOT_USER_TEXT = {
     ("governance.OutboxMessage", "last_error"),
     ("suppliers.Supplier", "organisation_number"),
     ("suppliers.Invitation", "token_hash"),
+    ("governance.SignOffLink", "token_hash"),
     ("meetings.MinutesPdf", "sha256"),
     ("operations.FigureImport", "content"),
     ("governance.NotificationSetting", "kind"),
@@ -175,13 +179,25 @@ def build_world(text, *, render_pdfs=False):
         governance_level.mandate = text
         governance_level.save()
         for side in Side:
+            address = email()
+            # People the portal knows: the chair on the city's side, a contact on the other.
+            person = (
+                {"user": chair}
+                if side == Side.BUYER
+                else {
+                    "contact": Contact.objects.create(
+                        supplier=supplier, name=text, title=text, email=address, phone=text
+                    )
+                }
+            )
             RoleHolder.objects.create(
                 governance_level=governance_level,
                 side=side,
                 role_title=text,
                 name=text,
-                email=email(),
+                email=address,
                 phone=text,
+                **person,
             )
     objects.update(
         supplier=supplier.pk,
@@ -209,6 +225,18 @@ def build_world(text, *, render_pdfs=False):
         decided_by=chair,
         decided_by_name=text,
     )
+
+    # The governance model's sign-off: a round both sides signed, made void by a change, and
+    # the round it reopened, asked of both sides (a link e-mailed to the supplier's holder).
+    void = SignOffRound.objects.create(contract=contract, opened_by=chair, change=text)
+    for side in Side:
+        SignOff.objects.create(
+            round=void, side=side, name=text, email=email(), role_title=text, user=chair
+        )
+    void.closed_at = now
+    void.save()
+    objects["sign_off_token"] = sign_off_link_token(contract, by=chair)
+    SignOffRound.objects.filter(contract=contract, closed_at=None).update(reopened_by_change=True)
 
     # Invitations: one pending (its e-mail sent), one accepted: supplier A's contact.
     invitation, token = invite_contact(supplier=supplier, name=text, email=email(), by=chair)
@@ -445,6 +473,9 @@ ROUTES = {
     "suppliers:invitation_resend": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:invitation_revoke": {"pk": "supplier", "invitation_pk": "invitation"},
     "suppliers:accept_invitation": {"token": "token"},
+    "governance:sign_off_link": {"token": "sign_off_token"},
+    "governance:sign_off_request": {"pk": "contract"},
+    "governance:sign_off_confirm": {"pk": "contract"},
     "password_reset_confirm": {"uidb64": "reset_uid", "token": "reset_token"},
     "people_deactivate": {"pk": "person"},
     "portal:personal_data": {"pk": "person"},

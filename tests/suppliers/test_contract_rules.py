@@ -8,7 +8,7 @@ from governance.models import Level, Role, Side
 from governance.services import remove_role_holder
 from suppliers.models import Contract, ContractStatus, Renewal
 from suppliers.services import change_contract_status
-from tests.factories import fill_governance, make_contract, make_user
+from tests.factories import fill_governance, make_contract, make_user, sign_off
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,7 @@ def test_contract_cannot_be_activated_with_a_role_missing(supplier_a):
 
 
 def test_complete_contract_activates_and_follows_the_lifecycle(contract_a):
+    sign_off(contract_a)
     change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
     # Notice and ending are the business level's (tests/suppliers/test_ending.py).
     decision = {"decided_by": contract_a.business_deciders().get(), "reason": "Ends as agreed."}
@@ -72,6 +73,7 @@ def test_complete_contract_activates_and_follows_the_lifecycle(contract_a):
 
 
 def test_last_holder_of_a_running_contract_cannot_be_removed(contract_a):
+    sign_off(contract_a)
     change_contract_status(contract=contract_a, status=ContractStatus.ACTIVE, by=None)
     holder = contract_a.governance_levels.get(level=Level.BUSINESS).role_holders.get(
         side=Side.SUPPLIER

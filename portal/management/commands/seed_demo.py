@@ -11,8 +11,9 @@ from django.utils import timezone
 from escalations.models import Issue, Severity
 from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance import mfa
-from governance.models import Level, Role, RoleHolder, Side, User
+from governance.models import Level, Role, RoleHolder, Side, SignOffRound, User
 from governance.passwords import DEMO_PASSWORD
+from governance.services import business_holders, request_sign_off, sign_off
 from meetings.models import Cadence, Forum, ItemKind, Meeting, Mode, Weekday
 from meetings.services import (
     add_action,
@@ -506,6 +507,7 @@ class Command(BaseCommand):
                 governance_level=governance_level,
                 side=Side.BUYER,
                 role_title=role_title,
+                user=city_user,
                 name=city_user.get_full_name(),
                 email=email,
                 phone="+46 8 508 000 00",
@@ -517,9 +519,19 @@ class Command(BaseCommand):
                 governance_level=governance_level,
                 side=Side.SUPPLIER,
                 role_title=SUPPLIER_ROLES[governance_level.level],
+                contact=Contact.objects.get(supplier=supplier, email=contact_email),
                 name=contact_name,
                 email=contact_email,
             )
+        # Running contracts were signed off by both sides' business level; the draft waits
+        # for its supplier (the IT director signed, the supplier was e-mailed).
+        if status == ContractStatus.DRAFT:
+            request_sign_off(contract=contract, by=city["anna.lind@city.example"])
+        else:  # asked long ago: no e-mail now
+            SignOffRound.objects.create(contract=contract, opened_by=city["anna.lind@city.example"])
+        for holder in business_holders(contract):
+            if status != ContractStatus.DRAFT or holder.side == Side.BUYER:
+                sign_off(holder=holder, by=holder.account)
         OutcomeCommitment.objects.create(
             contract=contract,
             title="Staff can work without interruption",
