@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from escalations.models import EventKind
 from escalations.services import escalate, flag_overdue_issues, raise_issue
-from governance.models import GovernanceLevel, Level, OutboxMessage, Role
-from tests.factories import make_issue, make_quarterly_meeting, make_user
+from governance.models import GovernanceLevel, Level, OutboxMessage, User
+from tests.factories import make_issue, make_quarterly_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_a_late_contract_level_issue_is_flagged_once_and_the_business_level_told
 ):
     settings.ISSUE_RESPONSE_DAYS = {"business": 30, "contract": 14, "operational": 5}
     # The city's business-level holder reads Swedish; the supplier's has no account.
-    make_user(Role.PROCUREMENT, email="buyer.business@example.org", language="sv")
+    User.objects.filter(email="buyer.business@example.org").update(language="sv")
     issue = _raise(contract_a, procurement)
     today = timezone.localdate()
     assert issue.due_on == today + timedelta(days=14)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Level, OutboxMessage, RoleHolder, Side
+from governance.models import Level, OutboxMessage, RoleHolder, Side, User
 from suppliers.models import (
     Contract,
     ContractStatus,
@@ -97,10 +97,9 @@ def test_the_thresholds_are_a_setting(running, settings):
     assert send_notice_alerts(today=days_before(60)) == 1
 
 
-def test_the_alert_is_in_the_recipients_language(running, procurement):
-    procurement.email = "buyer.contract@example.org"
-    procurement.language = "sv"
-    procurement.save()
+def test_the_alert_is_in_the_recipients_language(running):
+    # The city's contract-level holder (tests/factories.fill_governance) reads Swedish.
+    User.objects.filter(email="buyer.contract@example.org").update(language="sv")
     send_notice_alerts(today=days_before(90))
     assert "Sista dag för uppsägning" in alerts().get().payload["subject"]
 
