@@ -215,7 +215,7 @@ def minutes_detail(request: PortalRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "mandate":
         editing = request.user.can_manage and not minutes.is_approved
         context = {"minutes": minutes, "mandate_gaps": minutes.mandate_gaps() if editing else []}
-        return section(request, MINUTES, context, partial="mandate")
+        return section(request, MINUTES, context, partial="mandate_gaps")
     return render(request, MINUTES, minutes_page_context(request, minutes))
 
 
