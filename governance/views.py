@@ -360,12 +360,18 @@ def access_log_page(request: PortalRequest) -> HttpResponse:
     """Sign-ins, failures, resets and deactivations, newest first, for procurement staff and
     administrators; ?q= narrows to addresses containing it."""
     events = AccessEvent.objects.select_related("by")
-    query = request.GET.get("q", "").strip()[:254]
+    query = search_text(request)
     if query:
         events = events.filter(email__icontains=query)
     page = Paginator(events, ACCESS_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "q": query, "search_query": _kept_search(query)}
     return render(request, "governance/access_log.html", context)
+
+
+def search_text(request: HttpRequest) -> str:
+    """What a list's ?q= asks for, as far as an address or name can hold it: without the NUL
+    characters PostgreSQL refuses in text (a URL can carry them), at most 254 characters."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:254]
 
 
 def _kept_search(query: str) -> str:
@@ -379,7 +385,7 @@ PEOPLE_PER_PAGE = 50
 
 
 def _people(request: PortalRequest, *, status: int = 200) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:254]
+    query = search_text(request)
     people = User.objects.select_related("supplier").order_by(
         "-is_active", "supplier__name", "last_name", "first_name", "email"
     )
