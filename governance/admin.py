@@ -33,15 +33,27 @@ class UserAdmin(BaseUserAdmin):
 
 
 # Stacked, not tabular: a tabular inline's fields have no label of their own (WCAG 1.3.1).
+# Read-only here: role holders and mandates change on the contract page, whose services reopen
+# both sides' sign-off of the governance model (governance.services.reopen_sign_off).
 class RoleHolderInline(admin.StackedInline):
     model = RoleHolder
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(GovernanceLevel)
 class GovernanceLevelAdmin(SimpleHistoryAdmin):
     list_display = ["contract", "level"]
     list_filter = ["level"]
+    readonly_fields = ["contract", "level", "mandate"]
     inlines = [RoleHolderInline]
 
 

@@ -34,6 +34,9 @@ class ContractAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "title", "supplier", "status", "end_date", "annual_value_sek"]
     list_filter = ["status", "supplier"]
     search_fields = ["reference", "title"]
+    # The status changes on the contract page only: activation needs both sides' sign-off,
+    # notice and ending the business level's decision (suppliers.services).
+    readonly_fields = ["status"]
     inlines = [CommitmentInline, ServiceLevelInline]
 
 
