@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from governance.models import (
     default_response_days,
 )
 from governance.outbox import email_message, enqueue_many
+from suppliers.models import Contract
 
 from .models import EventKind, Issue, IssueEvent, IssueStatus, Severity
 
@@ -196,9 +198,12 @@ def flag_overdue_issues(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=settings.ISSUE_ESCALATION_GRACE_DAYS)
     flagged = 0
-    late = Issue.objects.filter(
-        status=IssueStatus.OPEN, flagged_at__isnull=True, due_on__lt=cutoff
-    ).values_list("pk", flat=True)
+    # An issue only about ended contracts has nobody left to tell: the relationship ended.
+    late = (
+        Issue.objects.filter(status=IssueStatus.OPEN, flagged_at__isnull=True, due_on__lt=cutoff)
+        .filter(Exists(Contract.objects.not_ended().filter(issues=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
     for pk in late:
         with transaction.atomic():
             issue = Issue.objects.select_for_update().get(pk=pk)

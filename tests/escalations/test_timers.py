@@ -12,6 +12,7 @@ from django.utils import timezone
 from escalations.models import EventKind
 from escalations.services import escalate, flag_overdue_issues, raise_issue
 from governance.models import GovernanceLevel, Level, OutboxMessage, User
+from suppliers.models import Contract, ContractStatus
 from tests.factories import make_issue, make_quarterly_meeting
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,22 @@ def test_the_demo_shows_a_late_contract_level_issue(db):
     issue = Issue.objects.get(title="Licence costs above the agreed frame")
     assert issue.level == Level.CONTRACT and issue.is_flagged
     assert _late_mail(issue)  # the business level is told
+
+
+def test_an_issue_of_an_ended_contract_alone_is_not_flagged_nor_told(
+    contract_a, contract_b, procurement
+):
+    """The relationship ended: nobody is e-mailed about its open issue any more; a joint issue
+    with a contract still running keeps its timer."""
+    alone = _raise(contract_a, procurement)
+    joint = _raise(contract_a, procurement)
+    joint.contracts.add(contract_b)
+    Contract.objects.filter(pk=contract_a.pk).update(status=ContractStatus.ENDED)
+    late = timezone.localdate() + timedelta(days=30)
+
+    flag_overdue_issues(today=late)
+
+    alone.refresh_from_db()
+    joint.refresh_from_db()
+    assert alone.flagged_at is None and _late_mail(alone) == {}
+    assert joint.flagged_at is not None
