@@ -827,13 +827,21 @@ class ActionQuerySet(VisibleToQuerySet):
         )
 
     def open_now(self):
-        """The rows still open: open in the minutes and not closed by an update since."""
-        latest = ActionUpdate.objects.filter(action=models.OuterRef("pk")).order_by("-at", "-pk")
-        return (
-            self.filter(status=ActionStatus.OPEN)
-            .alias(latest_update=models.Subquery(latest.values("status")[:1]))
-            .filter(Q(latest_update__isnull=True) | Q(latest_update=ActionStatus.OPEN))
+        """The rows still open: open in the minutes and not closed by an update since (the
+        latest update, if any, is not a closing one)."""
+        # Written as NOT EXISTS rather than a comparison with the latest update's status:
+        # PostgreSQL estimates an anti-join well and keeps the overdue list's plan, where the
+        # comparison made it guess a dozen rows and loop over every forum (9x at 10x data).
+        later = ActionUpdate.objects.filter(action=models.OuterRef("action")).filter(
+            Q(at__gt=models.OuterRef("at"))
+            | Q(at=models.OuterRef("at"), pk__gt=models.OuterRef("pk"))
         )
+        closing = (
+            ActionUpdate.objects.filter(action=models.OuterRef("pk"))
+            .exclude(status=ActionStatus.OPEN)
+            .exclude(models.Exists(later))
+        )
+        return self.filter(status=ActionStatus.OPEN).exclude(models.Exists(closing))
 
 
 class Action(models.Model):
