@@ -64,6 +64,12 @@ def kinds() -> list[EmailKind]:
     return [kind for kind in _kinds.values() if kind.may_switch_off or kind.may_wait_for_digest]
 
 
+def label_of(prefix: str) -> str:
+    """What a person reads for a kind of e-mail (its prefix when nothing registered it)."""
+    kind = _kinds.get(prefix)
+    return str(kind.label) if kind else prefix
+
+
 def kind_of(key: str) -> str:
     """An outbox key's kind: its text before the first ':'."""
     return key.partition(":")[0]

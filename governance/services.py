@@ -31,6 +31,7 @@ from .models import (
     AccessEvent,
     AccessEventKind,
     GovernanceLevel,
+    HeldEmail,
     Level,
     OutboxMessage,
     Role,
@@ -485,7 +486,8 @@ OUTBOX_KEPT_DAYS = 90
 
 def purge_old_records(*, now: datetime | None = None) -> dict[str, int]:
     """Delete access-log rows (ours and django-axes's) older than ACCESS_LOG_DAYS, outbox rows
-    sent (or given up on) more than OUTBOX_KEPT_DAYS ago (what was sent to whom) and, when
+    sent (or given up on) more than OUTBOX_KEPT_DAYS ago (what was sent to whom), e-mails held
+    for a digest that carried them as long ago and, when
     HISTORY_DAYS is set, history rows older than that: personal data is kept no longer than it
     serves. Returns how many of each."""
     now = now or timezone.now()
@@ -498,6 +500,11 @@ def purge_old_records(*, now: datetime | None = None) -> dict[str, int]:
     outbox_rows, _kinds = OutboxMessage.objects.filter(
         Q(done_at__lt=outbox_cutoff) | Q(failed_at__lt=outbox_cutoff)
     ).delete()
+    # E-mails a person chose to get in their digest, once a digest carried them: the digest
+    # itself is an outbox row, kept as long.
+    held_emails, _kinds = (
+        HeldEmail.objects.exclude(digest_key="").filter(created_at__lt=outbox_cutoff).delete()
+    )
     history_rows = 0
     if settings.HISTORY_DAYS:
         history_cutoff = now - timedelta(days=settings.HISTORY_DAYS)
@@ -509,6 +516,7 @@ def purge_old_records(*, now: datetime | None = None) -> dict[str, int]:
     return {
         "access_events": access_events,
         "outbox_messages": outbox_rows,
+        "held_emails": held_emails,
         "history_rows": history_rows,
     }
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalations.models import Issue
+from governance import notifications
 from governance.models import (
     AccessEvent,
     HeldEmail,
@@ -152,7 +153,7 @@ def personal_data(person: User) -> dict[str, Any]:
             for held in HeldEmail.objects.filter(user=person)
         ],
         "email_settings": [
-            {"kind": setting.kind, "comes": setting.get_delivery_display()}
+            {"kind": notifications.label_of(setting.kind), "comes": setting.get_delivery_display()}
             for setting in NotificationSetting.objects.filter(user=person)
         ],
         "action_updates": [

@@ -376,4 +376,4 @@ def test_the_persons_data_shows_their_updates_settings_and_held_emails(
     page = client.get(reverse("portal:personal_data", args=[owner.pk])).content.decode()
     assert "Waiting for the vendor&#x27;s logs" in page
     assert "Action due" in page  # the held reminder's subject
-    assert "action-reminder" in page
+    assert "Reminders of your actions before their due date" in page  # the setting, by name

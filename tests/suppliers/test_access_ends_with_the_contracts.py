@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import AccessEvent, OutboxMessage
+from governance.models import AccessEvent, HeldEmail, OutboxMessage
 from governance.outbox import email_message
 from governance.services import purge_old_records
 from suppliers.models import Contract, ContractStatus
@@ -69,9 +69,34 @@ def test_old_access_records_and_sent_mail_are_deleted(procurement):
     sent.save()
     waiting = email_message("test:not-sent", to=procurement.email, subject="s", body="b")
     waiting.save()
-    assert purge_old_records() == {"access_events": 1, "outbox_messages": 1, "history_rows": 0}
+    # Held for the digest: one a digest carried long ago, one carried this week, one waiting.
+    long_ago = timezone.now() - timedelta(days=91)
+    for key, digest_key, created_at in [
+        ("test:carried-long-ago", "digest:1:2026-W30", long_ago),
+        ("test:carried-this-week", "digest:1:2026-W49", timezone.now()),
+        ("test:waiting", "", long_ago),
+    ]:
+        HeldEmail.objects.create(
+            user=procurement,
+            key=key,
+            kind="test",
+            subject="s",
+            body="b",
+            digest_key=digest_key,
+            created_at=created_at,
+        )
+    assert purge_old_records() == {
+        "access_events": 1,
+        "outbox_messages": 1,
+        "held_emails": 1,
+        "history_rows": 0,
+    }
     assert list(AccessEvent.objects.all()) == [recent]
     assert list(OutboxMessage.objects.values_list("key", flat=True)) == ["test:not-sent"]
+    assert set(HeldEmail.objects.values_list("key", flat=True)) == {
+        "test:carried-this-week",
+        "test:waiting",
+    }
 
 
 def test_history_rows_are_kept_unless_history_days_is_set(settings, procurement, supplier_a):
