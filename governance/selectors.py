@@ -119,9 +119,9 @@ def signing_holder(
     (whose button they see), or None."""
     if not user.is_authenticated or not state.asked:
         return None
-    holders = RoleHolder.objects.filter(
-        governance_level__contract=contract, governance_level__level=Level.BUSINESS
-    ).select_related("user", "contact__user", "governance_level")
+    holders = RoleHolder.objects.people_at(Level.BUSINESS, [contract]).select_related(
+        "user", "contact__user", "governance_level"
+    )
     for holder in holders:
         if holder.side not in state.signatures and holder.is_held_by(user):
             return holder

@@ -277,9 +277,7 @@ def keep_holders_in_step(*, person: Any) -> None:
 def business_holders(contract: Any) -> list[RoleHolder]:
     """Who signs off a contract's governance model: its business-level role holders."""
     return list(
-        RoleHolder.objects.filter(
-            governance_level__contract=contract, governance_level__level=Level.BUSINESS
-        )
+        RoleHolder.objects.people_at(Level.BUSINESS, [contract])
         .select_related("user", "contact__user", "governance_level")
         .order_by("side", "name", "pk")
     )
