@@ -18,6 +18,7 @@ from governance.models import ExportJob, ExportStatus
 from governance.tasks import purge_expired_exports
 from meetings.models import Forum
 from operations.services import record_measurement
+from portal.erasure import erase_person
 from tests.factories import make_held_minutes, make_issue, make_service_level
 from tests.worker import wait_for
 
@@ -275,3 +276,20 @@ def test_a_large_export_is_made_by_the_worker_for_the_one_who_asked(
     other = client_for(director)
     assert other.get(reverse("export_download", args=[job.pk])).status_code == 404
     assert other.get(job.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_deletes_the_kept_files_that_may_name_them(
+    client_for, procurement, contact_a, admin_user
+):
+    ExportJob.objects.create(
+        requested_by=procurement,
+        list_name="role-holders",
+        file_format="csv",
+        status=ExportStatus.DONE,
+        filename="role-holders.csv",
+        content=f"\ufeffName\r\n{contact_a.get_full_name()}\r\n".encode(),
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    erase_person(person=contact_a, by=admin_user)
+    assert not ExportJob.objects.exists()
