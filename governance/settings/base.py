@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.purge_old_records",
         "schedule": 24 * 60 * 60,
     },
+    "purge-expired-exports": {
+        "task": "governance.tasks.purge_expired_exports",
+        "schedule": 60 * 60,
+    },
 }
 
 
@@ -457,3 +461,8 @@ if OIDC_ENABLED:
     if _missing:
         raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_missing)} as well.")
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "governance.oidc.CityStaffBackend"]
+
+# Exports (governance/exports.py): a list longer than this many rows is written by the worker,
+# and its file kept this many hours for the person who asked.
+EXPORT_ASYNC_ROWS = int(os.environ.get("EXPORT_ASYNC_ROWS", "5000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))

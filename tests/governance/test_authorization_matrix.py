@@ -4,14 +4,14 @@ Objects in the URLs belong to supplier A. A new URL without a row here fails the
 completeness test, so no page ships without a decision on who may open it.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from governance.models import Level, Role
+from governance.models import ExportJob, ExportStatus, Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import (
     add_action,
@@ -267,6 +267,11 @@ MATRIX = {
         statuses(LOGIN, 302, 404, 302, 403, 302),
     ),
     "operations:measurement_correct": ("get", {"pk": "measurement"}, manage_a(200)),
+    # Every list exports as its page shows it to the person (tests/governance/test_exports.py);
+    # a large export's page and file are for the person who asked alone (here contact A).
+    "export": ("get", {"name": "export_list", "file_format": "export_format"}, EVERYONE_SIGNED_IN),
+    "export_job": ("get", {"pk": "export_job"}, statuses(LOGIN, 200, 404, 404, 404, 404)),
+    "export_download": ("get", {"pk": "export_job"}, statuses(LOGIN, 200, 404, 404, 404, 404)),
 }
 
 
@@ -287,7 +292,7 @@ def test_every_url_has_a_row_in_the_matrix():
 
 
 @pytest.fixture
-def objects(contract_a, supplier_a, procurement):
+def objects(contract_a, supplier_a, procurement, contact_a):
     draft_level = contract_a.governance_levels.get(level=Level.OPERATIONAL)
     invitation, token = invite_contact(
         supplier=supplier_a, name="Ina Vite", email="ina@alpha.example", by=procurement
@@ -375,6 +380,17 @@ def objects(contract_a, supplier_a, procurement):
         "person": make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a).pk,
         "reset_uid": "MA",
         "reset_token": "no-such-token",
+        "export_list": "issues",
+        "export_format": "csv",
+        "export_job": ExportJob.objects.create(
+            requested_by=contact_a,
+            list_name="issues",
+            file_format="csv",
+            status=ExportStatus.DONE,
+            filename="issues.csv",
+            content=b"\xef\xbb\xbfIssue\r\n",
+            expires_at=timezone.now() + timedelta(hours=1),
+        ).pk,
     }
 
 

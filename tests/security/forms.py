@@ -475,6 +475,13 @@ FILTERS = {
     "login": lambda world: {"next": (TEXT, "/contracts/")},
     "access_log": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
     "people": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
+    # The export of a list takes its page's filters (the world exports the issue list).
+    "export": lambda world: {
+        "status": (choice("open", "resolved"), "open"),
+        "level": (choice(*Level.values), Level.CONTRACT),
+        "supplier": (INT, str(world.objects["supplier"])),
+        "flagged": (BOOL, "1"),
+    },
 }
 
 

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
@@ -23,6 +24,8 @@ from governance import access_log, outbox
 from governance.models import (
     AccessEventKind,
     Delivery,
+    ExportJob,
+    ExportStatus,
     Level,
     OutboxMessage,
     Role,
@@ -110,6 +113,15 @@ NOT_USER_TEXT = {
     ("governance.HeldEmail", "key"),
     ("governance.HeldEmail", "kind"),
     ("governance.HeldEmail", "digest_key"),
+    # An export's bookkeeping: the list and format named in its URL, the language, the file
+    # name made from the list's title, our own error text and the query string (filters typed
+    # on a page), which no page shows.
+    ("governance.ExportJob", "list_name"),
+    ("governance.ExportJob", "file_format"),
+    ("governance.ExportJob", "language"),
+    ("governance.ExportJob", "filename"),
+    ("governance.ExportJob", "error"),
+    ("governance.ExportJob", "query"),
 }
 
 
@@ -443,6 +455,19 @@ def build_world(text, *, render_pdfs=False):
         ]
     )
 
+    # A large export supplier A's contact asked for, made (its page and file are theirs alone).
+    objects.update(export_list="issues", export_format="csv")
+    objects["export_job"] = ExportJob.objects.create(
+        requested_by=contact_a,
+        list_name="issues",
+        file_format="csv",
+        query=urlencode({"q": text}),
+        status=ExportStatus.DONE,
+        filename="issues.csv",
+        content=f"\ufeffIssue\r\n{text}\r\n".encode(),
+        expires_at=now + timedelta(hours=1),
+    ).pk
+
     if render_pdfs:
         perform_outbox()
     else:
@@ -538,6 +563,9 @@ ROUTES = {
     "operations:import_detail": {"pk": "figure_import"},
     "operations:import_confirm": {"pk": "figure_import"},
     "operations:measurement_correct": {"pk": "measurement"},
+    "export": {"name": "export_list", "file_format": "export_format"},
+    "export_job": {"pk": "export_job"},
+    "export_download": {"pk": "export_job"},
 }
 
 
