@@ -2,6 +2,8 @@
 likelihood and impact, owned on either side, reviewed by a date, and shared with the supplier
 when the city decides so."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -60,7 +62,7 @@ class RiskQuerySet(VisibleToQuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def by_score(self) -> "RiskQuerySet":
-        """Highest score (likelihood × impact) first, then the highest impact, the soonest
+        """Highest score (likelihood x impact) first, then the highest impact, the soonest
         review."""
         return self.annotate(score_value=F("likelihood") * F("impact")).order_by(
             "-score_value", "-impact", "review_on", "pk"
@@ -213,17 +215,18 @@ class Risk(models.Model):
         return self.status in ACTIVE_STATUSES and self.review_on <= today
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.contract_id and self.supplier_id and self.contract.supplier_id != self.supplier_id:
+        errors: dict[str, Any] = {}
+        contract, user, contact = self.contract, self.owner_user, self.owner_contact
+        if contract is not None and self.supplier_id and contract.supplier_id != self.supplier_id:
             errors["contract"] = _("The contract must be one of the supplier's.")
-        if self.owner_user_id and self.owner_contact_id:
+        if user is not None and contact is not None:
             errors["owner_contact"] = _("Name one owner: at the city or at the supplier.")
-        if not self.owner_user_id and not self.owner_contact_id:
+        if user is None and contact is None:
             errors["owner_user"] = _("Name an owner: at the city or at the supplier.")
-        if self.owner_user_id and self.owner_user.is_supplier_contact:
+        if user is not None and user.is_supplier_contact:
             errors["owner_user"] = _("The city's owner must be one of the city's staff.")
-        if self.owner_contact_id and self.supplier_id:
-            if self.owner_contact.supplier_id != self.supplier_id:
+        if contact is not None and self.supplier_id:
+            if contact.supplier_id != self.supplier_id:
                 errors["owner_contact"] = _("The owner must be one of the supplier's contacts.")
             elif not self.shared_with_supplier:
                 errors["shared_with_supplier"] = _(

@@ -1,5 +1,5 @@
 """Reads of the risk register that other pages show: a supplier's or a contract's open risks,
-and the likelihood × impact heat map of the dashboard."""
+and the likelihood x impact heat map of the dashboard."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +84,7 @@ def heat_map_counts() -> dict[tuple[int, int], int]:
 
 
 def heat_map(counts: dict[tuple[int, int], int]) -> dict[str, Any]:
-    """The 5 × 5 table: likelihood rows (the most likely on top), impact columns."""
+    """The 5 x 5 table: likelihood rows (the most likely on top), impact columns."""
     rows = [
         (
             step_label(Likelihood, likelihood),
@@ -120,10 +120,10 @@ def _shown(record: Any, name: str) -> str:
     if name in {"contract", "owner_user", "owner_contact"}:
         related = getattr(record, f"{name}_id")
         if related is None:
-            return "–"
+            return "-"
         model = Risk._meta.get_field(name).related_model
         found = model._default_manager.filter(pk=related).first()  # type: ignore[union-attr]
-        return str(found) if found is not None else "–"
+        return str(found) if found is not None else "-"
     if name == "likelihood":
         return step_label(Likelihood, value)
     if name == "impact":
@@ -146,12 +146,12 @@ def risk_history(risk: Risk) -> list[dict[str, Any]]:
     entries = []
     previous = None
     for record in records:
-        changes = []
+        changes: list[dict[str, Any]] = []
         if previous is not None:
             delta = record.diff_against(previous, included_fields=list(SHOWN_IN_HISTORY))
             changes = [
                 {
-                    "field": Risk._meta.get_field(change.field).verbose_name,
+                    "field": Risk._meta.get_field(change.field).verbose_name,  # type: ignore[union-attr]
                     "old": _shown(previous, change.field),
                     "new": _shown(record, change.field),
                 }

@@ -18,8 +18,8 @@ from governance.languages import languages_for
 from governance.models import User
 from governance.outbox import email_message, enqueue_many
 from meetings.models import Meeting, MeetingStatus
-from meetings.services import ProposalsClosed, decide_agenda_proposal, propose_agenda_item
-
+from meetings.services import ProposalsClosed as ProposalsClosed
+from meetings.services import decide_agenda_proposal, propose_agenda_item
 from suppliers.models import Contract
 
 from .models import Risk, RiskAgendaItem, RiskComment

@@ -15,7 +15,6 @@ from risks.models import Risk, RiskComment, RiskStatus
 from risks.selectors import heat_map, heat_map_counts
 from risks.services import (
     NotShared,
-    add_comment,
     create_risk,
     put_on_agenda,
     queue_review_reminders,
@@ -352,7 +351,7 @@ def test_heat_map_counts_the_risks_not_closed(contract_a, contract_b, procuremen
     assert counts == {(4, 5): 2, (1, 1): 1}
     table = heat_map(counts)
     assert table["total"] == 3
-    assert [label for label, _cells in table["rows"]][0] == "5 Almost certain"
+    assert next(label for label, _cells in table["rows"]) == "5 Almost certain"
     cell = dict(table["rows"])["4 Likely"][4]
     assert (cell.count, cell.score, cell.band) == (2, 20, "critical")
 
