@@ -232,6 +232,8 @@ PERSONAL_DATA_SECTIONS = {
     "action_updates": _("Updates of actions between meetings"),
     "pulse_answers": _("Pulse answers"),
     "issues_raised": _("Issues raised"),
+    "risk_comments": _("Comments on risks"),
+    "risks_owned": _("Risks owned"),
     "access_log": _("Access log"),
 }
 

@@ -110,10 +110,11 @@ class Risk(models.Model):
         blank=True,
         related_name="owned_risks",
     )
+    # A contact removed (or erased) leaves the risk without an owner until one is named.
     owner_contact = models.ForeignKey(
         "suppliers.Contact",
         verbose_name=_("owner at the supplier"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="owned_risks",

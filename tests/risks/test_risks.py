@@ -370,3 +370,38 @@ def test_the_dashboard_shows_the_heat_map_and_each_cell_links_to_its_risks(
     assert page.count('<td class="heat') == 25
     listed = client.get(reverse("risks:list"), {"status": "active", "likelihood": 4, "impact": 5})
     assert "Restore untested" in listed.content.decode()
+
+
+def test_a_removed_contact_leaves_the_risk_without_an_owner(
+    contract_a, supplier_a, procurement, client_for
+):
+    contact = Contact.objects.create(supplier=supplier_a, name="Ola", email="ola@a.example")
+    risk = make_risk(
+        contract_a, procurement, owner_user=None, owner_contact=contact, shared_with_supplier=True
+    )
+    url = reverse("suppliers:contact_delete", args=[supplier_a.pk, contact.pk])
+    assert client_for(procurement).post(url).status_code == 302
+    risk.refresh_from_db()
+    assert risk.owner_contact is None
+    assert queue_review_reminders(today=risk.review_on) == 0  # nobody to tell
+
+
+def test_a_persons_data_lists_their_risk_comments_and_risks(
+    contract_a, procurement, contact_a, client_for
+):
+    risk = make_risk(contract_a, procurement, title="Restore untested", shared_with_supplier=True)
+    client_for(contact_a).post(
+        reverse("risks:comment_add", args=[risk.pk]), {"body": "We test in March"}
+    )
+    data = (
+        client_for(procurement)
+        .get(reverse("portal:personal_data_json", args=[contact_a.pk]))
+        .json()
+    )
+    assert [row["text"] for row in data["risk_comments"]] == ["We test in March"]
+    owner = (
+        client_for(procurement)
+        .get(reverse("portal:personal_data_json", args=[procurement.pk]))
+        .json()
+    )
+    assert [row["title"] for row in owner["risks_owned"]] == ["Restore untested"]
