@@ -29,7 +29,11 @@ def band(score: int) -> tuple[str, Any]:
 def risks_section(user: User, *, supplier: Any = None, contract: Any = None) -> dict[str, Any]:
     """The open (not closed) risks a person may see of a supplier or a contract, highest score
     first, for the supplier's and the contract's pages."""
-    risks = Risk.objects.visible_to(user).active().select_related("contract")
+    risks = (
+        Risk.objects.visible_to(user)
+        .active()
+        .select_related("supplier", "contract", "owner_user", "owner_contact")
+    )
     if contract is not None:
         risks = risks.filter(contract=contract)
         query = f"?supplier={contract.supplier_id}&contract={contract.pk}"
