@@ -100,6 +100,7 @@ def seed_risks(by: User, stdout: Any = None) -> None:
             issues=[storage_issue] if storage_issue and index == 0 else [],
         )
         if theirs:
-            add_comment(risk=risk, body="Please bring the replacement plan to the quarterly meeting.", by=by)
+            note = "Please bring the replacement plan to the quarterly meeting."
+            add_comment(risk=risk, body=note, by=by)
     if stdout is not None:
         stdout.write(f"Risk register: {Risk.objects.count()} risks.")
