@@ -116,5 +116,6 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("operations.urls")),
     path("", include("relationship.urls")),
+    path("", include("risks.urls")),
     path("admin/", admin.site.urls),
 ]

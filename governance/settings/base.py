@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "operations",
     "meetings",
     "relationship",
+    "risks",
     "portal",
 ]
 
@@ -291,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     "remind-action-owners": {
         "task": "meetings.tasks.remind_action_owners",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # The owners of the risks whose review date came (each review date once).
+    "remind-risk-owners": {
+        "task": "risks.tasks.remind_risk_owners",
+        "schedule": crontab(hour=7, minute=5),
     },
     # Each person's week: their actions, issues, deadlines and meetings, and what they asked
     # to get in the digest.

@@ -53,6 +53,8 @@ ALSO = {
         "meetings:minutes_detail",
         "operations:report",
         "escalations:issue_create",
+        "risks:list",
+        "risks:detail",
     ],
     "director": ["portal:dashboard", "portal:contract_detail"],
     "contact_b": ["suppliers:contract_list", "escalations:issue_list"],

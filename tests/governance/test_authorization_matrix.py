@@ -28,6 +28,7 @@ from tests.factories import (
     make_forum,
     make_issue,
     make_quarterly_meeting,
+    make_risk,
     make_user,
     mark_present,
     sign_off_link_token,
@@ -272,6 +273,17 @@ MATRIX = {
     "export": ("get", {"name": "export_list", "file_format": "export_format"}, EVERYONE_SIGNED_IN),
     "export_job": ("get", {"pk": "export_job"}, statuses(LOGIN, 200, 404, 404, 404, 404)),
     "export_download": ("get", {"pk": "export_job"}, statuses(LOGIN, 200, 404, 404, 404, 404)),
+    # The risk register: everyone signed in reads the list (a supplier its own shared risks);
+    # a risk shared with supplier A is read by A's contacts and the city; the city's managers
+    # record and change risks and put them on agendas (an empty proposal: the form's errors);
+    # A's contacts and the city's managers comment (an empty comment: the form's errors), the
+    # director reads.
+    "risks:list": ("get", {}, EVERYONE_SIGNED_IN),
+    "risks:create": ("get", {}, MANAGE),
+    "risks:detail": ("get", {"pk": "risk"}, READ_A),
+    "risks:edit": ("get", {"pk": "risk"}, manage_a(200)),
+    "risks:comment_add": ("post", {"pk": "risk"}, statuses(LOGIN, 200, 404, 200, 403, 200)),
+    "risks:agenda_add": ("post", {"pk": "risk"}, manage_a(200)),
 }
 
 
@@ -365,6 +377,7 @@ def objects(contract_a, supplier_a, procurement, contact_a):
         "attendance": minutes.attendance.first().pk,
         "approved_minutes": approved_minutes.pk,
         "issue": make_issue([contract_a], procurement).pk,
+        "risk": make_risk(contract_a, procurement, shared_with_supplier=True).pk,
         "move": "escalate",
         "supplier": supplier_a.pk,
         "contract": contract_a.pk,

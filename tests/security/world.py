@@ -68,6 +68,8 @@ from operations.services import (
 )
 from relationship.models import CityGoal, Expectation, Goal
 from relationship.services import answer_pulse
+from risks.services import add_comment as add_risk_comment
+from risks.services import create_risk, update_risk
 from suppliers.models import Contact, NoticeDecision, OutcomeCommitment, StatusDecision, Tier
 from suppliers.services import accept_invitation, invite_contact, send_invitation_email
 from tests.factories import (
@@ -94,6 +96,7 @@ APPS = [
     "operations",
     "meetings",
     "relationship",
+    "risks",
     "portal",
 ]
 
@@ -439,6 +442,39 @@ def build_world(text, *, render_pdfs=False):
     )
     escalate(issue=issue, by=chair, reason=text)
     objects.update(issue=issue.pk, move="de_escalate")
+
+    # The risk register: a risk shared with the supplier (its contact owns it, it is linked to
+    # the issue, both sides commented), and one the city keeps to itself.
+    owner = Contact.objects.filter(supplier=supplier, user__isnull=True).first()
+    risk = create_risk(
+        by=chair,
+        supplier=supplier,
+        contract=contract,
+        title=text,
+        description=text,
+        likelihood=4,
+        impact=5,
+        owner_contact=owner,
+        mitigation=text,
+        review_on=timezone.localdate() - timedelta(days=1),
+        shared_with_supplier=True,
+        issues=[issue],
+    )
+    update_risk(risk=risk, by=chair, likelihood=3)
+    add_risk_comment(risk=risk, body=text, by=contact_a)
+    add_risk_comment(risk=risk, body=text, by=chair)
+    create_risk(
+        by=chair,
+        supplier=supplier,
+        title=text,
+        description=text,
+        likelihood=2,
+        impact=2,
+        owner_user=chair,
+        mitigation=text,
+        review_on=timezone.localdate() + timedelta(days=30),
+    )
+    objects["risk"] = risk.pk
     # A password reset link that is no good (the page says so): a good one is used once and
     # moves on to a link of the session's.
     # A failed sign-in under an address that is the attack: the access log shows it.
@@ -566,6 +602,10 @@ ROUTES = {
     "export": {"name": "export_list", "file_format": "export_format"},
     "export_job": {"pk": "export_job"},
     "export_download": {"pk": "export_job"},
+    "risks:detail": {"pk": "risk"},
+    "risks:edit": {"pk": "risk"},
+    "risks:comment_add": {"pk": "risk"},
+    "risks:agenda_add": {"pk": "risk"},
 }
 
 
