@@ -9,7 +9,11 @@ class RisksConfig(AppConfig):
     verbose_name = _("Risks")
 
     def ready(self) -> None:
-        from governance import notifications
+        from governance import exports, notifications
+
+        from .exports import RISKS
+
+        exports.register(RISKS)
 
         notifications.register_kind(
             "risk-review",

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,12 +36,9 @@ def _visible_risk(request: PortalRequest, pk: int) -> Risk:
     return get_object_or_404(_risks(request.user), pk=pk)
 
 
-@login_required
-def risk_list(request: PortalRequest) -> HttpResponse:
-    """The register, filtered by supplier, contract, status, owner and a heat map cell; the
-    highest score first."""
-    user = request.user
-    query = request.GET
+def filtered_risks(user: User, query: QueryDict) -> RiskQuerySet:
+    """The register's rows for `user` under the page's filters (supplier, contract, status,
+    owner, a heat map cell), highest score first: the page and its export read the same."""
     status = query.get("status", "active")
     supplier_id = id_from_query(query.get("supplier"))
     contract_id = id_from_query(query.get("contract"))
@@ -66,6 +63,21 @@ def risk_list(request: PortalRequest) -> HttpResponse:
         risks = risks.filter(likelihood=likelihood)
     if impact in SCALE:
         risks = risks.filter(impact=impact)
+    return risks.by_score()
+
+
+@login_required
+def risk_list(request: PortalRequest) -> HttpResponse:
+    """The register, filtered by supplier, contract, status, owner and a heat map cell; the
+    highest score first."""
+    user = request.user
+    query = request.GET
+    status = query.get("status", "active")
+    supplier_id = id_from_query(query.get("supplier"))
+    contract_id = id_from_query(query.get("contract"))
+    owner = query.get("owner", "")
+    likelihood = id_from_query(query.get("likelihood"))
+    impact = id_from_query(query.get("impact"))
     suppliers = Supplier.objects.visible_to(user).only("pk", "name").order_by("name")
     contracts = Contract.objects.visible_to(user).only("pk", "reference", "supplier_id")
     if supplier_id:
@@ -83,7 +95,7 @@ def risk_list(request: PortalRequest) -> HttpResponse:
         .order_by("name")
     ]
     context = {
-        "risks": risks.by_score(),
+        "risks": filtered_risks(user, query),
         "status": status,
         "statuses": [("active", _("Not closed")), *RiskStatus.choices, ("all", _("All"))],
         "supplier": str(supplier_id or ""),

@@ -19,7 +19,7 @@ from governance.tasks import purge_expired_exports
 from meetings.models import Forum
 from operations.services import record_measurement
 from portal.erasure import erase_person
-from tests.factories import make_held_minutes, make_issue, make_service_level
+from tests.factories import make_held_minutes, make_issue, make_risk, make_service_level
 from tests.worker import wait_for
 
 INJECTIONS = [
@@ -40,6 +40,7 @@ LISTS = {
     "issues": (0, {"Alpha issue"}, {"Beta issue"}),
     "actions": (5, {"Weekly operations: Alpha"}, {"Weekly operations: Beta"}),
     "meetings": (1, {"Weekly operations: Alpha"}, {"Weekly operations: Beta"}),
+    "risks": (0, {"Alpha risk"}, {"Beta risk"}),
 }
 
 
@@ -48,6 +49,7 @@ def world(contract_a, contract_b, procurement):
     """One of everything for supplier A and for supplier B."""
     for contract, name in ((contract_a, "Alpha"), (contract_b, "Beta")):
         make_issue([contract], procurement, title=f"{name} issue")
+        make_risk(contract, procurement, title=f"{name} risk", shared_with_supplier=True)
         minutes = make_held_minutes(contract, procurement)
         Forum.objects.filter(pk=minutes.meeting.forum_id).update(name=f"Weekly operations: {name}")
         service_level = make_service_level(contract)
@@ -105,6 +107,18 @@ def test_a_contact_gets_no_city_only_columns(world, client_for, contact_a, direc
     city_header = csv_rows(export(client_for(director), "suppliers"))[0]
     assert contact_header == ["Supplier", "Organisation number", "Tier"]
     assert city_header == [*contact_header, "Contracts", "Running value (SEK/year)"]
+
+
+@pytest.mark.django_db
+def test_a_risk_the_city_keeps_to_itself_stays_out_of_the_supplier_s_export(
+    world, client_for, contact_a, procurement, contract_a
+):
+    make_risk(contract_a, procurement, title="Alpha internal risk", likelihood=5, impact=5)
+    contact_rows = csv_rows(export(client_for(contact_a), "risks"))
+    assert keys(contact_rows, 0) == {"Alpha risk"}
+    assert "Supplier" not in contact_rows[0] and "City only" not in contact_rows[0]
+    city_rows = csv_rows(export(client_for(procurement), "risks", query="?likelihood=5"))
+    assert keys(city_rows, 0) == {"Alpha internal risk"}  # the page's heat map cell applies
 
 
 @pytest.mark.django_db
@@ -217,6 +231,7 @@ def test_every_list_page_links_its_export(world, client_for, procurement):
         "escalations:issue_list": ["issues"],
         "meetings:action_list": ["actions"],
         "meetings:forum_list": ["meetings"],
+        "risks:list": ["risks"],
     }
     for url_name, names in pages.items():
         page = client.get(reverse(url_name)).content.decode()
