@@ -17,6 +17,7 @@ FLOORS = [
     "meetings",
     "relationship",
     "portal",
+    "api",
 ]
 
 # (importing module, imported module) -> why this one may run up the floors. Keep it short.

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "template_partials",
+    # django-ninja's own templates and static files: the API's docs page loads Swagger UI from
+    # the portal itself (no CDN).
+    "ninja",
     # The floors of ARCHITECTURE.md, ground first: each imports only those above it here.
     "governance",
     "suppliers",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "meetings",
     "relationship",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -457,3 +461,8 @@ if OIDC_ENABLED:
     if _missing:
         raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_missing)} as well.")
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "governance.oidc.CityStaffBackend"]
+
+# The REST API (api/, README: API): requests one personal API token may make a minute (counted
+# in the cache; beyond it 429 with Retry-After), and the longest a token may live, in days.
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
