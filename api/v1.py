@@ -58,9 +58,7 @@ for prefix, router in RESOURCES:
 
 @api.exception_handler(ProblemError)
 def _problem(request: HttpRequest, error: ProblemError) -> HttpResponse:
-    return problem_response(
-        error.status, error.detail, errors=error.errors, headers=error.headers
-    )
+    return problem_response(error.status, error.detail, errors=error.errors, headers=error.headers)
 
 
 @api.exception_handler(ValidationError)

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from ninja.openapi.docs import Swagger
 
 from governance.htmx import PortalRequest
 
@@ -59,16 +58,13 @@ def openapi_json(request: HttpRequest) -> HttpResponse:
     return JsonResponse(api.get_openapi_schema(path_prefix="/api/v1/"))
 
 
-class PublishedSchemaSwagger(Swagger):
-    def get_openapi_url(self, api: object, path_params: dict) -> str:  # type: ignore[override]
-        return reverse("api:openapi_json")
-
-
 @login_required
 def docs(request: HttpRequest) -> HttpResponse:
-    """django-ninja's Swagger UI, its files served by the portal (no CDN), for signed-in people;
-    trying a request out asks for a token (Authorize)."""
-    return PublishedSchemaSwagger().render_page(request, api)
+    """django-ninja's Swagger UI in the portal's layout, its files served by the portal (no
+    CDN, nothing inline for the content security policy), for signed-in people; trying a
+    request out asks for a token (Authorize)."""
+    swagger = {"url": reverse("api:openapi_json"), "layout": "BaseLayout", "deepLinking": True}
+    return render(request, "api/docs.html", {"swagger_settings": swagger})
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

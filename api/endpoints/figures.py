@@ -288,9 +288,7 @@ def report_ticket_counts(request: HttpRequest, payload: TicketCountsIn) -> dict:
     priorities = [str(count.priority) for count in payload.counts]
     for index, priority in enumerate(priorities):
         if priorities.index(priority) != index:
-            errors.append(
-                {"field": f"body.counts.{index}.priority", "message": _("Given twice.")}
-            )
+            errors.append({"field": f"body.counts.{index}.priority", "message": _("Given twice.")})
     _refuse(errors)
     assert day is not None
     created, updated = record_ticket_counts(

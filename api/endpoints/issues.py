@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from escalations.forms import IssueForm
 from escalations.models import Issue, IssueEvent, IssueQuerySet, IssueStatus, Severity
@@ -105,7 +105,7 @@ def get_issue(request: HttpRequest, issue_id: Id) -> Issue:
 
 
 @router.post("issues", response=answers(201, IssueOut))
-def create_issue(request: HttpRequest, payload: IssueIn) -> tuple[int, Issue]:
+def create_issue(request: HttpRequest, payload: IssueIn) -> Status:
     """Raise an issue, as the issue page does: the level's role holders on both sides are told.
     A supplier's contact raises issues on their own supplier's contracts."""
     require_write(request)
@@ -124,4 +124,4 @@ def create_issue(request: HttpRequest, payload: IssueIn) -> tuple[int, Issue]:
         ]
         raise ProblemError(422, _("Nothing was saved: see errors."), errors=errors)
     issue = raise_issue(by=user, **form.cleaned_data)
-    return 201, one(_issues(request), issue.pk)  # type: ignore[return-value]
+    return Status(201, one(_issues(request), issue.pk))

@@ -113,9 +113,7 @@ def _minutes(request: HttpRequest) -> QuerySet[Minutes]:
 
 
 def _actions(request: HttpRequest) -> QuerySet[Action]:
-    return (
-        Action.objects.visible_to(request.user).with_latest_update().select_related("minutes")
-    )
+    return Action.objects.visible_to(request.user).with_latest_update().select_related("minutes")
 
 
 @router.get("meetings", response=answers(200, page_of(MeetingOut)))
