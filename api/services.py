@@ -17,7 +17,7 @@ from .models import ApiToken, Scope
 
 # A recognisable start (secret scanners and people can tell a portal token at a glance), then
 # 256 random bits.
-TOKEN_PREFIX = "gpt_"
+TOKEN_PREFIX = "gpt_"  # noqa: S105 - a prefix, not a secret
 # How often a token's "last used" is written: at most once a minute, not on every request.
 LAST_USED_STEP = timedelta(minutes=1)
 

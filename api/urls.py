@@ -8,7 +8,7 @@ app_name = "api"
 # ninja's own root view only says where its docs would be (an HTML 404): left out, so /api/v1/
 # answers as every unknown address under /api/ does.
 v1_patterns, _app, v1_namespace = api.urls
-v1_patterns = [pattern for pattern in v1_patterns if pattern.name != "api-root"]
+v1_patterns = [pattern for pattern in v1_patterns if getattr(pattern, "name", "") != "api-root"]
 
 urlpatterns = [
     path("account/api-tokens/", views.tokens, name="tokens"),

@@ -26,7 +26,7 @@ def tokens(request: PortalRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            api_token, made = services.create_token(
+            _api_token, made = services.create_token(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
@@ -39,7 +39,7 @@ def tokens(request: PortalRequest) -> HttpResponse:
     context = {
         "form": form,
         "made": made,
-        "tokens": request.user.api_tokens.all(),  # type: ignore[attr-defined]
+        "tokens": request.user.api_tokens.all(),
     }
     return render(request, "api/tokens.html", context, status=status)
 
@@ -47,7 +47,7 @@ def tokens(request: PortalRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: PortalRequest, pk: int) -> HttpResponse:
-    api_token = get_object_or_404(request.user.api_tokens.all(), pk=pk)  # type: ignore[attr-defined]
+    api_token = get_object_or_404(request.user.api_tokens.all(), pk=pk)
     services.revoke_token(api_token=api_token, by=request.user, request=request)
     messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("api:tokens")

@@ -328,7 +328,9 @@ def report_question_counts(request: HttpRequest, payload: QuestionCountsIn) -> d
     for index, count in enumerate(payload.counts):
         where = f"body.counts.{index}.category"
         category = " ".join(count.category.split())
-        if not category:
+        if "\x00" in category:
+            errors.append({"field": where, "message": _("Null characters are not allowed.")})
+        elif not category:
             errors.append({"field": where, "message": _("The category is empty.")})
         elif len(category) > 120:
             errors.append(

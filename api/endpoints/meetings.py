@@ -112,7 +112,7 @@ def _minutes(request: HttpRequest) -> QuerySet[Minutes]:
     return Minutes.objects.visible_to(request.user).filter(approved_at__isnull=False)
 
 
-def _actions(request: HttpRequest) -> QuerySet[Action]:
+def _actions(request: HttpRequest) -> Any:
     return Action.objects.visible_to(request.user).with_latest_update().select_related("minutes")
 
 

@@ -60,7 +60,7 @@ def test_pages_follow_an_opaque_cursor_in_id_order(client, procurement, token_fo
         assert len(page["items"]) <= 2
         seen += [item["id"] for item in page["items"]]
         url = page["next"]
-        assert url is None or "cursor=" in url and "limit=2" in url
+        assert url is None or ("cursor=" in url and "limit=2" in url)
     assert seen == sorted(seen) and len(seen) == 5
 
 

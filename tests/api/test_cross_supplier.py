@@ -83,9 +83,7 @@ def test_supplier_b_gets_not_found_for_every_api_route_with_a_s_ids(client):
                 path.format(**{name: objects[API_ROUTES[name]] for name in parameters}),
                 headers=headers,
             )
-            missing = client.get(
-                path.format(**dict.fromkeys(parameters, MISSING)), headers=headers
-            )
+            missing = client.get(path.format(**dict.fromkeys(parameters, MISSING)), headers=headers)
             assert theirs.status_code == missing.status_code == 404, where
             assert theirs.json()["detail"] == missing.json()["detail"], where
             assert_says_nothing_of_a(theirs, where)

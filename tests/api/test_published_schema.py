@@ -44,9 +44,7 @@ def people(transactional_db, settings):
     contact = make_user(Role.SUPPLIER_CONTACT, supplier=supplier)
     manager = make_user(Role.PROCUREMENT)
     level = make_service_level(contract)
-    record_measurement(
-        service_level=level, period_start=date(2025, 6, 1), value=98, by=contact
-    )
+    record_measurement(service_level=level, period_start=date(2025, 6, 1), value=98, by=contact)
     make_issue([contract], manager)
     return [
         create_token(user=person, name="Tool", scope="read_write", days=1)[1]

@@ -39,6 +39,8 @@ NOT_PAGES = {
     "meetings:minutes_pdf",
     "oidc_authentication_init",
     "oidc_authentication_callback",
+    "api:openapi_json",
+    "api:openapi_json_v1",
 }
 
 # Pages a role sees in a way of its own: the supplier's side of its records, the director's
