@@ -44,9 +44,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "template_partials",
-    # django-ninja's own templates and static files: the API's docs page loads Swagger UI from
-    # the portal itself (no CDN).
-    "ninja",
     # The floors of ARCHITECTURE.md, ground first: each imports only those above it here.
     "governance",
     "suppliers",
