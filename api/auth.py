@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -35,8 +36,11 @@ class TokenAuth(HttpBearer):
                 % {"count": settings.API_REQUESTS_PER_MINUTE, "seconds": seconds},
                 headers={"Retry-After": str(seconds)},
             )
-        # The person acting: history rows, and every visible_to, name them.
+        # The person acting: history rows, and every visible_to, name them; answers (problem
+        # details, a form's messages) in their language, as their pages are.
         request.user = api_token.user
+        translation.activate(api_token.user.language)
+        request.LANGUAGE_CODE = translation.get_language()
         return api_token
 
 

@@ -117,3 +117,22 @@ def test_a_read_token_reads_and_may_not_write(client, contact_a, contract_a, tok
     )
     assert response.status_code == 403
     assert "may only read" in response.json()["detail"]
+
+
+def test_answers_speak_the_persons_language(client, contact_a, contract_a, token_for, bearer):
+    contact_a.language = "sv"
+    contact_a.save(update_fields=["language"])
+    response = client.post(
+        "/api/v1/issues",
+        {
+            "title": "Skrivare",
+            "contract_ids": [contract_a.pk],
+            "owner_name": "Ola",
+            "owner_organisation": "Alpha",
+        },
+        content_type="application/json",
+        headers=bearer(token_for(contact_a, scope=Scope.READ)),
+    )
+    assert response.status_code == 403
+    assert response.json()["title"] == "Inte tillåtet"
+    assert response.json()["detail"].startswith("Den här nyckeln får bara läsa")
