@@ -11,6 +11,8 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from governance import account
 
+        from . import receivers  # noqa: F401 - connects them
+
         account.register_section(
             "api-tokens",
             heading=_("API tokens"),

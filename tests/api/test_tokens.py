@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, Scope
 from governance.models import AccessEvent, AccessEventKind
-from governance.services import deactivate_user
+from governance.services import deactivate_user, reactivate_user
 
 SUPPLIERS = "/api/v1/suppliers"
 
@@ -99,6 +99,10 @@ def test_a_deactivated_persons_and_an_expired_token_stop_working(
     assert client.get(SUPPLIERS, headers=bearer(token)).status_code == 200
     deactivate_user(user=contact_a, by=procurement)
     assert client.get(SUPPLIERS, headers=bearer(token)).status_code == 401
+    # Revoked with the account: reactivating it does not bring them back.
+    reactivate_user(user=contact_a, by=procurement)
+    assert client.get(SUPPLIERS, headers=bearer(token)).status_code == 401
+    assert ApiToken.objects.filter(user=contact_a, revoked_at__isnull=True).count() == 0
 
 
 def test_a_read_token_reads_and_may_not_write(client, contact_a, contract_a, token_for, bearer):
@@ -136,3 +140,11 @@ def test_answers_speak_the_persons_language(client, contact_a, contract_a, token
     assert response.status_code == 403
     assert response.json()["title"] == "Inte tillåtet"
     assert response.json()["detail"].startswith("Den här nyckeln får bara läsa")
+
+
+def test_an_erased_persons_tokens_are_deleted_with_their_names(contact_a, procurement, token_for):
+    from portal.erasure import erase_person
+
+    token_for(contact_a)
+    erase_person(person=contact_a, by=procurement)
+    assert not ApiToken.objects.filter(user=contact_a).exists()
