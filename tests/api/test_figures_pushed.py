@@ -1,7 +1,7 @@
 """The done criterion of the API: a supplier's tool pushes a month of availability figures,
 one of them below target, and then reads through the API the breach issue it raised."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
@@ -13,7 +13,7 @@ from tests.factories import make_service_level
 
 
 def mondays_of_last_month():
-    first = date.today().replace(day=1) - relativedelta(months=1)
+    first = timezone.localdate().replace(day=1) - relativedelta(months=1)
     day = first + timedelta(days=(7 - first.weekday()) % 7)
     while day.month == first.month:
         yield day
