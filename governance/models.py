@@ -586,6 +586,8 @@ class AccessEventKind(models.TextChoices):
     MFA_RECOVERY_USED = "mfa_recovery_used", _("Recovery code used")
     MFA_CODES_RENEWED = "mfa_codes_renewed", _("New recovery codes")
     MFA_RESET = "mfa_reset", _("Two-factor sign-in reset")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 class AccessEvent(models.Model):

@@ -117,5 +117,6 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("", include("relationship.urls")),
     path("", include("risks.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

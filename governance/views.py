@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access_log, mfa, notifications, selectors, services
+from . import account as account_sections
 from .access import manager_required, require_manager
 from .cache import count_up
 from .forms import (
@@ -611,6 +612,7 @@ def account(request: PortalRequest) -> HttpResponse:
         "required": mfa.must_pass(user),
         "codes_left": mfa.recovery_codes_left(user),
         "signed_in_through_provider": bool(request.session.get(mfa.SIGNED_IN_THROUGH)),
+        "sections": account_sections.sections(),
     }
     return render(request, "governance/account.html", context)
 

@@ -37,6 +37,7 @@ class Source(models.TextChoices):
     FORM = "form", _("Reported in the form")
     IMPORT = "import", _("Imported from a file")
     CORRECTION = "correction", _("Corrected by the city")
+    API = "api", _("Reported through the API")
 
 
 class ReportedFigure(models.Model):

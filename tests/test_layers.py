@@ -18,6 +18,7 @@ FLOORS = [
     "relationship",
     "risks",
     "portal",
+    "api",
 ]
 
 # (importing module, imported module) -> why this one may run up the floors. Keep it short.

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "relationship",
     "risks",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -472,3 +473,7 @@ if OIDC_ENABLED:
 # and its file kept this many hours for the person who asked.
 EXPORT_ASYNC_ROWS = int(os.environ.get("EXPORT_ASYNC_ROWS", "5000"))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+# The REST API (api/, README: API): requests one personal API token may make a minute (counted
+# in the cache; beyond it 429 with Retry-After), and the longest a token may live, in days.
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))

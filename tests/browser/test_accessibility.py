@@ -41,6 +41,8 @@ NOT_PAGES = {
     "oidc_authentication_callback",
     "export",
     "export_download",
+    "api:openapi_json",
+    "api:openapi_json_v1",
 }
 
 # Pages a role sees in a way of its own: the supplier's side of its records, the director's

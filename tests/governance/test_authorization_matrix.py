@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.services import create_token
 from governance.models import ExportJob, ExportStatus, Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import (
@@ -284,6 +285,13 @@ MATRIX = {
     "risks:edit": ("get", {"pk": "risk"}, manage_a(200)),
     "risks:comment_add": ("post", {"pk": "risk"}, statuses(LOGIN, 200, 404, 200, 403, 200)),
     "risks:agenda_add": ("post", {"pk": "risk"}, manage_a(200)),
+    # The API (its routes: API_MATRIX below). Each person's own tokens; the schema for anyone,
+    # the docs for the signed-in.
+    "api:tokens": ("get", {}, statuses(LOGIN, *[200] * 5)),
+    "api:token_revoke": ("post", {"pk": "api_token"}, statuses(LOGIN, 404, 404, 302, 404, 404)),
+    "api:openapi_json": ("get", {}, statuses(*[200] * 6)),
+    "api:openapi_json_v1": ("get", {}, statuses(*[200] * 6)),
+    "api:docs": ("get", {}, statuses(LOGIN, *[200] * 5)),
 }
 
 
@@ -294,6 +302,8 @@ def url_names(resolver=None, namespace=""):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             if pattern.namespace == "admin":
                 continue  # Django's own admin; its entry point is in the matrix.
+            if pattern.namespace == API_NAMESPACE:
+                continue  # the API's routes, by method and path: API_MATRIX
             yield from url_names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}{pattern.name}"
@@ -404,6 +414,7 @@ def objects(contract_a, supplier_a, procurement, contact_a):
             content=b"\xef\xbb\xbfIssue\r\n",
             expires_at=timezone.now() + timedelta(hours=1),
         ).pk,
+        "api_token": create_token(user=procurement, name="Tool", days=30)[0].pk,
     }
 
 
@@ -423,3 +434,154 @@ def test_role_gets_expected_status(url_name, role, objects, request, client):
     assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
     if role == "anonymous" and expected[role] == LOGIN and url_name != "logout":
         assert "/login/" in response["Location"] or "/admin/login/" in response["Location"]
+
+
+# The API, by method and path as its router publishes them (tests/api/routes.py), each asked
+# with a read-write personal token of the role; no token at all for "anonymous". Objects of
+# supplier A; B's contact finds none of them (404), and naming one in a body reads as unknown.
+API_NAMESPACE = "api-v1"
+PROBLEM = "application/problem+json"
+API_READ = statuses(401, 200, 200, 200, 200, 200)
+API_READ_A = statuses(401, 200, 404, 200, 200, 200)
+
+
+def api_write(success):
+    """Reporting figures and raising issues: a supplier's contacts for their own, the city's
+    managers for any; the director reads."""
+    return statuses(401, success, 422, success, 403, success)
+
+
+def last_month():
+    today = timezone.localdate()
+    return f"{(today.replace(day=1) - timezone.timedelta(days=1)):%Y-%m}"
+
+
+# "METHOD path" -> (path parameter -> objects key, body from the objects or None, statuses)
+API_MATRIX = {
+    "GET /api/v1/suppliers": ({}, None, API_READ),
+    "GET /api/v1/suppliers/{supplier_id}": ({"supplier_id": "supplier"}, None, API_READ_A),
+    "GET /api/v1/contracts": ({}, None, API_READ),
+    "GET /api/v1/contracts/{contract_id}": ({"contract_id": "contract"}, None, API_READ_A),
+    "GET /api/v1/service-levels": ({}, None, API_READ),
+    "GET /api/v1/service-levels/{service_level_id}": (
+        {"service_level_id": "service_level"},
+        None,
+        API_READ_A,
+    ),
+    "GET /api/v1/measurements": ({}, None, API_READ),
+    "GET /api/v1/measurements/{measurement_id}": (
+        {"measurement_id": "measurement"},
+        None,
+        API_READ_A,
+    ),
+    "POST /api/v1/measurements": (
+        {},
+        lambda objects: {
+            "measurements": [
+                {
+                    "service_level_id": objects["service_level"],
+                    "period": last_month(),
+                    "value": "99.9",
+                }
+            ]
+        },
+        api_write(200),
+    ),
+    "GET /api/v1/ticket-counts": ({}, None, API_READ),
+    "GET /api/v1/ticket-counts/{ticket_count_id}": (
+        {"ticket_count_id": "ticket_count"},
+        None,
+        API_READ_A,
+    ),
+    "POST /api/v1/ticket-counts": (
+        {},
+        lambda objects: {
+            "contract_id": objects["contract"],
+            "period": last_month(),
+            "counts": [{"priority": "P2", "opened": 4, "closed": 4}],
+        },
+        api_write(200),
+    ),
+    "GET /api/v1/question-counts": ({}, None, API_READ),
+    "GET /api/v1/question-counts/{question_count_id}": (
+        {"question_count_id": "question_count"},
+        None,
+        API_READ_A,
+    ),
+    "POST /api/v1/question-counts": (
+        {},
+        lambda objects: {
+            "contract_id": objects["contract"],
+            "period": last_month(),
+            "counts": [{"category": "Printers", "questions": 9}],
+        },
+        api_write(200),
+    ),
+    "GET /api/v1/issues": ({}, None, API_READ),
+    "GET /api/v1/issues/{issue_id}": ({"issue_id": "issue"}, None, API_READ_A),
+    "POST /api/v1/issues": (
+        {},
+        lambda objects: {
+            "title": "Printers offline",
+            "contract_ids": [objects["contract"]],
+            "owner_name": "Ola",
+            "owner_organisation": "Alpha",
+        },
+        api_write(201),
+    ),
+    "GET /api/v1/meetings": ({}, None, API_READ),
+    "GET /api/v1/meetings/{meeting_id}": ({"meeting_id": "meeting"}, None, API_READ_A),
+    "GET /api/v1/minutes": ({}, None, API_READ),
+    "GET /api/v1/minutes/{minutes_id}": ({"minutes_id": "approved_minutes"}, None, API_READ_A),
+    "GET /api/v1/actions": ({}, None, API_READ),
+    "GET /api/v1/actions/{action_id}": ({"action_id": "open_action"}, None, API_READ_A),
+}
+
+
+def test_every_api_route_has_a_row_in_the_api_matrix():
+    from tests.api.routes import api_operations
+
+    assert {f"{method} {path}" for method, path in api_operations()} == set(API_MATRIX)
+
+
+@pytest.fixture
+def api_objects(objects, contract_a, procurement):
+    from operations.services import record_question_counts, record_ticket_counts
+
+    month = date(2026, 10, 1)
+    record_ticket_counts(
+        contract=contract_a, period_start=month, counts={"P1": (1, 1)}, by=procurement
+    )
+    record_question_counts(
+        contract=contract_a, period_start=month, counts={"VPN": 3}, by=procurement
+    )
+    return {
+        **objects,
+        "ticket_count": contract_a.ticket_counts.get().pk,
+        "question_count": contract_a.question_counts.get().pk,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_expected_status_from_every_api_route(role, api_objects, request, client):
+    """One test per role over every route (the objects are built once a role, not a route)."""
+    headers = {}
+    if role != "anonymous":
+        user = request.getfixturevalue("admin_user" if role == "admin" else role)
+        token = create_token(user=user, name="Tool", scope="read_write", days=1)[1]
+        headers["Authorization"] = f"Bearer {token}"
+    wrong = []
+    for route, (kwarg_names, body, expected) in sorted(API_MATRIX.items()):
+        method, path = route.split(" ")
+        url = path.format(**{key: api_objects[name] for key, name in kwarg_names.items()})
+        if method == "GET":
+            response = client.get(url, headers=headers)
+        else:
+            response = client.post(
+                url, body(api_objects), content_type="application/json", headers=headers
+            )
+        if response.status_code != expected[role]:
+            wrong.append(f"{route}: {response.status_code} {response.content[:200]!r}")
+        elif response.status_code >= 400 and response["Content-Type"] != PROBLEM:
+            wrong.append(f"{route}: {response['Content-Type']}")
+    assert wrong == [], f"{role}:\n" + "\n".join(wrong)

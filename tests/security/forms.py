@@ -270,6 +270,16 @@ FORMS = [
         },
     ),
     Form("oidc_logout", no_fields),
+    # Each person's own API tokens (the world's is supplier A's contact's).
+    Form(
+        "api:tokens",
+        lambda world: {
+            "name": (TEXT, "Our ITSM tool"),
+            "scope": (choice("read", "read_write"), "read"),
+            "days": (INT, "30"),
+        },
+    ),
+    Form("api:token_revoke", no_fields, user="contact_a"),
     Form(
         "password_reset",
         lambda world: {"email": (EMAIL, world.users["procurement"].email)},

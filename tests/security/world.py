@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
+from api.services import create_token
 from escalations.services import escalate
 from governance import access_log, outbox
 from governance.models import (
@@ -481,6 +482,9 @@ def build_world(text, *, render_pdfs=False):
     access_log.record(AccessEventKind.SIGN_IN_FAILED, email=text)
     objects.update(reset_uid="MA", reset_token="no-such-token", person=users["contact_b"].pk)
 
+    # Supplier A's contact's API token, named with the text.
+    objects["api_token"] = create_token(user=contact_a, name=text, days=30)[0].pk
+
     # An e-mail supplier A's contact asked to get in their weekly digest.
     save_settings(user=contact_a, deliveries={"issue": Delivery.DIGEST})
     outbox.enqueue_many(
@@ -606,6 +610,7 @@ ROUTES = {
     "risks:edit": {"pk": "risk"},
     "risks:comment_add": {"pk": "risk"},
     "risks:agenda_add": {"pk": "risk"},
+    "api:token_revoke": {"pk": "api_token"},
 }
 
 
