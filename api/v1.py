@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .auth import TokenAuth
-from .endpoints import figures, issues, meetings, register
+from .endpoints import figures, issues, meetings, register, risks
 from .problems import CONTENT_TYPE, ProblemError, field_errors, problem_response
 
 # path prefix -> router; each router's tag names its part of the docs.
@@ -24,6 +24,7 @@ RESOURCES = [
     ("/", figures.router),
     ("/", issues.router),
     ("/", meetings.router),
+    ("/", risks.router),
 ]
 
 

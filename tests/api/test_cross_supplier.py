@@ -30,6 +30,7 @@ API_ROUTES = {
     "meeting_id": "approved_meeting",
     "minutes_id": "approved_minutes",
     "action_id": "action",
+    "risk_id": "risk",
 }
 
 # Bodies naming A's records, for each route that writes.

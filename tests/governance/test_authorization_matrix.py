@@ -535,6 +535,9 @@ API_MATRIX = {
     "GET /api/v1/minutes/{minutes_id}": ({"minutes_id": "approved_minutes"}, None, API_READ_A),
     "GET /api/v1/actions": ({}, None, API_READ),
     "GET /api/v1/actions/{action_id}": ({"action_id": "open_action"}, None, API_READ_A),
+    # A risk the city shared with supplier A.
+    "GET /api/v1/risks": ({}, None, API_READ),
+    "GET /api/v1/risks/{risk_id}": ({"risk_id": "risk"}, None, API_READ_A),
 }
 
 
