@@ -112,5 +112,6 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("operations.urls")),
     path("", include("relationship.urls")),
+    path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,9 @@ from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from documents.models import Document
+from documents.selectors import attachments_section
+from documents.views import section_html as attachments_html
 from governance.access import manager_required, portfolio_required
 from governance.fragments import NotShared, shared_page
 from governance.htmx import PortalRequest
@@ -84,6 +87,7 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
         **suppliers.commitments_section(contract, user),
         **suppliers.service_levels_section(contract, user),
         **relationship.expectations_section(contract, user),
+        **attachments_section(contract, user),
         "contract": contract,
         "can_manage": user.can_manage,
     }
@@ -93,7 +97,8 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @login_required
 def contract_history(request: PortalRequest, pk: int) -> HttpResponse:
     contract = suppliers.visible_contract(request.user, pk)
-    entries = history_of(contract, city_side=request.user.sees_portfolio)
+    documents = Document.objects.visible_to(request.user).attached_to(contract)
+    entries = history_of(contract, city_side=request.user.sees_portfolio, documents=documents)
     context = {"contract": contract, "entries": entries}
     return render(request, "portal/contract_history.html", context)
 
@@ -167,7 +172,11 @@ def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
 
     # The path is in the calibrations' edit links.
     parts = ("meeting-page", pk, request.get_full_path())
-    personal = {"pulse_section": lambda: _pulse_section(request, the_meeting())}
+    personal = {
+        "pulse_section": lambda: _pulse_section(request, the_meeting()),
+        # Each person's own: the documents they see, the upload form with their token.
+        "attachments_section": lambda: attachments_html(request, the_meeting()),
+    }
     return shared_page(request, parts, MEETING_PAGE_DATA, page, personal)
 
 
