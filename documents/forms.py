@@ -46,9 +46,13 @@ class AttachForm(FileForm):
     field_order = ["title", "document_type", "file"]
 
     def __init__(self, *args: Any, types: list[tuple[str, Any]], **kwargs: Any) -> None:
+        # Ids of its own: the record's page has other forms with a title.
+        kwargs.setdefault("auto_id", "attachment-%s")
         super().__init__(*args, **kwargs)
         self.fields["document_type"].choices = types  # type: ignore[attr-defined]
 
 
 class VersionForm(FileForm):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "version-%s")
+        super().__init__(*args, **kwargs)

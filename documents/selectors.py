@@ -75,9 +75,7 @@ def attachments_section(
         "attachments": documents,
         "attachment_record": record,
         "attachment_kind": kind.key,
-        "attachment_form": (form or AttachForm(types=document_types_for(user), prefix="attachment"))
-        if may
-        else None,
+        "attachment_form": (form or AttachForm(types=document_types_for(user))) if may else None,
     }
 
 

@@ -47,7 +47,7 @@ def attachments(request: PortalRequest, kind: str, object_id: int) -> HttpRespon
     if not selectors.may_attach(user, attachable):
         raise PermissionDenied
     types = selectors.document_types_for(user)
-    form = AttachForm(request.POST, request.FILES, types=types, prefix="attachment")
+    form = AttachForm(request.POST, request.FILES, types=types)
     if form.is_valid():
         file_name, content = form.cleaned_data["file"]
         try:
@@ -76,9 +76,7 @@ def _document_page(request: PortalRequest, document: Document, **extra: Any) -> 
         "record": document.record,
         "record_url": kind.url_of(document.record) if kind else "",
         "versions": document.versions.all(),
-        "version_form": (extra.get("form") or VersionForm(prefix="version"))
-        if may_replace
-        else None,
+        "version_form": (extra.get("form") or VersionForm()) if may_replace else None,
     }
     return section(request, "documents/document.html", context, done=extra.get("done"))
 
@@ -93,7 +91,7 @@ def document(request: PortalRequest, pk: int) -> HttpResponse:
         return _document_page(request, found)
     if not selectors.may_replace(user, found):
         raise PermissionDenied
-    form = VersionForm(request.POST, request.FILES, prefix="version")
+    form = VersionForm(request.POST, request.FILES)
     if form.is_valid():
         file_name, content = form.cleaned_data["file"]
         try:

@@ -52,9 +52,9 @@ def records(contract_a, procurement):
 def attach(client, record_kind, record, *, name="Avtal.pdf", content=PDF, **fields):
     url = reverse("documents:attachments", args=[record_kind, record.pk])
     data = {
-        "attachment-title": fields.get("title", "Huvudavtal"),
-        "attachment-document_type": fields.get("document_type", "contract"),
-        "attachment-file": upload(name, content),
+        "title": fields.get("title", "Huvudavtal"),
+        "document_type": fields.get("document_type", "contract"),
+        "file": upload(name, content),
     }
     return client.post(url, data)
 
@@ -85,7 +85,7 @@ def test_upload_list_download_and_replace_keeping_the_old_version(
     client = client_for(procurement)
     response = client.post(
         reverse("documents:document", args=[document.pk]),
-        {"version-file": upload("Månadsrapport v2.pdf", PDF_2)},
+        {"file": upload("Månadsrapport v2.pdf", PDF_2)},
     )
     assert response.status_code == 302
     assert list(document.versions.values_list("number", flat=True)) == [2, 1]
@@ -196,7 +196,7 @@ def test_supplier_contacts_attach_reports_to_their_own_records_never_the_contrac
     assert document.supplier_id == contact_a.supplier_id
     # Their own report they may replace; the director reads; supplier B learns nothing.
     replace = reverse("documents:document", args=[document.pk])
-    assert client.post(replace, {"version-file": upload("v2.pdf", PDF_2)}).status_code == 302
+    assert client.post(replace, {"file": upload("v2.pdf", PDF_2)}).status_code == 302
     assert client_for(director).post(replace, {}).status_code == 403
     assert attach(client_for(director), "contract", contract_a).status_code == 403
     for url in [replace, reverse("documents:download", args=[document.pk, 1])]:
@@ -222,7 +222,7 @@ def test_the_contract_history_lists_uploads_and_new_versions(
     client = client_for(procurement)
     attach(client, "contract", contract_a, title="Bilaga 1", document_type="annex")
     document = Document.objects.get()
-    client.post(document.get_absolute_url(), {"version-file": upload("Bilaga 1 rev.pdf", PDF_2)})
+    client.post(document.get_absolute_url(), {"file": upload("Bilaga 1 rev.pdf", PDF_2)})
     history = client_for(contact_a).get(reverse("portal:contract_history", args=[contract_a.pk]))
     text = history.content.decode()
     assert "Document attached: Bilaga 1 (Annex), Avtal.pdf" in text

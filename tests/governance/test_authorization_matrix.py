@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from documents.services import attach_document
 from governance.models import Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import (
@@ -267,6 +268,11 @@ MATRIX = {
         statuses(LOGIN, 302, 404, 302, 403, 302),
     ),
     "operations:measurement_correct": ("get", {"pk": "measurement"}, manage_a(200)),
+    # Documents follow what they are attached to (here a contract of A's and the city's annex);
+    # uploads and new versions: tests/documents/test_attachments.py.
+    "documents:attachments": ("get", {"kind": "attachment_kind", "object_id": "contract"}, READ_A),
+    "documents:document": ("get", {"pk": "document"}, READ_A),
+    "documents:download": ("get", {"pk": "document", "number": "version_number"}, READ_A),
 }
 
 
@@ -375,6 +381,16 @@ def objects(contract_a, supplier_a, procurement):
         "person": make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a).pk,
         "reset_uid": "MA",
         "reset_token": "no-such-token",
+        "attachment_kind": "contract",
+        "document": attach_document(
+            record=contract_a,
+            title="Annex 1",
+            document_type="annex",
+            content=b"%PDF-1.7\n%%EOF\n",
+            file_name="Bilaga 1.pdf",
+            by=procurement,
+        ).pk,
+        "version_number": 1,
     }
 
 
