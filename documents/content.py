@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 from django.utils.translation import gettext_lazy as _
 
 
