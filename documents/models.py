@@ -51,9 +51,12 @@ class DocumentQuerySet(models.QuerySet):
 class Document(models.Model):
     """A document attached to one record: its title and type; its file is its newest version."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record"))
     record = GenericForeignKey("content_type", "object_id")
+    record.verbose_name = _("attached to")
     title = models.CharField(_("title"), max_length=200)
     document_type = models.CharField(
         _("document type"), max_length=10, choices=DocumentType, default=DocumentType.OTHER
@@ -100,13 +103,15 @@ class DocumentVersion(models.Model):
     """One file of a document, as uploaded: kept in the attachments storage under a name of
     our own, with the name it came with, its checked media type, size and SHA-256."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("version"))
     file_name = models.CharField(_("file name"), max_length=255)
-    stored_as = models.CharField(max_length=255, unique=True)
+    stored_as = models.CharField(_("stored as"), max_length=255, unique=True)
     media_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
