@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from documents.models import Document
 from documents.selectors import attachments_section
 from documents.views import section_html as attachments_html
 from governance.access import manager_required, portfolio_required
-from governance.fragments import NotShared, shared_page
+from governance.fragments import NotShared, compact, shared_page
 from governance.htmx import PortalRequest
 from governance.models import User
 from governance.selectors import governance_model
@@ -175,7 +176,7 @@ def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
     personal = {
         "pulse_section": lambda: _pulse_section(request, the_meeting()),
         # Each person's own: the documents they see, the upload form with their token.
-        "attachments_section": lambda: attachments_html(request, the_meeting()),
+        "attachments_section": lambda: _attachments_section(request, the_meeting()),
     }
     return shared_page(request, parts, MEETING_PAGE_DATA, page, personal)
 
@@ -185,6 +186,11 @@ def _pulse_section(request: PortalRequest, meeting: Meeting) -> str:
     if not context:
         return ""  # weekly meetings have no pulse
     return render_to_string("relationship/pulse.html#section", context, request)
+
+
+def _attachments_section(request: PortalRequest, meeting: Meeting) -> SafeString:
+    # Compacted like the shared page it goes into.
+    return mark_safe(compact(attachments_html(request, meeting)))  # noqa: S308 - our template's
 
 
 def _meeting_context(
