@@ -12,9 +12,11 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from escalations.views import ISSUE_PAGE_SECTIONS
         from governance.security import LARGER_REQUESTS
+        from meetings.minutes_views import MINUTES_PAGE_SECTIONS
 
         from . import kinds  # noqa: F401 - registers the kinds of record on the floors below
         from .views import section_html
 
         LARGER_REQUESTS["/documents/"] = "ATTACHMENT_MAX_REQUEST_BYTES"
         ISSUE_PAGE_SECTIONS.append(section_html)
+        MINUTES_PAGE_SECTIONS.append(section_html)  # the meeting's documents

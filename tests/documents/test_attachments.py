@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from documents.models import Document, DocumentVersion
-from meetings.services import reconcile_meetings
+from meetings.services import reconcile_meetings, start_minutes
 from tests.factories import make_forum, make_issue
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +249,11 @@ def test_zip_that_is_not_an_office_file_is_refused(contract_a, client_for, procu
     )
     assert "ZIP" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_the_minutes_page_shows_the_meetings_documents(records, client_for, procurement, contact_a):
+    meeting = records["meeting"]
+    attach(client_for(procurement), "meeting", meeting, document_type="report", title="Kvartal 3")
+    minutes = start_minutes(meeting=meeting, by=procurement)
+    page = client_for(contact_a).get(reverse("meetings:minutes_detail", args=[minutes.pk]))
+    assert "Kvartal 3" in page.content.decode()
