@@ -7,7 +7,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models, transaction
 
 from governance.models import User
@@ -16,7 +16,7 @@ from .content import Refused, check
 from .models import Document, DocumentVersion
 
 
-def storage():  # type: ignore[no-untyped-def]
+def storage() -> Storage:
     return storages["attachments"]
 
 

@@ -243,6 +243,7 @@ PERSONAL_DATA_SECTIONS = {
     "action_updates": _("Updates of actions between meetings"),
     "pulse_answers": _("Pulse answers"),
     "issues_raised": _("Issues raised"),
+    "documents_uploaded": _("Documents uploaded"),
     "access_log": _("Access log"),
 }
 

@@ -257,3 +257,10 @@ def test_the_minutes_page_shows_the_meetings_documents(records, client_for, proc
     minutes = start_minutes(meeting=meeting, by=procurement)
     page = client_for(contact_a).get(reverse("meetings:minutes_detail", args=[minutes.pk]))
     assert "Kvartal 3" in page.content.decode()
+
+
+def test_a_persons_uploads_are_in_their_personal_data(contract_a, client_for, procurement):
+    attach(client_for(procurement), "contract", contract_a, title="Bilaga 2", name="B2.pdf")
+    page = client_for(procurement).get(reverse("portal:personal_data_json", args=[procurement.pk]))
+    assert page.json()["documents_uploaded"][0]["title"] == "Bilaga 2"
+    assert page.json()["documents_uploaded"][0]["file"] == "B2.pdf"
