@@ -9,10 +9,13 @@ class EscalationsConfig(AppConfig):
     verbose_name = _("Escalations")
 
     def ready(self) -> None:
-        from governance import notifications
+        from governance import exports, notifications
         from governance.services import response_time_changed
 
+        from .exports import ISSUES
         from .services import retime_issues
+
+        exports.register(ISSUES)
 
         def retime(sender, governance_level, by=None, **kwargs):
             retime_issues(governance_level=governance_level, by=by)

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,15 +42,14 @@ def _issues(user: User) -> IssueQuerySet:
     )
 
 
-@login_required
-def issue_list(request: PortalRequest) -> HttpResponse:
-    """Issues, filtered by status, level, supplier and flag (the dashboard links here)."""
-    status = request.GET.get("status", IssueStatus.OPEN)
-    level = request.GET.get("level", "")
-    supplier = request.GET.get("supplier", "")
+def filtered_issues(user: User, params: QueryDict) -> tuple[IssueQuerySet, dict[str, Any]]:
+    """The issue list's rows for a person and its filters (the page and its export)."""
+    status = params.get("status", IssueStatus.OPEN)
+    level = params.get("level", "")
+    supplier = params.get("supplier", "")
     supplier_id = id_from_query(supplier)
-    flagged = request.GET.get("flagged") == "1"
-    issues = _issues(request.user)
+    flagged = params.get("flagged") == "1"
+    issues = _issues(user)
     if status in IssueStatus.values:
         issues = issues.filter(status=status)
     if level in Level.values:
@@ -59,16 +58,21 @@ def issue_list(request: PortalRequest) -> HttpResponse:
         issues = issues.filter(contracts__supplier_id=supplier_id).distinct()
     if flagged:
         issues = issues.filter(flagged_at__isnull=False)
+    filters = {"status": status, "level": level, "supplier": supplier, "flagged": flagged}
+    return issues, filters
+
+
+@login_required
+def issue_list(request: PortalRequest) -> HttpResponse:
+    """Issues, filtered by status, level, supplier and flag (the dashboard links here)."""
+    issues, filters = filtered_issues(request.user, request.GET)
     suppliers = Supplier.objects.visible_to(request.user).only("pk", "name")
     context = {
         "issues": issues,
-        "status": status,
+        **filters,
         "statuses": IssueStatus.choices,
-        "level": level,
         "levels": [(value, Level(value).label) for value in LEVEL_ORDER],
-        "supplier": supplier,
         "suppliers": suppliers,
-        "flagged": flagged,
         "today": timezone.localdate(),
         "can_raise": request.user.may_contribute,
     }

@@ -22,7 +22,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from . import access_log, mfa  # noqa: F401 - connect their signal receivers
+        from . import access_log, exports, mfa, outbox  # noqa: F401 - connect their signal receivers
+        from .models import OutboxKind
+
+        # The worker writes large exports through the outbox, as it does figure imports.
+        outbox.register_handler(OutboxKind.EXPORT, exports.perform_export)
 
         # A role holder's name and address are their person's (a Contact is one floor up:
         # named by its label, not imported).

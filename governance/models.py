@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -532,6 +533,7 @@ class OutboxKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MINUTES_PDF = "minutes_pdf", _("Minutes PDF")
     FIGURE_IMPORT = "figure_import", _("Figure import")
+    EXPORT = "export", _("Export")
 
 
 class OutboxMessage(models.Model):
@@ -678,3 +680,48 @@ class HeldEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A large export the worker writes (governance.exports): the list, the page's query string
+    and the language it was asked in; the file is kept for the person who asked until
+    expires_at, then deleted (governance.services.purge_expired_exports)."""
+
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    list_name = models.CharField(_("list"), max_length=40)
+    file_format = models.CharField(_("format"), max_length=4)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="sv")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus, default=ExportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.BinaryField(_("file"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.list_name}.{self.file_format} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("export_job", args=[self.pk])
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

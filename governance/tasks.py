@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import outbox, services
+from . import exports, outbox, services
 
 
 @shared_task(acks_late=True)
@@ -19,3 +19,9 @@ def perform_outbox_message(message_id: int) -> bool:
 def purge_old_records() -> dict[str, int]:
     """Access-log, outbox and history rows past their keeping time (beat runs it daily)."""
     return services.purge_old_records()
+
+
+@shared_task(acks_late=True)
+def purge_expired_exports() -> int:
+    """Exported files past their keeping time (beat runs it hourly)."""
+    return exports.purge_expired_exports()

@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from . import health, languages, views
+from . import export_views, health, languages, views
 from .forms import EmailAuthenticationForm
 
 # Not a 500 while the database restarts: portal.views.server_error answers 503.
@@ -99,6 +99,10 @@ urlpatterns = [
         name="people_reset_second_factor",
     ),
     path("people/<int:pk>/role/", views.people_change_role, name="people_change_role"),
+    # Every list page's export (governance/exports.py: the apps register their lists).
+    path("exports/<slug:name>.<slug:file_format>", export_views.export_list, name="export"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
     # For the container runtime and monitoring: no sign-in, no session, no HTTPS redirect.
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
@@ -113,5 +117,6 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("", include("relationship.urls")),
     path("", include("documents.urls")),
+    path("", include("risks.urls")),
     path("admin/", admin.site.urls),
 ]

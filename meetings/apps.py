@@ -11,14 +11,17 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # The floors below call back through these hooks instead of importing this app.
         from escalations.services import find_next_meeting_with
-        from governance import notifications, outbox
+        from governance import exports, notifications, outbox
         from governance.models import OutboxKind
         from suppliers.signals import contract_ending
 
+        from .exports import ACTIONS, MEETINGS
         from .selectors import next_meeting_for
         from .services import minutes_pdf_attachment, on_contract_ending, publish_minutes_pdf
 
         outbox.register_handler(OutboxKind.MINUTES_PDF, publish_minutes_pdf)
+        exports.register(ACTIONS)
+        exports.register(MEETINGS)
         outbox.register_attachment("minutes_pdf", minutes_pdf_attachment)
         find_next_meeting_with(next_meeting_for)
         contract_ending.connect(on_contract_ending, dispatch_uid="meetings.end_contract_meetings")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from governance.access import manager_required, require_manager
 from governance.forms import id_from_query
 from governance.htmx import PortalRequest, section
+from governance.models import User
 from suppliers.models import Contract
 
 from . import services
@@ -47,7 +48,7 @@ def forum_list(request: PortalRequest) -> HttpResponse:
             Prefetch("contracts", queryset=Contract.objects.select_related("supplier"))
         )
     )
-    meetings = Meeting.objects.visible_to(request.user).select_related("forum").with_minutes_state()
+    meetings = meetings_for(request.user)
     now = timezone.now()
     context = {
         "forums": forums,
@@ -139,18 +140,15 @@ def meeting_calendar(request: PortalRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-def action_list(request: PortalRequest) -> HttpResponse:
-    """The actions as each forum's latest minutes record them, with their owners' updates
-    since; `?overdue=1`, `?forum=<id>` and `?mine=1` (the person's own) narrow it (the
-    dashboard and the reminders link here)."""
+def filtered_actions(user: User, params: QueryDict) -> tuple[Any, dict[str, Any]]:
+    """The action list's rows for a person and its filters (the page and its export)."""
     today = timezone.localdate()
-    overdue = request.GET.get("overdue") == "1"
-    mine = request.GET.get("mine") == "1"
-    forum = request.GET.get("forum", "")
-    status = request.GET.get("status", ActionStatus.OPEN)
+    overdue = params.get("overdue") == "1"
+    mine = params.get("mine") == "1"
+    forum = params.get("forum", "")
+    status = params.get("status", ActionStatus.OPEN)
     actions = (
-        Action.objects.visible_to(request.user)
+        Action.objects.visible_to(user)
         .current()
         .with_latest_update()
         .select_related("minutes__meeting__forum", "origin__minutes__meeting")
@@ -161,18 +159,30 @@ def action_list(request: PortalRequest) -> HttpResponse:
     elif status in ActionStatus.values:
         actions = actions.filter(state=status)
     if mine:
-        actions = actions.filter(owner=request.user)
+        actions = actions.filter(owner=user)
     if forum_id := id_from_query(forum):
         actions = actions.filter(minutes__meeting__forum_id=forum_id)
+    filters = {"overdue": overdue, "mine": mine, "forum": forum, "status": status, "today": today}
+    return actions, filters
+
+
+def meetings_for(user: User) -> Any:
+    """Every meeting a person sees, with its minutes' state (the meetings page lists the
+    coming and recent ones; its export all of them)."""
+    return Meeting.objects.visible_to(user).select_related("forum").with_minutes_state()
+
+
+@login_required
+def action_list(request: PortalRequest) -> HttpResponse:
+    """The actions as each forum's latest minutes record them, with their owners' updates
+    since; `?overdue=1`, `?forum=<id>` and `?mine=1` (the person's own) narrow it (the
+    dashboard and the reminders link here)."""
+    actions, filters = filtered_actions(request.user, request.GET)
     context = {
         "actions": actions,
-        "overdue": overdue,
-        "mine": mine,
-        "forum": forum,
+        **filters,
         "forums": Forum.objects.visible_to(request.user).only("pk", "name"),
-        "status": status,
         "statuses": ActionStatus.choices,
-        "today": today,
     }
     return render(request, "meetings/action_list.html", context)
 

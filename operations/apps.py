@@ -10,9 +10,11 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The outbox (governance, the ground floor) runs confirmed imports through this hook.
-        from governance import outbox
+        from governance import exports, outbox
         from governance.models import OutboxKind
 
+        from .exports import FIGURES
         from .services import perform_import
 
         outbox.register_handler(OutboxKind.FIGURE_IMPORT, perform_import)
+        exports.register(FIGURES)

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,13 +57,14 @@ def _contracts(user: User) -> QuerySet[Contract]:
     return Contract.objects.visible_to(user).select_related("supplier")
 
 
-@login_required
-def figure_list(request: PortalRequest) -> HttpResponse:
-    contracts = _contracts(request.user)
-    supplier_id = id_from_query(request.GET.get("supplier"))
+def figure_rows(user: User, params: QueryDict) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The figure list's rows for a person (each service level's latest value) and its
+    filters (the page and its export)."""
+    contracts = _contracts(user)
+    supplier_id = id_from_query(params.get("supplier"))
     if supplier_id:
         contracts = contracts.filter(supplier_id=supplier_id)
-    missed_only = request.GET.get("missed") == "1"
+    missed_only = params.get("missed") == "1"
     latest = Measurement.objects.filter(service_level=OuterRef("pk")).order_by("-period_start")
     service_levels = list(
         ServiceLevel.objects.filter(contract__in=contracts)
@@ -90,11 +91,16 @@ def figure_list(request: PortalRequest) -> HttpResponse:
         rows.append(
             {"service_level": service_level, "measurement": measurement, "met": met, "label": label}
         )
+    return rows, {"supplier_id": supplier_id, "missed_only": missed_only}
+
+
+@login_required
+def figure_list(request: PortalRequest) -> HttpResponse:
+    rows, filters = figure_rows(request.user, request.GET)
     context = {
         "rows": rows,
         "suppliers": Supplier.objects.visible_to(request.user).only("pk", "name"),
-        "supplier_id": supplier_id,
-        "missed_only": missed_only,
+        **filters,
         "can_upload": request.user.may_contribute,
     }
     return render(request, "operations/figure_list.html", context)

@@ -43,6 +43,8 @@ from operations.models import Measurement
 from relationship.models import CityGoal, Goal, PulseResponse
 from relationship.pulse import latest_pulse_by_supplier
 from relationship.selectors import city_target_picture
+from risks.models import Risk
+from risks.selectors import heat_map, heat_map_counts
 from suppliers.models import (
     RUNNING_STATUSES,
     Comparison,
@@ -467,6 +469,7 @@ class Parts:
         CityGoal,
         Goal,
         NoticeDecision,
+        Risk,
     )
 
     def __init__(
@@ -560,6 +563,7 @@ def dashboard_figures(
         "incomplete_governance": parts.get(
             "incomplete", (Contract, Supplier, GovernanceLevel, RoleHolder), incomplete_governance
         ),
+        "heat_map": heat_map(parts.get("risk-heat-map", (Risk,), heat_map_counts)),
         "compliance_months": COMPLIANCE_MONTHS,
         "horizon_days": NOTICE_HORIZON_DAYS,
         "today": today,

@@ -23,6 +23,7 @@ from governance.history import stamp
 from governance.models import (
     AccessEvent,
     AccessEventKind,
+    ExportJob,
     HeldEmail,
     OutboxMessage,
     RoleHolder,
@@ -111,6 +112,9 @@ def erase_person(*, person: User, by: User) -> None:
     )
     _delete_mail_to(address)
     HeldEmail.objects.filter(user=person).delete()  # e-mails waiting for their digest
+    # Exported files kept for download may name the person (a role holder, an owner): any of
+    # them, whoever asked, is made again from the erased records on the next export.
+    ExportJob.objects.all().delete()
     _forget_address_in_access_log(person, address, email=pseudonym)
     _delete_authenticators(person)
     _delete_sign_in_records(address)

@@ -1,11 +1,12 @@
 """Everything the portal holds about one person, for their right of access (GDPR article 15):
 their account, where their address appears (contacts, role-holder slots, meeting attendance,
 invitations, e-mails sent or held for their digest, their e-mail settings), what they wrote
-(comments, pulse answers, issues raised, updates of actions, documents uploaded) and the
-access log. One structure, shown as a page and given as JSON."""
+(comments, pulse answers, issues raised, updates of actions, risks owned, documents uploaded)
+and the access log. One structure, shown as a page and given as JSON."""
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from governance.models import (
 )
 from meetings.models import ActionUpdate, Attendance, MinutesComment
 from relationship.models import PulseResponse
+from risks.models import Risk, RiskComment
 from suppliers.models import Contact, Invitation
 
 # The page's labels for the JSON's keys (the JSON keeps its keys, for programs to read).
@@ -61,6 +63,7 @@ LABELS = {
     "what": _("What"),
     "from": _("From"),
     "action": _("Action"),
+    "risk": _("Risk"),
     "status": _("Status"),
     "held": _("Held"),
     "in_digest": _("Sent in the digest"),
@@ -196,6 +199,20 @@ def personal_data(person: User) -> dict[str, Any]:
             for answer in PulseResponse.objects.filter(respondent=person).select_related(
                 "meeting__forum"
             )
+        ],
+        "risk_comments": [
+            {
+                "risk": comment.risk.title,
+                "written": comment.created_at.isoformat(),
+                "text": comment.body,
+            }
+            for comment in RiskComment.objects.filter(author=person).select_related("risk")
+        ],
+        "risks_owned": [
+            {"title": risk.title, "supplier": risk.supplier.name}
+            for risk in Risk.objects.filter(
+                Q(owner_user=person) | Q(owner_contact__in=[contact.pk for contact in contacts])
+            ).select_related("supplier")
         ],
         "issues_raised": [
             {"title": issue.title, "raised": issue.created_at.isoformat()}

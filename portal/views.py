@@ -43,6 +43,8 @@ from meetings.selectors import (
 )
 from relationship import selectors as relationship
 from relationship.models import Expectation
+from risks.models import Risk
+from risks.selectors import risks_section
 from suppliers import selectors as suppliers
 from suppliers.models import Contact, Contract, Supplier
 
@@ -89,6 +91,7 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
         **suppliers.service_levels_section(contract, user),
         **relationship.expectations_section(contract, user),
         **attachments_section(contract, user),
+        **risks_section(user, contract=contract),
         "contract": contract,
         "can_manage": user.can_manage,
     }
@@ -108,7 +111,7 @@ def contract_history(request: PortalRequest, pk: int) -> HttpResponse:
 
 # What a supplier's page shows those who cannot change it: the supplier, its contracts and
 # its contacts (whether each has an account is on the contact).
-SUPPLIER_PAGE_DATA = (Supplier, Contract, Contact)
+SUPPLIER_PAGE_DATA = (Supplier, Contract, Contact, Risk)
 
 
 @login_required
@@ -119,6 +122,7 @@ def supplier_detail(request: PortalRequest, pk: int) -> HttpResponse:
     def body() -> str:
         context = {
             **suppliers.contacts_section(supplier, user),
+            **risks_section(user, supplier=supplier),
             "contracts": supplier.contracts.order_by("reference"),
         }
         if user.can_manage:
@@ -244,6 +248,8 @@ PERSONAL_DATA_SECTIONS = {
     "pulse_answers": _("Pulse answers"),
     "issues_raised": _("Issues raised"),
     "documents_uploaded": _("Documents uploaded"),
+    "risk_comments": _("Comments on risks"),
+    "risks_owned": _("Risks owned"),
     "access_log": _("Access log"),
 }
 

@@ -7,7 +7,12 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers and contracts")
 
     def ready(self) -> None:
-        from governance import notifications
+        from governance import exports, notifications
+
+        from .exports import CONTRACTS, ROLE_HOLDERS, SUPPLIERS
+
+        for export_list in (SUPPLIERS, CONTRACTS, ROLE_HOLDERS):
+            exports.register(export_list)
 
         # A sign-off request carries the single-use link to sign with: it always goes.
         notifications.register_kind(

@@ -4,16 +4,23 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from governance.models import GovernanceLevel, User
+from governance.models import (
+    LEVEL_ORDER,
+    GovernanceLevel,
+    RoleHolder,
+    RoleHolderQuerySet,
+    User,
+)
 
 from . import notice
 from .forms import (
     ContactForm,
+    ContractFilterForm,
     InvitationForm,
     NoticeDecisionForm,
     NoticeSnoozeForm,
@@ -24,6 +31,14 @@ from .forms import (
 from .models import RUNNING_STATUSES, Contract, ContractQuerySet, ContractStatus, Supplier
 
 INVITATIONS_SHOWN = 20
+# Levels in the governance model's order (business, contract, operational), for ordering.
+LEVEL_RANK = Case(
+    *(
+        When(governance_level__level=level, then=Value(rank))
+        for rank, level in enumerate(LEVEL_ORDER)
+    ),
+    output_field=IntegerField(),
+)
 
 
 def count_missing_roles(contracts: Iterable[Contract]) -> list[Contract]:
@@ -38,6 +53,32 @@ def count_missing_roles(contracts: Iterable[Contract]) -> list[Contract]:
     for contract in contracts:
         contract.missing_role_count = counts[contract.pk]  # type: ignore[attr-defined]
     return contracts
+
+
+def filtered_contracts(user: User, params: Any) -> tuple[ContractQuerySet, ContractFilterForm]:
+    """The contract list's rows for a person, with its filters applied (the page, its export
+    and the export of the listed contracts' role holders)."""
+    filters = ContractFilterForm(params)
+    contracts = filters.filter(Contract.objects.visible_to(user).with_supplier())
+    return contracts.order_by("reference"), filters
+
+
+def role_holders_of_listed_contracts(user: User, params: Any) -> RoleHolderQuerySet:
+    """The role holders of the contracts the contract list shows with these filters, as the
+    contract page's governance model names them."""
+    contracts, _filters = filtered_contracts(user, params)
+    return (
+        RoleHolder.objects.visible_to(user)
+        .filter(governance_level__contract__in=contracts.values("pk"))
+        .select_related("governance_level__contract__supplier")
+        .order_by(
+            "governance_level__contract__reference",
+            LEVEL_RANK,
+            "side",
+            "role_title",
+            "name",
+        )
+    )
 
 
 def contracts_with_governance(queryset: ContractQuerySet) -> ContractQuerySet:

@@ -26,7 +26,6 @@ from . import notice, selectors, services
 from .forms import (
     AcceptInvitationForm,
     ContactForm,
-    ContractFilterForm,
     ContractForm,
     InvitationForm,
     NoticeDecisionForm,
@@ -231,13 +230,9 @@ def accept_invitation(request: PortalRequest, token: str) -> HttpResponse:
 
 
 def _contract_list_context(request: PortalRequest) -> dict[str, Any]:
-    contracts = Contract.objects.visible_to(request.user).with_supplier()
     suppliers = Supplier.objects.visible_to(request.user).values_list("pk", "name")
-    filters = ContractFilterForm(request.GET)
-    contracts = filters.filter(contracts)
-    page = Paginator(contracts.order_by("reference"), CONTRACTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    contracts, filters = selectors.filtered_contracts(request.user, request.GET)
+    page = Paginator(contracts, CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.count_missing_roles(page.object_list)
     other_params = request.GET.copy()
     other_params.pop("page", None)

@@ -15,6 +15,7 @@ from governance.services import business_holders, request_sign_off
 from governance.services import sign_off as record_sign_off
 from meetings.models import Cadence, Forum, Meeting
 from meetings.services import add_action, save_item, start_minutes
+from risks.services import create_risk
 from suppliers.models import Contact, Supplier
 from suppliers.services import create_contract
 from suppliers.validators import complete_organisation_number
@@ -236,3 +237,15 @@ def make_quarterly_meeting(contracts, chair, starts_at=None, forum=None, **field
     return Meeting.objects.create(
         forum=forum, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), **fields
     )
+
+
+def make_risk(contract, by, **fields):
+    """A risk of the contract's supplier in that contract, owned by `by` (one of the city's
+    staff), due for review in a month."""
+    fields.setdefault("title", f"Risk {next(_sequence)}")
+    fields.setdefault("likelihood", 3)
+    fields.setdefault("impact", 4)
+    fields.setdefault("review_on", timezone.localdate() + timedelta(days=30))
+    if "owner_contact" not in fields:
+        fields.setdefault("owner_user", by)
+    return create_risk(by=by, supplier=contract.supplier, contract=contract, **fields)

@@ -17,6 +17,7 @@ FLOORS = [
     "meetings",
     "relationship",
     "documents",
+    "risks",
     "portal",
 ]
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "meetings",
     "relationship",
     "documents",
+    "risks",
     "portal",
 ]
 
@@ -293,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.remind_action_owners",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The owners of the risks whose review date came (each review date once).
+    "remind-risk-owners": {
+        "task": "risks.tasks.remind_risk_owners",
+        "schedule": crontab(hour=7, minute=5),
+    },
     # Each person's week: their actions, issues, deadlines and meetings, and what they asked
     # to get in the digest.
     "send-weekly-digests": {
@@ -302,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-records": {
         "task": "governance.tasks.purge_old_records",
         "schedule": 24 * 60 * 60,
+    },
+    "purge-expired-exports": {
+        "task": "governance.tasks.purge_expired_exports",
+        "schedule": 60 * 60,
     },
 }
 
@@ -495,3 +505,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "attachments": attachments_storage(),
 }
+# Exports (governance/exports.py): a list longer than this many rows is written by the worker,
+# and its file kept this many hours for the person who asked.
+EXPORT_ASYNC_ROWS = int(os.environ.get("EXPORT_ASYNC_ROWS", "5000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))

@@ -81,17 +81,19 @@ document.addEventListener("htmx:load", (event) => wrapTables(event.detail.elt));
 
 // Focus after an htmx swap: on the first field a refused form marks invalid, else on the
 // element that had it (found again by id, name or text), else on the swapped section's heading.
-let focusBeforeSwap = null;
+// Kept per swapped section: two answers arriving together (a row and the notice it asks to
+// look again) must not take each other's record.
+const focusBeforeSwap = new Map();
 document.addEventListener("htmx:beforeSwap", (event) => {
   const focused = document.activeElement || document.body;
-  focusBeforeSwap = {
+  focusBeforeSwap.set(event.detail.target.id, {
     targetId: event.detail.target.id,
     element: focused,
     id: focused.id,
     name: focused.getAttribute("name"),
     tag: focused.tagName,
     text: focused.textContent.trim(),
-  };
+  });
 });
 
 function shown(element) {
@@ -116,8 +118,9 @@ function sameElementIn(section, before) {
 }
 
 document.addEventListener("htmx:afterSettle", (event) => {
-  const before = focusBeforeSwap;
-  focusBeforeSwap = null;
+  const targetId = event.detail.target ? event.detail.target.id : event.detail.elt.id;
+  const before = focusBeforeSwap.get(targetId);
+  focusBeforeSwap.delete(targetId);
   const section = (before && document.getElementById(before.targetId)) || event.detail.elt;
   if (!section || !section.isConnected || section.id === "messages") {
     return;

@@ -40,6 +40,8 @@ NOT_PAGES = {
     "documents:download",
     "oidc_authentication_init",
     "oidc_authentication_callback",
+    "export",
+    "export_download",
 }
 
 # Pages a role sees in a way of its own: the supplier's side of its records, the director's
@@ -53,6 +55,8 @@ ALSO = {
         "meetings:minutes_detail",
         "operations:report",
         "escalations:issue_create",
+        "risks:list",
+        "risks:detail",
     ],
     "director": ["portal:dashboard", "portal:contract_detail"],
     "contact_b": ["suppliers:contract_list", "escalations:issue_list"],

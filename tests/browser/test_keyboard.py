@@ -95,6 +95,16 @@ def test_a_weekly_meeting_held_with_the_keyboard_alone(browser, live_server):
     page.keyboard.press("Space")
     expect(page.locator(f"#{row} input[name=present]")).to_be_checked()
     expect(page.locator(f"#{row} input[name=present]")).to_be_focused()
+    # Enter on the box of the row htmx swapped in saves it in place: the page stays (its
+    # <noscript> button had become a real one and the browser sent the form itself, away
+    # from the minutes and whatever was typed in them).
+    url = page.url
+    with page.expect_response(lambda response: "/attendance/" in response.url) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.request.headers.get("hx-request") == "true"
+    expect(page.locator(f"#{row} input[name=present]")).to_be_checked()
+    expect(page.locator(f"#{row} input[name=present]")).to_be_focused()
+    assert page.url == url
 
     # Notes and decisions of the first item, saved with Enter on its button.
     item = page.locator(".minutes-item").first

@@ -4,7 +4,7 @@ Objects in the URLs belong to supplier A. A new URL without a row here fails the
 completeness test, so no page ships without a decision on who may open it.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from documents.services import attach_document
-from governance.models import Level, Role
+from governance.models import ExportJob, ExportStatus, Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import (
     add_action,
@@ -29,6 +29,7 @@ from tests.factories import (
     make_forum,
     make_issue,
     make_quarterly_meeting,
+    make_risk,
     make_user,
     mark_present,
     sign_off_link_token,
@@ -273,6 +274,22 @@ MATRIX = {
     "documents:attachments": ("get", {"kind": "attachment_kind", "object_id": "contract"}, READ_A),
     "documents:document": ("get", {"pk": "document"}, READ_A),
     "documents:download": ("get", {"pk": "document", "number": "version_number"}, READ_A),
+    # Every list exports as its page shows it to the person (tests/governance/test_exports.py);
+    # a large export's page and file are for the person who asked alone (here contact A).
+    "export": ("get", {"name": "export_list", "file_format": "export_format"}, EVERYONE_SIGNED_IN),
+    "export_job": ("get", {"pk": "export_job"}, statuses(LOGIN, 200, 404, 404, 404, 404)),
+    "export_download": ("get", {"pk": "export_job"}, statuses(LOGIN, 200, 404, 404, 404, 404)),
+    # The risk register: everyone signed in reads the list (a supplier its own shared risks);
+    # a risk shared with supplier A is read by A's contacts and the city; the city's managers
+    # record and change risks and put them on agendas (an empty proposal: the form's errors);
+    # A's contacts and the city's managers comment (an empty comment: the form's errors), the
+    # director reads.
+    "risks:list": ("get", {}, EVERYONE_SIGNED_IN),
+    "risks:create": ("get", {}, MANAGE),
+    "risks:detail": ("get", {"pk": "risk"}, READ_A),
+    "risks:edit": ("get", {"pk": "risk"}, manage_a(200)),
+    "risks:comment_add": ("post", {"pk": "risk"}, statuses(LOGIN, 200, 404, 200, 403, 200)),
+    "risks:agenda_add": ("post", {"pk": "risk"}, manage_a(200)),
 }
 
 
@@ -293,7 +310,7 @@ def test_every_url_has_a_row_in_the_matrix():
 
 
 @pytest.fixture
-def objects(contract_a, supplier_a, procurement):
+def objects(contract_a, supplier_a, procurement, contact_a):
     draft_level = contract_a.governance_levels.get(level=Level.OPERATIONAL)
     invitation, token = invite_contact(
         supplier=supplier_a, name="Ina Vite", email="ina@alpha.example", by=procurement
@@ -366,6 +383,7 @@ def objects(contract_a, supplier_a, procurement):
         "attendance": minutes.attendance.first().pk,
         "approved_minutes": approved_minutes.pk,
         "issue": make_issue([contract_a], procurement).pk,
+        "risk": make_risk(contract_a, procurement, shared_with_supplier=True).pk,
         "move": "escalate",
         "supplier": supplier_a.pk,
         "contract": contract_a.pk,
@@ -391,6 +409,17 @@ def objects(contract_a, supplier_a, procurement):
             by=procurement,
         ).pk,
         "version_number": 1,
+        "export_list": "issues",
+        "export_format": "csv",
+        "export_job": ExportJob.objects.create(
+            requested_by=contact_a,
+            list_name="issues",
+            file_format="csv",
+            status=ExportStatus.DONE,
+            filename="issues.csv",
+            content=b"\xef\xbb\xbfIssue\r\n",
+            expires_at=timezone.now() + timedelta(hours=1),
+        ).pk,
     }
 
 

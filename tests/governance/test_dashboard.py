@@ -24,6 +24,7 @@ from tests.factories import (
     make_contract,
     make_forum,
     make_issue,
+    make_risk,
     make_supplier,
     make_user,
     mark_present,
@@ -65,6 +66,7 @@ def _supplier_with_everything(by, name=None):
     flagged.flagged_at = timezone.now()
     flagged.save()
     make_issue([contract], by, title=f"{supplier.name} contract", level=Level.CONTRACT)
+    make_risk(contract, by, title=f"{supplier.name} risk", likelihood=4, impact=5)
     city_goal = CityGoal.objects.create(title=f"City goal for {supplier.name}")
     Goal.objects.create(contract=contract, title="Our part", city_goal=city_goal)
 

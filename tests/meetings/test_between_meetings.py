@@ -270,6 +270,7 @@ def test_settings_page_saves_and_refuses_a_digest_that_is_off(client, owner):
                 "notice-alert",
                 "agenda-proposal",
                 "agenda-decision",
+                "risk-review",
             )
         },
     }

@@ -153,6 +153,34 @@ def _issue(world):
     }
 
 
+def _risk(with_supplier):
+    def fields(world):
+        found = {
+            "contract": (choice(world.objects["contract"]), str(world.objects["contract"])),
+            "title": (TEXT, "The backup site is untested"),
+            "description": (TEXT, "No restore test this year"),
+            "likelihood": (choice(1, 2, 3, 4, 5), "3"),
+            "impact": (choice(1, 2, 3, 4, 5), "5"),
+            "owner_user": (
+                choice(world.users["procurement"].pk),
+                str(world.users["procurement"].pk),
+            ),
+            "mitigation": (TEXT, "A restore test in March"),
+            "review_on": (DATE, "2027-03-01"),
+            "status": (choice("open", "monitoring", "closed"), "open"),
+            "shared_with_supplier": (BOOL, "on"),
+            "issues": (many(world.objects["issue"]), [str(world.objects["issue"])]),
+        }
+        if with_supplier:
+            found["supplier"] = (
+                choice(world.objects["supplier"]),
+                str(world.objects["supplier"]),
+            )
+        return found
+
+    return fields
+
+
 def _item(world):
     prefix = f"item-{world.objects['item']}"
     return {
@@ -422,6 +450,18 @@ FORMS = [
     Form("escalations:issue_create", _issue, user="contact_a"),
     Form("escalations:issue_move", lambda world: {"reason": (TEXT, "Back to operations")}),
     Form("operations:report", _report, user="contact_a"),
+    Form("risks:create", _risk(with_supplier=True)),
+    Form("risks:edit", _risk(with_supplier=False)),
+    Form("risks:comment_add", lambda world: {"body": (TEXT, "We test in March")}, user="contact_a"),
+    Form(
+        "risks:agenda_add",
+        lambda world: {
+            "meeting": (
+                choice(world.objects["coming_meeting"]),
+                str(world.objects["coming_meeting"]),
+            )
+        },
+    ),
     Form("operations:import_upload", _upload(with_supplier=True)),
     Form("operations:import_upload", _upload(with_supplier=False), user="contact_a"),
     Form("operations:import_confirm", no_fields, user="contact_a"),
@@ -486,6 +526,25 @@ FILTERS = {
     "login": lambda world: {"next": (TEXT, "/contracts/")},
     "access_log": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
     "people": lambda world: {"q": (TEXT, "alpha"), "page": (INT, "2")},
+    # The export of a list takes its page's filters (the world exports the issue list).
+    "export": lambda world: {
+        "status": (choice("open", "resolved"), "open"),
+        "level": (choice(*Level.values), Level.CONTRACT),
+        "supplier": (INT, str(world.objects["supplier"])),
+        "flagged": (BOOL, "1"),
+    },
+    "risks:list": lambda world: {
+        "status": (choice("active", "open", "monitoring", "closed", "all"), "active"),
+        "supplier": (INT, str(world.objects["supplier"])),
+        "contract": (INT, str(world.objects["contract"])),
+        "owner": (TEXT, f"user:{world.users['procurement'].pk}"),
+        "likelihood": (choice(1, 2, 3, 4, 5), "4"),
+        "impact": (choice(1, 2, 3, 4, 5), "5"),
+    },
+    "risks:create": lambda world: {
+        "supplier": (INT, str(world.objects["supplier"])),
+        "contract": (INT, str(world.objects["contract"])),
+    },
 }
 
 

@@ -6,7 +6,11 @@ from typing import NamedTuple
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Views that answer an htmx request for a named target with a smaller partial of their own.
-HX_TARGETS = {"meetings:minutes_detail": "pdf-status", "operations:import_detail": "import-status"}
+HX_TARGETS = {
+    "meetings:minutes_detail": "pdf-status",
+    "operations:import_detail": "import-status",
+    "export_job": "export-status",
+}
 
 
 class Route(NamedTuple):

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
@@ -25,6 +26,8 @@ from governance import access_log, outbox
 from governance.models import (
     AccessEventKind,
     Delivery,
+    ExportJob,
+    ExportStatus,
     Level,
     OutboxMessage,
     Role,
@@ -67,6 +70,8 @@ from operations.services import (
 )
 from relationship.models import CityGoal, Expectation, Goal
 from relationship.services import answer_pulse
+from risks.services import add_comment as add_risk_comment
+from risks.services import create_risk, update_risk
 from suppliers.models import Contact, NoticeDecision, OutcomeCommitment, StatusDecision, Tier
 from suppliers.services import accept_invitation, invite_contact, send_invitation_email
 from tests.factories import (
@@ -94,6 +99,7 @@ APPS = [
     "meetings",
     "relationship",
     "documents",
+    "risks",
     "portal",
 ]
 
@@ -119,6 +125,15 @@ NOT_USER_TEXT = {
     ("documents.DocumentVersion", "media_type"),
     ("documents.DocumentVersion", "sha256"),
     ("documents.DocumentVersion", "file_name"),
+    # An export's bookkeeping: the list and format named in its URL, the language, the file
+    # name made from the list's title, our own error text and the query string (filters typed
+    # on a page), which no page shows.
+    ("governance.ExportJob", "list_name"),
+    ("governance.ExportJob", "file_format"),
+    ("governance.ExportJob", "language"),
+    ("governance.ExportJob", "filename"),
+    ("governance.ExportJob", "error"),
+    ("governance.ExportJob", "query"),
 }
 
 
@@ -436,6 +451,39 @@ def build_world(text, *, render_pdfs=False):
     )
     escalate(issue=issue, by=chair, reason=text)
     objects.update(issue=issue.pk, move="de_escalate")
+
+    # The risk register: a risk shared with the supplier (its contact owns it, it is linked to
+    # the issue, both sides commented), and one the city keeps to itself.
+    owner = Contact.objects.filter(supplier=supplier, user__isnull=True).first()
+    risk = create_risk(
+        by=chair,
+        supplier=supplier,
+        contract=contract,
+        title=text,
+        description=text,
+        likelihood=4,
+        impact=5,
+        owner_contact=owner,
+        mitigation=text,
+        review_on=timezone.localdate() - timedelta(days=1),
+        shared_with_supplier=True,
+        issues=[issue],
+    )
+    update_risk(risk=risk, by=chair, likelihood=3)
+    add_risk_comment(risk=risk, body=text, by=contact_a)
+    add_risk_comment(risk=risk, body=text, by=chair)
+    create_risk(
+        by=chair,
+        supplier=supplier,
+        title=text,
+        description=text,
+        likelihood=2,
+        impact=2,
+        owner_user=chair,
+        mitigation=text,
+        review_on=timezone.localdate() + timedelta(days=30),
+    )
+    objects["risk"] = risk.pk
     # A password reset link that is no good (the page says so): a good one is used once and
     # moves on to a link of the session's.
     # A failed sign-in under an address that is the attack: the access log shows it.
@@ -472,6 +520,18 @@ def build_world(text, *, render_pdfs=False):
     )
     add_version(document=report, content=b"%PDF-1.4\n%%EOF\n", file_name="v2.pdf", by=contact_a)
     objects.update(document=report.pk, attachment_kind="contract", version_number=1)
+    # A large export supplier A's contact asked for, made (its page and file are theirs alone).
+    objects.update(export_list="issues", export_format="csv")
+    objects["export_job"] = ExportJob.objects.create(
+        requested_by=contact_a,
+        list_name="issues",
+        file_format="csv",
+        query=urlencode({"q": text}),
+        status=ExportStatus.DONE,
+        filename="issues.csv",
+        content=f"\ufeffIssue\r\n{text}\r\n".encode(),
+        expires_at=now + timedelta(hours=1),
+    ).pk
 
     if render_pdfs:
         perform_outbox()
@@ -571,6 +631,13 @@ ROUTES = {
     "documents:attachments": {"kind": "attachment_kind", "object_id": "contract"},
     "documents:document": {"pk": "document"},
     "documents:download": {"pk": "document", "number": "version_number"},
+    "export": {"name": "export_list", "file_format": "export_format"},
+    "export_job": {"pk": "export_job"},
+    "export_download": {"pk": "export_job"},
+    "risks:detail": {"pk": "risk"},
+    "risks:edit": {"pk": "risk"},
+    "risks:comment_add": {"pk": "risk"},
+    "risks:agenda_add": {"pk": "risk"},
 }
 
 

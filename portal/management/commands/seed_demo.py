@@ -27,6 +27,7 @@ from meetings.services import (
 from portal.demo.documents import seed_documents
 from portal.demo.figures import seed_figures
 from portal.demo.relationship import seed_relationship
+from portal.demo.risks import seed_risks
 from suppliers.models import (
     Comparison,
     Contact,
@@ -202,6 +203,7 @@ class Command(BaseCommand):
         references = [spec[0] for supplier in SUPPLIERS for spec in supplier["contracts"]]
         seed_relationship(references, self.stdout)
         seed_documents(references, self.stdout)
+        seed_risks(city["anna.lind@city.example"], self.stdout)
         flag_overdue_issues()
         # A notice deadline within the alert days (in late 2026, Workplace and service desk's)
         # is told now rather than at beat's next morning run; its page says "none recorded".
