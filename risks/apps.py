@@ -9,7 +9,14 @@ class RisksConfig(AppConfig):
     verbose_name = _("Risks")
 
     def ready(self) -> None:
+        from documents.registry import register
         from governance import notifications
+
+        from .models import Risk
+
+        # A risk's documents (an assessment, a mitigation plan): seen as the risk is; the
+        # register is the city's to keep, so its managers attach, a supplier's contacts read.
+        register("risk", Risk, supplier_uploads=False)
 
         notifications.register_kind(
             "risk-review",

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from documents.models import Document, DocumentVersion
 from meetings.services import reconcile_meetings, start_minutes
-from tests.factories import make_forum, make_issue
+from tests.factories import make_forum, make_issue, make_risk
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +264,21 @@ def test_a_persons_uploads_are_in_their_personal_data(contract_a, client_for, pr
     page = client_for(procurement).get(reverse("portal:personal_data_json", args=[procurement.pk]))
     assert page.json()["documents_uploaded"][0]["title"] == "Bilaga 2"
     assert page.json()["documents_uploaded"][0]["file"] == "B2.pdf"
+
+
+def test_a_risk_registers_itself_and_its_documents_follow_its_sharing(
+    contract_a, client_for, procurement, contact_a, contact_b
+):
+    risk = make_risk(contract_a, procurement, shared_with_supplier=True)
+    hidden = make_risk(contract_a, procurement, shared_with_supplier=False)
+    for record in (risk, hidden):
+        response = attach(client_for(procurement), "risk", record, document_type="report")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("risks:detail", args=[record.pk]) + "#attachments"
+    shared, unshared = Document.objects.order_by("pk")
+    page = client_for(contact_a).get(reverse("risks:detail", args=[risk.pk])).content.decode()
+    assert shared.get_absolute_url() in page
+    # The register is the city's: a supplier's contacts read its documents, attach none.
+    assert attach(client_for(contact_a), "risk", risk, document_type="report").status_code == 403
+    assert client_for(contact_a).get(unshared.get_absolute_url()).status_code == 404
+    assert client_for(contact_b).get(shared.get_absolute_url()).status_code == 404
