@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,10 @@ from suppliers.models import Contract, Supplier
 from . import services
 from .forms import IssueForm, ReasonForm
 from .models import Issue, IssueQuerySet, IssueStatus
+
+# Sections an app above adds to an issue's page (documents: its attachments), each the HTML a
+# function of the request and the issue gives.
+ISSUE_PAGE_SECTIONS: list[Callable[[PortalRequest, Issue], str]] = []
 
 MOVES = {
     "escalate": (
@@ -99,6 +104,7 @@ def _detail_context(
         "can_manage": request.user.can_manage,
         "reason_form": reason_form or ReasonForm(),
         "failed_move": move,
+        "more_sections": [render_section(request, issue) for render_section in ISSUE_PAGE_SECTIONS],
     }
 
 

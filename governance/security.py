@@ -192,6 +192,11 @@ def _refusal(request, template, reason, status):
     return render(request, template, {"reason": reason}, status=status)
 
 
+# Paths whose requests may be larger than MAX_REQUEST_BYTES, each with the setting that holds
+# its limit: an app above registers its own upload (documents: an attachment of 25 MB).
+LARGER_REQUESTS: dict[str, str] = {}
+
+
 class RequestSizeLimitMiddleware:
     """A request body larger than MAX_REQUEST_BYTES (a figures file at its limit, with its
     form) is refused from its declared length, before a byte of it is read: a 50 MB upload
@@ -205,14 +210,26 @@ class RequestSizeLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.MAX_REQUEST_BYTES:
+        larger = next(
+            (name for path, name in LARGER_REQUESTS.items() if request.path_info.startswith(path)),
+            None,
+        )
+        most = getattr(settings, larger) if larger else settings.MAX_REQUEST_BYTES
+        if declared > most:
+            numbers = {
+                "sent": f"{declared / 1024 / 1024:.1f}",
+                "most": f"{most // 1024 // 1024}",
+            }
             reason = _(
                 "What you sent is %(sent)s MB, more than the %(most)s MB the portal takes at "
                 "once, so it was not read. A figures file takes at most 2 MB: split it."
-            ) % {
-                "sent": f"{declared / 1024 / 1024:.1f}",
-                "most": f"{settings.MAX_REQUEST_BYTES // 1024 // 1024}",
-            }
+            )
+            if larger:
+                reason = _(
+                    "What you sent is %(sent)s MB, more than the %(most)s MB the portal takes "
+                    "here, so it was not read."
+                )
+            reason %= numbers
             response = _refusal(request, "413.html", reason, status=413)
             response["Connection"] = "close"  # the rest of the body is not read
             return response

@@ -116,6 +116,7 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("operations.urls")),
     path("", include("relationship.urls")),
+    path("", include("documents.urls")),
     path("", include("risks.urls")),
     path("", include("api.urls")),
     path("admin/", admin.site.urls),

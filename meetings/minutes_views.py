@@ -6,6 +6,7 @@ a browser without JavaScript with the page it belongs to (or sends it back there
 is lost either way.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -41,6 +42,11 @@ from .selectors import open_issues_for, visible_meeting, with_versions
 MINUTES = "meetings/minutes_detail.html"
 ITEM = "meetings/minutes_item.html"
 ACTION = "meetings/minutes_action.html"
+
+
+# Sections an app above adds to the minutes' own page about their meeting (documents: the
+# reports presented), each the HTML a function of the request and the meeting gives.
+MINUTES_PAGE_SECTIONS: list[Callable[[PortalRequest, Meeting], str]] = []
 
 
 def _visible_minutes(request: PortalRequest, pk: int) -> Minutes:
@@ -216,7 +222,9 @@ def minutes_detail(request: PortalRequest, pk: int) -> HttpResponse:
         editing = request.user.can_manage and not minutes.is_approved
         context = {"minutes": minutes, "mandate_gaps": minutes.mandate_gaps() if editing else []}
         return section(request, MINUTES, context, partial="mandate_gaps")
-    return render(request, MINUTES, minutes_page_context(request, minutes))
+    context = minutes_page_context(request, minutes)
+    context["more_sections"] = [show(request, minutes.meeting) for show in MINUTES_PAGE_SECTIONS]
+    return render(request, MINUTES, context)
 
 
 def _minutes_page(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from documents.models import Document, DocumentVersion
 from governance.models import GovernanceLevel, RoleHolder
 from relationship.models import CityGoal, Expectation, Goal
 from suppliers.models import (
@@ -74,9 +75,12 @@ def _entries(
     return entries
 
 
-def contract_history(contract: Contract, *, city_side: bool = False) -> list[HistoryEntry]:
+def contract_history(
+    contract: Contract, *, city_side: bool = False, documents: Any = None
+) -> list[HistoryEntry]:
     """Every recorded change to a contract and its governance model, newest first; for the
-    city's side (city_side) also its decisions before each notice deadline.
+    city's side (city_side) also its decisions before each notice deadline; each upload of
+    the documents attached to it (`documents`: those the reader sees; all when not given).
 
     A fixed number of queries whatever the length of the history.
     """
@@ -144,6 +148,25 @@ def contract_history(contract: Contract, *, city_side: bool = False) -> list[His
                 ),
             )
         )
+    if documents is None:
+        documents = Document.objects.attached_to(contract)
+    attached = {document.pk: document for document in documents.only("title", "document_type")}
+
+    def upload(record: Any) -> Any:
+        document = attached[record.document_id]
+        names = {
+            "title": document.title,
+            "type": document.get_document_type_display(),
+            "file": record.file_name,
+            "number": record.number,
+        }
+        if record.number == 1:
+            return _("Document attached: %(title)s (%(type)s), %(file)s") % names
+        return _("Document %(title)s (%(type)s): version %(number)s, %(file)s") % names
+
+    sources.append(
+        (ordered(DocumentVersion.history.filter(document_id__in=list(attached))), upload)
+    )
     # A goal's city-wide goal by its title (the city's few goals, one query).
     names = {"city_goal": dict(CityGoal.objects.values_list("id", "title"))}
     entries = [

@@ -1,8 +1,8 @@
 """Everything the portal holds about one person, for their right of access (GDPR article 15):
 their account, where their address appears (contacts, role-holder slots, meeting attendance,
 invitations, e-mails sent or held for their digest, their e-mail settings), what they wrote
-(comments, pulse answers, issues raised, updates of actions, risks owned) and the access log. One
-structure, shown as a page and given as JSON."""
+(comments, pulse answers, issues raised, updates of actions, risks owned, documents uploaded)
+and the access log. One structure, shown as a page and given as JSON."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from documents.models import DocumentVersion
 from escalations.models import Issue
 from governance import notifications
 from governance.models import (
@@ -56,6 +57,8 @@ LABELS = {
     "delivery": _("Delivery"),
     "comment": _("Comment"),
     "raised": _("Raised"),
+    "file": _("File"),
+    "uploaded": _("Uploaded"),
     "when": _("When"),
     "what": _("What"),
     "from": _("From"),
@@ -214,6 +217,16 @@ def personal_data(person: User) -> dict[str, Any]:
         "issues_raised": [
             {"title": issue.title, "raised": issue.created_at.isoformat()}
             for issue in Issue.objects.filter(created_by=person)
+        ],
+        "documents_uploaded": [
+            {
+                "title": version.document.title,
+                "file": version.file_name,
+                "uploaded": version.uploaded_at.isoformat(),
+            }
+            for version in DocumentVersion.objects.filter(uploaded_by=person).select_related(
+                "document"
+            )
         ],
         "access_log": [
             {"when": event.at.isoformat(), "what": event.get_kind_display(), "from": event.address}

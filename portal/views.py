@@ -16,13 +16,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from documents.models import Document
+from documents.selectors import attachments_section
+from documents.views import section_html as attachments_html
 from governance.access import manager_required, portfolio_required
-from governance.fragments import NotShared, shared_page
+from governance.fragments import NotShared, compact, shared_page
 from governance.htmx import PortalRequest
 from governance.models import User
 from governance.selectors import governance_model
@@ -86,6 +90,7 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
         **suppliers.commitments_section(contract, user),
         **suppliers.service_levels_section(contract, user),
         **relationship.expectations_section(contract, user),
+        **attachments_section(contract, user),
         **risks_section(user, contract=contract),
         "contract": contract,
         "can_manage": user.can_manage,
@@ -96,7 +101,8 @@ def contract_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @login_required
 def contract_history(request: PortalRequest, pk: int) -> HttpResponse:
     contract = suppliers.visible_contract(request.user, pk)
-    entries = history_of(contract, city_side=request.user.sees_portfolio)
+    documents = Document.objects.visible_to(request.user).attached_to(contract)
+    entries = history_of(contract, city_side=request.user.sees_portfolio, documents=documents)
     context = {"contract": contract, "entries": entries}
     return render(request, "portal/contract_history.html", context)
 
@@ -171,7 +177,11 @@ def meeting_detail(request: PortalRequest, pk: int) -> HttpResponse:
 
     # The path is in the calibrations' edit links.
     parts = ("meeting-page", pk, request.get_full_path())
-    personal = {"pulse_section": lambda: _pulse_section(request, the_meeting())}
+    personal = {
+        "pulse_section": lambda: _pulse_section(request, the_meeting()),
+        # Each person's own: the documents they see, the upload form with their token.
+        "attachments_section": lambda: _attachments_section(request, the_meeting()),
+    }
     return shared_page(request, parts, MEETING_PAGE_DATA, page, personal)
 
 
@@ -180,6 +190,11 @@ def _pulse_section(request: PortalRequest, meeting: Meeting) -> str:
     if not context:
         return ""  # weekly meetings have no pulse
     return render_to_string("relationship/pulse.html#section", context, request)
+
+
+def _attachments_section(request: PortalRequest, meeting: Meeting) -> SafeString:
+    # Compacted like the shared page it goes into.
+    return mark_safe(compact(attachments_html(request, meeting)))  # noqa: S308 - our template's
 
 
 def _meeting_context(
@@ -232,6 +247,7 @@ PERSONAL_DATA_SECTIONS = {
     "action_updates": _("Updates of actions between meetings"),
     "pulse_answers": _("Pulse answers"),
     "issues_raised": _("Issues raised"),
+    "documents_uploaded": _("Documents uploaded"),
     "risk_comments": _("Comments on risks"),
     "risks_owned": _("Risks owned"),
     "access_log": _("Access log"),

@@ -9,11 +9,16 @@ class RisksConfig(AppConfig):
     verbose_name = _("Risks")
 
     def ready(self) -> None:
+        from documents.registry import register
         from governance import exports, notifications
 
         from .exports import RISKS
+        from .models import Risk
 
         exports.register(RISKS)
+        # A risk's documents (an assessment, a mitigation plan): seen as the risk is; the
+        # register is the city's to keep, so its managers attach, a supplier's contacts read.
+        register("risk", Risk, supplier_uploads=False)
 
         notifications.register_kind(
             "risk-review",

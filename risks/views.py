@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from documents.selectors import attachments_section
 from governance.access import manager_required, require_manager
 from governance.forms import id_from_query
 from governance.htmx import PortalRequest, section
@@ -165,6 +166,7 @@ def _detail_context(
         "can_manage": user.can_manage,
         "history": risk_history(risk) if user.sees_portfolio else [],
         "agenda_items": risk.agenda_items.select_related("proposal__meeting__forum"),
+        **attachments_section(risk, user),
     }
     if user.can_manage:
         meetings = services.coming_meetings(risk)

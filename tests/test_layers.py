@@ -16,6 +16,7 @@ FLOORS = [
     "operations",
     "meetings",
     "relationship",
+    "documents",
     "risks",
     "portal",
     "api",

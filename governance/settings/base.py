@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "operations",
     "meetings",
     "relationship",
+    "documents",
     "risks",
     "portal",
     "api",
@@ -469,6 +470,42 @@ if OIDC_ENABLED:
         raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_missing)} as well.")
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "governance.oidc.CityStaffBackend"]
 
+# Attachments (documents/) are kept in the storage STORAGES["attachments"]: files under
+# MEDIA_ROOT/attachments, or an S3-compatible bucket when ATTACHMENTS_S3_BUCKET is set
+# (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the host's role, as boto3 finds
+# them). Never served from MEDIA_URL: every download goes through the portal's access rules.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+# An upload's request: the file and its form's few fields.
+ATTACHMENT_MAX_REQUEST_BYTES = ATTACHMENT_MAX_BYTES + 64 * 1024
+
+
+def attachments_storage():
+    bucket = os.environ.get("ATTACHMENTS_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "attachments"},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": os.environ.get("ATTACHMENTS_S3_PREFIX", "attachments"),
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own: private
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": attachments_storage(),
+}
 # Exports (governance/exports.py): a list longer than this many rows is written by the worker,
 # and its file kept this many hours for the person who asked.
 EXPORT_ASYNC_ROWS = int(os.environ.get("EXPORT_ASYNC_ROWS", "5000"))

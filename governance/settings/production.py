@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOG_LEVEL, REDIS_URL, env_bool, portal_logging
+from .base import DATABASES, LOG_LEVEL, REDIS_URL, STORAGES, env_bool, portal_logging
 
 DEBUG = False
 if len(SECRET_KEY) < 50:  # noqa: F405
@@ -33,6 +33,7 @@ else:
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": STORAGES["attachments"],
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,7 +6,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govern
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env_bool
+from .base import BASE_DIR, REDIS_URL, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -19,6 +19,11 @@ CACHES = {"default": {"BACKEND": "governance.cache.ForgivingRedisCache", "LOCATI
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Attachments on the filesystem, apart from the demo's (tests/documents: S3 too).
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BASE_DIR / "var" / "test-attachments"},
+    },
 }
 
 # Tests send tasks to a queue of their own so a stray worker on the machine cannot take them.

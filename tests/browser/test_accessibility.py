@@ -37,6 +37,7 @@ NOT_PAGES = {
     "portal:personal_data_json",
     "meetings:meeting_calendar",
     "meetings:minutes_pdf",
+    "documents:download",
     "oidc_authentication_init",
     "oidc_authentication_callback",
     "export",
@@ -50,6 +51,7 @@ NOT_PAGES = {
 ALSO = {
     "contact_a": [
         "portal:supplier_detail",
+        "documents:document",
         "portal:contract_detail",
         "portal:meeting_detail",
         "meetings:minutes_detail",

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api.services import create_token
+from documents.services import attach_document
 from governance.models import ExportJob, ExportStatus, Level, Role
 from meetings.models import MinutesPdf
 from meetings.services import (
@@ -269,6 +270,11 @@ MATRIX = {
         statuses(LOGIN, 302, 404, 302, 403, 302),
     ),
     "operations:measurement_correct": ("get", {"pk": "measurement"}, manage_a(200)),
+    # Documents follow what they are attached to (here a contract of A's and the city's annex);
+    # uploads and new versions: tests/documents/test_attachments.py.
+    "documents:attachments": ("get", {"kind": "attachment_kind", "object_id": "contract"}, READ_A),
+    "documents:document": ("get", {"pk": "document"}, READ_A),
+    "documents:download": ("get", {"pk": "document", "number": "version_number"}, READ_A),
     # Every list exports as its page shows it to the person (tests/governance/test_exports.py);
     # a large export's page and file are for the person who asked alone (here contact A).
     "export": ("get", {"name": "export_list", "file_format": "export_format"}, EVERYONE_SIGNED_IN),
@@ -403,6 +409,16 @@ def objects(contract_a, supplier_a, procurement, contact_a):
         "person": make_user(Role.SUPPLIER_CONTACT, supplier=supplier_a).pk,
         "reset_uid": "MA",
         "reset_token": "no-such-token",
+        "attachment_kind": "contract",
+        "document": attach_document(
+            record=contract_a,
+            title="Annex 1",
+            document_type="annex",
+            content=b"%PDF-1.7\n%%EOF\n",
+            file_name="Bilaga 1.pdf",
+            by=procurement,
+        ).pk,
+        "version_number": 1,
         "export_list": "issues",
         "export_format": "csv",
         "export_job": ExportJob.objects.create(

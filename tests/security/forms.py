@@ -5,6 +5,7 @@ has no row here fails test_every_post_view_has_a_form_row."""
 from dataclasses import dataclass
 from urllib.parse import quote_from_bytes
 
+from documents.models import DocumentType
 from governance.models import Level, Side
 from meetings.models import ActionStatus, Cadence, Mode, OnHoliday, Weekday
 from relationship.models import GoalStatus
@@ -478,6 +479,16 @@ FORMS = [
         "operations:measurement_correct",
         lambda world: {"value": (DECIMAL, "99,7"), "reason": (TEXT, "The report was wrong")},
     ),
+    # A document attached to a contract, and a new version of one (a CSV: text has no magic).
+    Form(
+        "documents:attachments",
+        lambda world: {
+            "title": (TEXT, "Annex 1"),
+            "document_type": (choice(*DocumentType.values), DocumentType.ANNEX),
+            "file": (FILE, "contract,period,category,questions\n"),
+        },
+    ),
+    Form("documents:document", lambda world: {"file": (FILE, "period;value\n")}),
 ]
 
 

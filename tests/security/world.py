@@ -20,6 +20,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from api.services import create_token
+from documents.models import DocumentType
+from documents.services import add_version, attach_document
 from escalations.services import escalate
 from governance import access_log, outbox
 from governance.models import (
@@ -97,6 +99,7 @@ APPS = [
     "operations",
     "meetings",
     "relationship",
+    "documents",
     "risks",
     "portal",
 ]
@@ -117,6 +120,12 @@ NOT_USER_TEXT = {
     ("governance.HeldEmail", "key"),
     ("governance.HeldEmail", "kind"),
     ("governance.HeldEmail", "digest_key"),
+    # A document's file: our own storage key, its checked type and hash; the name it came
+    # with is made safe on upload (no quotes or slashes), so the attack reaches it changed.
+    ("documents.DocumentVersion", "stored_as"),
+    ("documents.DocumentVersion", "media_type"),
+    ("documents.DocumentVersion", "sha256"),
+    ("documents.DocumentVersion", "file_name"),
     # An export's bookkeeping: the list and format named in its URL, the language, the file
     # name made from the list's title, our own error text and the query string (filters typed
     # on a page), which no page shows.
@@ -495,6 +504,26 @@ def build_world(text, *, render_pdfs=False):
         ]
     )
 
+    # Documents on the contract, a meeting and the issue: the city's, and a report of A's.
+    for record in (contract, Meeting.objects.get(pk=objects["meeting"]), issue):
+        attach_document(
+            record=record,
+            title=text,
+            document_type=DocumentType.ANNEX,
+            content=b"%PDF-1.7\n%%EOF\n",
+            file_name=f"{text}.pdf",
+            by=chair,
+        )
+    report = attach_document(
+        record=contract,
+        title=text,
+        document_type=DocumentType.REPORT,
+        content=b"%PDF-1.7\n%%EOF\n",
+        file_name=f"{text}.pdf",
+        by=contact_a,
+    )
+    add_version(document=report, content=b"%PDF-1.4\n%%EOF\n", file_name="v2.pdf", by=contact_a)
+    objects.update(document=report.pk, attachment_kind="contract", version_number=1)
     # A large export supplier A's contact asked for, made (its page and file are theirs alone).
     objects.update(export_list="issues", export_format="csv")
     objects["export_job"] = ExportJob.objects.create(
@@ -603,6 +632,9 @@ ROUTES = {
     "operations:import_detail": {"pk": "figure_import"},
     "operations:import_confirm": {"pk": "figure_import"},
     "operations:measurement_correct": {"pk": "measurement"},
+    "documents:attachments": {"kind": "attachment_kind", "object_id": "contract"},
+    "documents:document": {"pk": "document"},
+    "documents:download": {"pk": "document", "number": "version_number"},
     "export": {"name": "export_list", "file_format": "export_format"},
     "export_job": {"pk": "export_job"},
     "export_download": {"pk": "export_job"},

@@ -24,6 +24,7 @@ from meetings.services import (
     save_item,
     start_minutes,
 )
+from portal.demo.documents import seed_documents
 from portal.demo.figures import seed_figures
 from portal.demo.relationship import seed_relationship
 from portal.demo.risks import seed_risks
@@ -201,6 +202,7 @@ class Command(BaseCommand):
         self._late_contract_issue(city["anna.lind@city.example"])
         references = [spec[0] for supplier in SUPPLIERS for spec in supplier["contracts"]]
         seed_relationship(references, self.stdout)
+        seed_documents(references, self.stdout)
         seed_risks(city["anna.lind@city.example"], self.stdout)
         flag_overdue_issues()
         # A notice deadline within the alert days (in late 2026, Workplace and service desk's)
