@@ -40,3 +40,9 @@ class IssueForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), widget=Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -145,6 +145,7 @@ class EventKind(models.TextChoices):
     DE_ESCALATED = "de_escalated", _("De-escalated")
     RESOLVED = "resolved", _("Resolved")
     FLAGGED = "flagged", _("Flagged as late")
+    COMMENTED = "commented", _("Commented")
 
 
 class IssueEvent(models.Model):

@@ -151,6 +151,26 @@ def resolve(*, issue: Issue, reason: str, by: User) -> Issue:
     return issue
 
 
+class IssueClosed(Exception):
+    """A resolved issue is a closed record: it takes no more comments."""
+
+
+@transaction.atomic
+def comment_on_issue(*, issue: Issue, text: str, by: User) -> IssueEvent:
+    """A party's comment on an open issue, kept in its history for everyone who reads it."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status != IssueStatus.OPEN:
+        raise IssueClosed
+    return IssueEvent.objects.create(
+        issue=issue,
+        kind=EventKind.COMMENTED,
+        from_level=issue.level,
+        to_level=issue.level,
+        reason=text,
+        by=by,
+    )
+
+
 def response_days(*, level: str, contracts: Iterable[Any]) -> int:
     """The days an issue has at a level: the shortest response time its contracts give that
     level (a joint matter keeps the strictest), else the city's default."""

@@ -19,7 +19,7 @@ from governance.models import LEVEL_ORDER, Level, User
 from suppliers.models import Contract, Supplier
 
 from . import services
-from .forms import IssueForm, ReasonForm
+from .forms import CommentForm, IssueForm, ReasonForm
 from .models import Issue, IssueQuerySet, IssueStatus
 
 # Sections an app above adds to an issue's page (documents: its attachments), each the HTML a
@@ -96,8 +96,11 @@ def _detail_context(
     issue: Issue,
     reason_form: ReasonForm | None = None,
     move: str | None = None,
+    comment_form: CommentForm | None = None,
 ) -> dict[str, Any]:
     return {
+        "may_comment": request.user.may_contribute and issue.status == IssueStatus.OPEN,
+        "comment_form": comment_form or CommentForm(),
         "issue": issue,
         "events": issue.events.select_related("by"),
         "next_meeting": services.next_meeting(issue) if issue.status == IssueStatus.OPEN else None,
@@ -133,3 +136,24 @@ def issue_move(request: PortalRequest, pk: int, move: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect(issue)
+
+
+@require_POST
+@login_required
+def issue_comment(request: PortalRequest, pk: int) -> HttpResponse:
+    """A party's comment on an open issue: the city's managers and the suppliers' contacts on
+    it; the IT director reads."""
+    issue = get_object_or_404(_issues(request.user), pk=pk)
+    if not request.user.may_contribute:
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, issue, comment_form=form)
+        return render(request, "escalations/issue_detail.html", context, status=400)
+    try:
+        services.comment_on_issue(issue=issue, text=form.cleaned_data["comment"], by=request.user)
+    except services.IssueClosed:
+        messages.error(request, _("The issue is resolved: it takes no more comments."))
+    else:
+        messages.success(request, _("Comment added."))
+    return redirect(f"{issue.get_absolute_url()}#history")

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from escalations.forms import IssueForm
 from escalations.models import Issue, IssueEvent, IssueQuerySet, IssueStatus, Severity
-from escalations.services import raise_issue
+from escalations.services import IssueClosed, comment_on_issue, raise_issue
 from governance.models import Level, User
 from suppliers.models import Contract
 
@@ -78,6 +78,10 @@ class IssueIn(Schema):
     due_on: date | None = None
 
 
+class CommentIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+
+
 # The form's field names as the API names them.
 FIELDS = {"contracts": "contract_ids", "__all__": "__all__"}
 
@@ -125,3 +129,22 @@ def create_issue(request: HttpRequest, payload: IssueIn) -> Status:
         raise ProblemError(422, _("Nothing was saved: see errors."), errors=errors)
     issue = raise_issue(by=user, **form.cleaned_data)
     return Status(201, one(_issues(request), issue.pk))
+
+
+@router.post("issues/{int:issue_id}/comments", response=answers(201, IssueEventOut))
+def comment_issue(request: HttpRequest, issue_id: Id, payload: CommentIn) -> Status:
+    """Comment on an open issue, as its page does: the comment goes into its history. The
+    city's managers and the contacts of a supplier on the issue comment; the director reads."""
+    require_write(request)
+    user: User = request.user  # type: ignore[assignment]
+    issue = one(_issues(request), issue_id)
+    if not user.may_contribute:
+        raise ProblemError(403, _("You may not comment on issues."))
+    if not payload.text.strip():
+        errors = [{"field": "body.text", "message": str(_("This field is required."))}]
+        raise ProblemError(422, _("Nothing was saved: see errors."), errors=errors)
+    try:
+        event = comment_on_issue(issue=issue, text=payload.text.strip(), by=user)  # type: ignore[arg-type]
+    except IssueClosed:
+        raise ProblemError(422, _("The issue is resolved: it takes no more comments.")) from None
+    return Status(201, event)

@@ -50,6 +50,7 @@ BODIES = {
         "period": "2025-06",
         "counts": [{"category": "VPN", "questions": 1}],
     },
+    "/api/v1/issues/{issue_id}/comments": lambda objects: {"text": "Seen it"},
     "/api/v1/issues": lambda objects: {
         "title": "Theirs",
         "contract_ids": [objects["contract"]],
@@ -92,8 +93,25 @@ def test_supplier_b_gets_not_found_for_every_api_route_with_a_s_ids(client):
             response = client.get(path, headers=headers)
             assert response.status_code == 200, where
             assert_says_nothing_of_a(response, where)
+        elif parameters:  # a write to one of A's records: as if it did not exist
+            assert path in BODIES, f"{where}: add a body to BODIES"
+            named = {name: objects[API_ROUTES[name]] for name in parameters}
+            theirs = client.post(
+                path.format(**named),
+                BODIES[path](objects),
+                content_type="application/json",
+                headers=headers,
+            )
+            missing = client.post(
+                path.format(**dict.fromkeys(parameters, MISSING)),
+                BODIES[path](objects),
+                content_type="application/json",
+                headers=headers,
+            )
+            assert theirs.status_code == missing.status_code == 404, where
+            assert_says_nothing_of_a(theirs, where)
         else:
-            assert not parameters and path in BODIES, f"{where}: add a body to BODIES"
+            assert path in BODIES, f"{where}: add a body to BODIES"
             response = client.post(
                 path, BODIES[path](objects), content_type="application/json", headers=headers
             )

@@ -197,6 +197,12 @@ MATRIX = {
     "escalations:issue_detail": ("get", {"pk": "issue"}, READ_A),
     # An empty reason is refused (400) for those who may move the issue.
     "escalations:issue_move": ("post", {"pk": "issue", "move": "move"}, manage_a(400)),
+    # An issue's parties comment (an empty comment: the form's errors), the director reads.
+    "escalations:issue_comment": (
+        "post",
+        {"pk": "issue"},
+        statuses(LOGIN, 400, 404, 400, 403, 400),
+    ),
     "meetings:meeting_cancel": ("post", {"pk": "coming_meeting"}, manage_a(302)),
     "meetings:minutes_start": ("post", {"pk": "meeting"}, manage_a(302)),
     # Proposed agenda items: everyone who sees the meeting reads (a supplier its own); the city's
@@ -535,6 +541,11 @@ API_MATRIX = {
     ),
     "GET /api/v1/issues": ({}, None, API_READ),
     "GET /api/v1/issues/{issue_id}": ({"issue_id": "issue"}, None, API_READ_A),
+    "POST /api/v1/issues/{issue_id}/comments": (
+        {"issue_id": "issue"},
+        lambda objects: {"text": "Spare part arrives Tuesday"},
+        statuses(401, 201, 404, 201, 403, 201),
+    ),
     "POST /api/v1/issues": (
         {},
         lambda objects: {

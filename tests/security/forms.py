@@ -459,6 +459,11 @@ FORMS = [
     Form("escalations:issue_create", _issue),
     Form("escalations:issue_create", _issue, user="contact_a"),
     Form("escalations:issue_move", lambda world: {"reason": (TEXT, "Back to operations")}),
+    Form(
+        "escalations:issue_comment",
+        lambda world: {"comment": (TEXT, "Spare part arrives Tuesday")},
+        user="contact_a",
+    ),
     Form("operations:report", _report, user="contact_a"),
     Form("risks:create", _risk(with_supplier=True)),
     Form("risks:edit", _risk(with_supplier=False)),

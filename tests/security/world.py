@@ -627,6 +627,7 @@ ROUTES = {
     "relationship:pulse_answer": {"pk": "quarterly_meeting"},
     "escalations:issue_detail": {"pk": "issue"},
     "escalations:issue_move": {"pk": "issue", "move": "move"},
+    "escalations:issue_comment": {"pk": "issue"},
     "operations:contract_figures": {"pk": "contract"},
     "operations:report": {"pk": "contract"},
     "operations:import_detail": {"pk": "figure_import"},
