@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .auth import TokenAuth
-from .endpoints import figures, issues, meetings, register, risks
+from .endpoints import documents, figures, issues, meetings, register, risks
 from .problems import CONTENT_TYPE, ProblemError, field_errors, problem_response
 
 # path prefix -> router; each router's tag names its part of the docs.
@@ -25,6 +25,7 @@ RESOURCES = [
     ("/", issues.router),
     ("/", meetings.router),
     ("/", risks.router),
+    ("/", documents.router),
 ]
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from governance.htmx import PortalRequest
@@ -99,5 +100,6 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html", {"operations": operations()})
 
 
+@csrf_exempt  # a POST to no route is a 404 problem too, not the CSRF page: no cookie is read
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     return problem_response(404, _("There is nothing at this address of the API."))

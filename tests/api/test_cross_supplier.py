@@ -31,6 +31,7 @@ API_ROUTES = {
     "minutes_id": "approved_minutes",
     "action_id": "action",
     "risk_id": "risk",
+    "document_id": "document",
 }
 
 # Bodies naming A's records, for each route that writes.

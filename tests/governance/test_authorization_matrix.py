@@ -565,6 +565,9 @@ API_MATRIX = {
     # A risk the city shared with supplier A.
     "GET /api/v1/risks": ({}, None, API_READ),
     "GET /api/v1/risks/{risk_id}": ({"risk_id": "risk"}, None, API_READ_A),
+    # An annex of A's contract.
+    "GET /api/v1/documents": ({}, None, API_READ),
+    "GET /api/v1/documents/{document_id}": ({"document_id": "document"}, None, API_READ_A),
 }
 
 
