@@ -261,6 +261,9 @@ def test_a_large_export_is_made_by_the_worker_for_the_one_who_asked(
         return client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content
 
     assert wait_for(lambda: b"Download" in status())
+    done = status().decode()
+    assert "2 rows. Only you can download the file" in done
+    assert "every 1s" not in done  # htmx stops asking once it is done
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE
     download = client.get(reverse("export_download", args=[job.pk]))
