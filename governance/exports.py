@@ -271,11 +271,21 @@ def perform_export(payload: dict[str, Any]) -> None:
         def progress(done: int) -> None:
             cache.set(key, done, timeout=24 * 60 * 60)
 
-        job.content = file_content(export_list, job.file_format, user, rows, progress)
+        written = 0
+
+        def counted() -> Iterator[Any]:
+            nonlocal written
+            for row in _iterate(rows):
+                written += 1
+                yield row
+
+        job.content = file_content(export_list, job.file_format, user, counted(), progress)
         job.filename = file_name(export_list, job.file_format)
+    # The rows as they were when the worker wrote them (the page counted them when asked).
+    job.rows_total = written
     job.status = ExportStatus.DONE
     job.finished_at = timezone.now()
-    job.save(update_fields=["content", "filename", "status", "finished_at"])
+    job.save(update_fields=["content", "filename", "rows_total", "status", "finished_at"])
     cache.set(key, job.rows_total, timeout=24 * 60 * 60)
 
 

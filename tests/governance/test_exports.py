@@ -8,12 +8,21 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.http import QueryDict
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from escalations.models import Issue
-from governance.exports import Column, csv_lines, neutralise, xlsx_bytes
+from governance.exports import (
+    Column,
+    csv_lines,
+    neutralise,
+    perform_export,
+    queue_export,
+    registered,
+    xlsx_bytes,
+)
 from governance.models import ExportJob, ExportStatus
 from governance.tasks import purge_expired_exports
 from meetings.models import Forum
@@ -276,6 +285,9 @@ def test_a_large_export_is_made_by_the_worker_for_the_one_who_asked(
         return client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).content
 
     assert wait_for(lambda: b"Download" in status())
+    done = status().decode()
+    assert "2 rows. Only you can download the file" in done
+    assert "every 1s" not in done  # htmx stops asking once it is done
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE
     download = client.get(reverse("export_download", args=[job.pk]))
@@ -308,3 +320,20 @@ def test_erasing_a_person_deletes_the_kept_files_that_may_name_them(
     )
     erase_person(person=contact_a, by=admin_user)
     assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_person_who_may_no_longer_sign_in_gets_no_file(world, procurement):
+    job = queue_export(
+        export_list=registered()["issues"],
+        file_format="csv",
+        query=QueryDict("status=open&page=2"),
+        rows_total=2,
+        by=procurement,
+    )
+    assert job.query == "status=open"  # every page of the list
+    procurement.is_active = False
+    procurement.save()
+    perform_export({"job_id": job.pk})
+    job.refresh_from_db()
+    assert (job.status, job.content) == (ExportStatus.FAILED, None)

@@ -71,6 +71,9 @@ DECISIONS = {
     ("governance/mfa.py", "confirm_authenticator", "delete"): "credentials: the replaced app",
     ("governance/mfa.py", "_new_recovery_codes", "delete"): "credentials: old recovery codes",
     ("governance/mfa.py", "_new_recovery_codes", "bulk_create"): "credentials: recovery codes",
+    ("governance/exports.py", "purge_expired_exports", "delete"): (
+        "bookkeeping: exported files past their keeping time"
+    ),
     ("governance/services.py", "purge_old_records", "delete"): (
         "retention: access-log (ours and django-axes's), sent outbox and (HISTORY_DAYS) "
         "history rows past their keeping time"
