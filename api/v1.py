@@ -15,12 +15,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .auth import TokenAuth
-from .endpoints import documents, figures, issues, meetings, register, risks
+from .endpoints import documents, figures, governance, issues, meetings, register, risks
 from .problems import CONTENT_TYPE, ProblemError, field_errors, problem_response
 
 # path prefix -> router; each router's tag names its part of the docs.
 RESOURCES = [
     ("/", register.router),
+    ("/", governance.router),
     ("/", figures.router),
     ("/", issues.router),
     ("/", meetings.router),

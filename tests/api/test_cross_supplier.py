@@ -32,6 +32,8 @@ API_ROUTES = {
     "action_id": "action",
     "risk_id": "risk",
     "document_id": "document",
+    "governance_level_id": "governance_level",
+    "forum_id": "forum",
 }
 
 # Bodies naming A's records, for each route that writes.

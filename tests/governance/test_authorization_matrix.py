@@ -484,6 +484,14 @@ API_MATRIX = {
     "GET /api/v1/suppliers/{supplier_id}": ({"supplier_id": "supplier"}, None, API_READ_A),
     "GET /api/v1/contracts": ({}, None, API_READ),
     "GET /api/v1/contracts/{contract_id}": ({"contract_id": "contract"}, None, API_READ_A),
+    "GET /api/v1/governance-levels": ({}, None, API_READ),
+    "GET /api/v1/governance-levels/{governance_level_id}": (
+        {"governance_level_id": "governance_level"},
+        None,
+        API_READ_A,
+    ),
+    "GET /api/v1/forums": ({}, None, API_READ),
+    "GET /api/v1/forums/{forum_id}": ({"forum_id": "forum"}, None, API_READ_A),
     "GET /api/v1/service-levels": ({}, None, API_READ),
     "GET /api/v1/service-levels/{service_level_id}": (
         {"service_level_id": "service_level"},
@@ -592,6 +600,7 @@ def api_objects(objects, contract_a, procurement):
         **objects,
         "ticket_count": contract_a.ticket_counts.get().pk,
         "question_count": contract_a.question_counts.get().pk,
+        "governance_level": contract_a.governance_levels.first().pk,
     }
 
 

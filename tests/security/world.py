@@ -200,6 +200,7 @@ def build_world(text, *, render_pdfs=False):
     objects["contract_b"] = make_contract(supplier_b).pk
 
     contract = make_contract(supplier, reference=text, title=text, scope=text, purchased=text)
+    objects["governance_level"] = contract.governance_levels.first().pk
     for governance_level in contract.governance_levels.all():
         governance_level.mandate = text
         governance_level.save()
