@@ -2,6 +2,7 @@
 page with its versions, and the download of a version."""
 
 import base64
+import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,8 @@ from . import selectors, services
 from .forms import AttachForm, VersionForm
 from .models import Document
 from .registry import kind_of_model
+
+logger = logging.getLogger(__name__)
 
 SECTION = "documents/attachments.html"
 
@@ -112,6 +115,11 @@ def download(request: PortalRequest, pk: int, number: int) -> FileResponse:
     found = selectors.visible_document(request.user, pk)
     version = next((each for each in found.versions.all() if each.number == number), None)
     if version is None:
+        raise Http404
+    if not services.storage().exists(version.stored_as):
+        # A storage fault (a restore without the files, a bucket emptied): the record stays,
+        # the person is told it is gone, and the operators are told why.
+        logger.error("Document %s version %s is missing from storage", pk, number)
         raise Http404
     response = FileResponse(
         services.storage().open(version.stored_as, "rb"),

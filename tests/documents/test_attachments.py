@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from documents.models import Document, DocumentVersion
+from documents.services import storage
 from meetings.services import reconcile_meetings, start_minutes
 from tests.factories import make_forum, make_issue, make_risk
 
@@ -117,6 +118,15 @@ def test_download_is_an_attachment_with_a_safe_name_nosniff_and_its_hash(
     assert ".." not in disposition and "/" not in disposition
     assert "sandbox" in response["Content-Security-Policy"]
     assert version.sha256 == hashlib.sha256(PDF).hexdigest()
+
+
+def test_a_file_gone_from_storage_is_not_found_not_an_error(contract_a, client_for, procurement):
+    client = client_for(procurement)
+    attach(client, "contract", contract_a)
+    version = DocumentVersion.objects.get()
+    storage().delete(version.stored_as)
+    assert client.get(version.get_absolute_url()).status_code == 404
+    assert client.get(version.document.get_absolute_url()).status_code == 200
 
 
 def test_a_png_named_pdf_is_kept_and_sent_as_the_png_it_is(contract_a, client_for, procurement):
